@@ -1,0 +1,29 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test eval chat clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
+run: install
+	$(BIN)/afterglow serve
+
+# The whole suite. PostgreSQL tests skip when no server answers, unless CI=true (then they fail).
+test: install
+	$(BIN)/pytest
+
+chat: install
+	$(BIN)/afterglow chat
+
+clean:
+	rm -rf $(VENV) var build *.egg-info

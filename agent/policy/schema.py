@@ -1,0 +1,230 @@
+"""Pydantic schemas for policies/*.yaml.
+
+Every model forbids unknown keys and compiles its regexes at load, so a typo in a policy file stops
+the service at start-up instead of silently disabling a guard.
+"""
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from agent.types import AskKind, ConsentClass, Intent, Priority, Queue, VisitType
+
+
+def _compiles(pattern: str) -> str:
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from exc
+    return pattern
+
+
+Regex = Annotated[str, AfterValidator(_compiles)]
+PromptRef = Annotated[str, Field(pattern=r"^[a-z0-9_]+(/[a-z0-9_]+)*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- intents.yaml
+
+
+class HandoffSpec(Strict):
+    queue: Queue
+    priority: Priority = Priority.NORMAL
+
+
+class IntentRule(Strict):
+    description: str
+    reply: PromptRef | None = None  # offline reply template; None = no reply is due
+    handoff: HandoffSpec | None = None
+
+
+class IntentPolicy(Strict):
+    # Order in which a turn's intents decide what the agent does: the first one present wins.
+    precedence: list[Intent]
+    intents: dict[Intent, IntentRule]
+    positive_ask_reply: PromptRef  # positive reply that carries the referral ask
+
+    @model_validator(mode="after")
+    def _complete(self) -> IntentPolicy:
+        missing = set(Intent) - set(self.intents)
+        if missing:
+            raise ValueError(f"intents without a rule: {sorted(missing)}")
+        if sorted(self.precedence) != sorted(Intent):
+            raise ValueError("precedence must list every intent exactly once")
+        return self
+
+
+# ---------------------------------------------------------------- triage.yaml
+
+
+class Symptom(Strict):
+    id: str
+    label: str
+    # Plain phrases a medical director can edit; matched case-insensitively on word boundaries.
+    phrases: list[str] = []
+    # Regexes for what phrases cannot say (e.g. "\b(lip|skin)s? (is|are|went) (white|pale)\b").
+    patterns: list[Regex] = []
+    visit_types: list[VisitType] = []  # empty = applies after any visit
+
+    @model_validator(mode="after")
+    def _has_matchers(self) -> Symptom:
+        if not self.phrases and not self.patterns:
+            raise ValueError(f"symptom {self.id!r} has neither phrases nor patterns")
+        return self
+
+
+class TriagePolicy(Strict):
+    urgent_reply: PromptRef
+    red_flags: list[Symptom]
+    expected_effects: list[Symptom]
+    # Words that negate a symptom when they come shortly before it ("no swelling at all").
+    negations: list[str]
+    negation_window: int = Field(default=3, ge=1, le=8)
+
+
+# ---------------------------------------------------------------- phi.yaml
+
+
+class PhiPolicy(Strict):
+    # Category -> terms. Categories are reported in verdicts instead of the matched term.
+    categories: dict[str, list[str]]
+    patterns: dict[str, list[Regex]] = {}
+
+
+# ---------------------------------------------------------------- asks.yaml
+
+
+class AskRule(Strict):
+    consent: ConsentClass
+    requires_positive_reply: bool
+    requires_referral_eligible_touch: bool
+    blocked_by_open_handoff: list[Queue]
+    blocked_after_decline: bool
+    cooldown_days: int = Field(ge=0)
+    # Minimum days since the last ask of another kind (keeps referral and review asks apart).
+    spacing_days: dict[AskKind, int] = {}
+
+
+class AskPolicy(Strict):
+    max_asks_per_message: int = Field(ge=0, le=1)
+    detect: dict[AskKind, list[Regex]]
+    rules: dict[AskKind, AskRule]
+
+    @model_validator(mode="after")
+    def _complete(self) -> AskPolicy:
+        for kind in AskKind:
+            if kind not in self.detect or kind not in self.rules:
+                raise ValueError(f"ask kind {kind.value!r} needs detect patterns and a rule")
+        return self
+
+
+# ---------------------------------------------------------------- keywords.yaml
+
+
+class KeywordSet(Strict):
+    keywords: list[str]  # matched on the whole message, case-insensitive
+    phrases: list[Regex] = []  # plain-language forms, matched anywhere
+    reply: PromptRef
+
+
+class KeywordPolicy(Strict):
+    opt_out: KeywordSet
+    opt_in: KeywordSet
+    help: KeywordSet
+    # Opt-in keywords that only count from an opted-out patient (Twilio: YES).
+    opt_in_only_when_opted_out: list[str] = []
+
+
+# ---------------------------------------------------------------- approval.yaml
+
+
+class ApprovalPolicy(Strict):
+    min_confidence: float = Field(ge=0, le=1)
+    hold_intents: list[Intent]
+    hold_when_repair_fails: bool = True
+
+
+# ---------------------------------------------------------------- timing.yaml
+
+
+class TouchSpec(Strict):
+    name: str = Field(pattern=r"^[a-z0-9_]+$")
+    day: int = Field(ge=0, le=730)
+    hour: int = Field(default=10, ge=0, le=23)  # local time at which the touch is due
+    consent: ConsentClass = ConsentClass.CARE
+    referral_eligible: bool = False
+    template: PromptRef
+    nudge_after_days: int | None = Field(default=None, ge=1, le=30)  # one nudge if no reply
+
+
+class VisitTiming(Strict):
+    description: str
+    touches: list[TouchSpec]
+
+    @model_validator(mode="after")
+    def _unique(self) -> VisitTiming:
+        names = [t.name for t in self.touches]
+        if len(names) != len(set(names)):
+            raise ValueError("touch names must be unique within a visit type")
+        return self
+
+
+class TimingPolicy(Strict):
+    nudge_template: PromptRef
+    visit_types: dict[VisitType, VisitTiming]
+
+    @model_validator(mode="after")
+    def _complete(self) -> TimingPolicy:
+        missing = set(VisitType) - set(self.visit_types)
+        if missing:
+            raise ValueError(f"visit types without timing: {sorted(missing)}")
+        return self
+
+    def touch(self, visit_type: VisitType, name: str) -> TouchSpec:
+        for spec in self.visit_types[visit_type].touches:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"visit type {visit_type.value} has no touch {name!r}")
+
+
+# ---------------------------------------------------------------- all of them
+
+
+class Policies(Strict):
+    intents: IntentPolicy
+    triage: TriagePolicy
+    phi: PhiPolicy
+    asks: AskPolicy
+    keywords: KeywordPolicy
+    approval: ApprovalPolicy
+    timing: TimingPolicy
+
+    def prompt_refs(self) -> list[tuple[str, str]]:
+        """Every (policy file, prompt name) this set refers to, for the load-time existence check."""
+        refs: list[tuple[str, str]] = []
+        for rule in self.intents.intents.values():
+            if rule.reply:
+                refs.append(("intents", rule.reply))
+        refs.append(("intents", self.intents.positive_ask_reply))
+        refs.append(("triage", self.triage.urgent_reply))
+        refs += [("keywords", s.reply) for s in (self.keywords.opt_out, self.keywords.opt_in, self.keywords.help)]
+        refs.append(("timing", self.timing.nudge_template))
+        for timing in self.timing.visit_types.values():
+            refs += [("timing", t.template) for t in timing.touches]
+        return refs
+
+
+class ClinicSettings(Strict):
+    """Per-clinic settings stored as JSON on the clinic row; validated the same way as policies."""
+
+    segment_budget: int = Field(default=2, ge=1, le=4)
+    quiet_start: int = Field(default=20, ge=0, le=23)  # no proactive texts from this local hour...
+    quiet_end: int = Field(default=9, ge=0, le=23)  # ...until this one
+    help_text: str = "Reply STOP to opt out. Msg & data rates may apply. Msg frequency varies."
+    phi_extra_terms: list[str] = []  # clinic-specific products or services to keep out of texts
+    sender_name: str = ""  # how the agent signs off, e.g. "Ana at Glow"; empty = clinic name

@@ -1,0 +1,234 @@
+"""The record: SQLModel tables, multi-clinic from the start (every row carries clinic_id).
+
+Datetimes are naive UTC everywhere (SQLite keeps no zone); local time is derived with the clinic's
+timezone only where it matters (quiet hours, "yesterday").
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from agent.types import (
+    DeliveryStatus,
+    Direction,
+    DraftStatus,
+    HandoffOutcome,
+    HandoffStatus,
+    MessageKind,
+    Mode,
+    Priority,
+    Queue,
+    ReferralStatus,
+    Stage,
+    VisitType,
+)
+
+
+def enum_column(enum: type[Enum], *, nullable: bool = False, index: bool = False) -> Any:
+    """Enums stored as plain strings: no native PostgreSQL types to migrate when a value is added."""
+    return sa.Column(
+        sa.Enum(enum, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True, create_constraint=False),
+        nullable=nullable,
+        index=index,
+    )
+
+
+def json_column() -> Any:
+    return sa.Column(sa.JSON, nullable=False)
+
+
+def _id() -> Any:
+    return Field(default=None, primary_key=True)
+
+
+def _clinic_fk() -> Any:
+    return Field(foreign_key="clinic.id", index=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _now_column() -> Any:
+    # The engine stamps rows from its injectable clock; this default is only a safety net.
+    return Field(default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False))
+
+
+class Clinic(SQLModel, table=True):
+    id: int | None = _id()
+    name: str = Field(max_length=120)
+    timezone: str = Field(default="America/Los_Angeles", max_length=64)
+    phone: str = Field(max_length=20, unique=True)  # the clinic's Twilio number, E.164
+    hours: dict = Field(default_factory=dict, sa_column=json_column())
+    review_link: str | None = Field(default=None, max_length=500)
+    settings: dict = Field(default_factory=dict, sa_column=json_column())
+    created_at: datetime = _now_column()
+
+
+class Patient(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "phone"),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    phone: str = Field(max_length=20)  # E.164
+    first_name: str = Field(max_length=60)
+    sms_consent: bool = True
+    marketing_consent: bool = False
+    opted_out: bool = False
+    opted_out_at: datetime | None = None
+    referral_declined_at: datetime | None = None
+    wrong_number: bool = False
+    # Last time each ask kind went out to this patient ({"referral": iso8601}); drives cooldowns.
+    last_asks: dict = Field(default_factory=dict, sa_column=json_column())
+    created_at: datetime = _now_column()
+
+
+class Visit(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "external_id"),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    external_id: str | None = Field(default=None, max_length=80)
+    visit_type: VisitType = Field(sa_column=enum_column(VisitType))
+    treatment: str = Field(default="", max_length=200)  # internal only: never sent, never shown to a model
+    provider: str = Field(default="", max_length=120)
+    occurred_at: datetime
+    created_at: datetime = _now_column()
+
+
+class Conversation(SQLModel, table=True):
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id")
+    stage: Stage = Field(default=Stage.CHECKIN, sa_column=enum_column(Stage))
+    mode: Mode = Field(default=Mode.AGENT, sa_column=enum_column(Mode, index=True))
+    opening_touch: str | None = Field(default=None, max_length=40)
+    referral_eligible: bool = False
+    created_at: datetime = _now_column()
+    updated_at: datetime = _now_column()
+    closed_at: datetime | None = None
+
+
+class Turn(SQLModel, table=True):
+    """One patient message processed end to end: what the brain proposed and what policy decided."""
+
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    inbound_message_id: int | None = None  # no FK: message.turn_id already points the other way
+    brain: str = Field(max_length=80)
+    intents: list = Field(default_factory=list, sa_column=json_column())
+    tool_calls: list = Field(default_factory=list, sa_column=json_column())
+    verdicts: list = Field(default_factory=list, sa_column=json_column())
+    disposition: str = Field(max_length=16)
+    fell_back: bool = False
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    created_at: datetime = _now_column()
+
+
+class Message(SQLModel, table=True):
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    direction: Direction = Field(sa_column=enum_column(Direction))
+    kind: MessageKind = Field(sa_column=enum_column(MessageKind))
+    body: str
+    intent: str | None = Field(default=None, max_length=24)  # the deciding intent (inbound)
+    intents: list = Field(default_factory=list, sa_column=json_column())
+    asks: list = Field(default_factory=list, sa_column=json_column())  # outbound: asks it carries
+    segments: int = 0
+    twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
+    delivery_status: DeliveryStatus | None = Field(default=None, sa_column=enum_column(DeliveryStatus, nullable=True))
+    error_code: int | None = None
+    touch: str | None = Field(default=None, max_length=40)  # outbound touches: which one
+    handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
+    turn_id: int | None = Field(default=None, foreign_key="turn.id")
+    created_at: datetime = _now_column()
+
+
+class Handoff(SQLModel, table=True):
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    queue: Queue = Field(sa_column=enum_column(Queue, index=True))
+    priority: Priority = Field(sa_column=enum_column(Priority))
+    reason: str = Field(max_length=200)
+    summary: str = Field(default="", max_length=1000)
+    context: dict = Field(default_factory=dict, sa_column=json_column())  # visit context for staff
+    status: HandoffStatus = Field(default=HandoffStatus.OPEN, sa_column=enum_column(HandoffStatus, index=True))
+    outcome: HandoffOutcome | None = Field(default=None, sa_column=enum_column(HandoffOutcome, nullable=True))
+    claimed_by: int | None = None
+    created_at: datetime = _now_column()
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class Referral(SQLModel, table=True):
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    referrer_id: int = Field(foreign_key="patient.id", index=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
+    handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
+    name: str = Field(max_length=80)
+    phone: str | None = Field(default=None, max_length=20)
+    relationship: str | None = Field(default=None, max_length=40)
+    note: str = Field(default="", max_length=500)
+    status: ReferralStatus = Field(default=ReferralStatus.NEW, sa_column=enum_column(ReferralStatus))
+    created_at: datetime = _now_column()
+    updated_at: datetime = _now_column()
+
+
+class Draft(SQLModel, table=True):
+    """An outbound reply held for staff approval, with why it was held."""
+
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    turn_id: int | None = Field(default=None, foreign_key="turn.id")
+    body: str
+    intent: str | None = Field(default=None, max_length=24)
+    reasons: list = Field(default_factory=list, sa_column=json_column())
+    verdicts: list = Field(default_factory=list, sa_column=json_column())
+    status: DraftStatus = Field(default=DraftStatus.PENDING, sa_column=enum_column(DraftStatus, index=True))
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    created_at: datetime = _now_column()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what. `data` is PHI-free by construction: ids, enums and counts only."""
+
+    id: int | None = _id()
+    clinic_id: int | None = Field(default=None, foreign_key="clinic.id", index=True)
+    actor: str = Field(max_length=60)  # "agent", "system", "staff:<id>"
+    action: str = Field(max_length=60)
+    subject_type: str = Field(max_length=30)
+    subject_id: int | None = None
+    data: dict = Field(default_factory=dict, sa_column=json_column())
+    created_at: datetime = _now_column()
+
+
+class OutboxJob(SQLModel, table=True):
+    """A send, committed in the same transaction as its message row (transactional outbox)."""
+
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    message_id: int = Field(foreign_key="message.id", unique=True)
+    conversation_id: int = Field(index=True)
+    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|done|failed|unknown
+    attempts: int = 0
+    available_at: datetime = _now_column()
+    locked_by: str | None = Field(default=None, max_length=80)
+    locked_at: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _now_column()
