@@ -1,0 +1,121 @@
+"""The deterministic offline brain: rules for understanding, prompts/ templates for replies.
+
+It is the embedded default and the fallback when a model fails, so it must be good enough for a
+cautious clinic on its own: it never improvises text, only fills reviewed templates.
+"""
+from __future__ import annotations
+
+from agent.brains.base import BrainContext, Proposal, Usage
+from agent.brains.offline.classify import Classification, classify
+from agent.policy.schema import Policies
+from agent.prompts import PromptLibrary
+from agent.types import AskKind, GuardVerdict, Intent, Priority, Queue, ToolCall
+
+# A referral ask needs a clearly positive reply, not a lukewarm "fine".
+CLEARLY_POSITIVE = 0.8
+
+
+class OfflineBrain:
+    name = "offline"
+
+    def __init__(self, policies: Policies, prompts: PromptLibrary) -> None:
+        self.policies = policies
+        self.prompts = prompts
+
+    def propose(self, ctx: BrainContext) -> Proposal:
+        found = classify(ctx.message, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks)
+        deciding = found.intents[0]
+        return Proposal(
+            intents=found.intents,
+            tool_calls=tuple(self._tools(deciding.intent, found, ctx)),
+            reply=self.reply_for(deciding.intent, ctx, found=found, confidence=deciding.confidence),
+            brain=self.name,
+            usage=Usage(),
+        )
+
+    def regenerate(self, ctx: BrainContext, draft: str, violations: list[GuardVerdict]) -> tuple[str | None, Usage]:
+        # Templates are reviewed text: there is nothing better to regenerate into.
+        return None, Usage()
+
+    # ------------------------------------------------------------------ replies
+
+    def reply_for(self, intent: Intent, ctx: BrainContext, *, found: Classification | None = None,
+                  confidence: float = 1.0) -> str | None:
+        """The reviewed template reply for an intent (also the LLM path's fallback)."""
+        if intent == Intent.URGENT:
+            return self.render(self.policies.triage.urgent_reply, ctx)
+        rule = self.policies.intents.intents[intent]
+        if rule.reply is None:
+            return None
+        template = rule.reply
+        if intent == Intent.POSITIVE:
+            if AskKind.REFERRAL in ctx.allowed_asks and confidence >= CLEARLY_POSITIVE:
+                template = self.policies.intents.positive_ask_reply
+        elif intent == Intent.NEUTRAL and not _asked_something(ctx):
+            return None  # "ok thanks" after our own acknowledgement needs no answer
+        referral_name = _first_named(found) if found else None
+        return self.render(template, ctx, referral_name=referral_name)
+
+    def render(self, template: str, ctx: BrainContext, **extra: object) -> str:
+        values = {"first_name": ctx.first_name, "clinic_name": ctx.clinic_name, "clinic_phone": ctx.clinic_phone,
+                  "sender": ctx.sender or ctx.clinic_name, "variant": ctx.variant, "referral_name": None}
+        values.update(extra)
+        return self.prompts.render_sms(template, **values)
+
+    # ------------------------------------------------------------------ tools
+
+    def _tools(self, intent: Intent, found: Classification, ctx: BrainContext) -> list[ToolCall]:
+        if intent == Intent.REFERRAL:
+            return _referral_calls(found, ctx)
+        if intent == Intent.DECLINE:
+            return [ToolCall("record_decline", {})]
+        if intent == Intent.WRONG_NUMBER:
+            return [ToolCall("mark_wrong_number", {})]
+        if intent == Intent.OPT_OUT:
+            return [ToolCall("opt_out", {})]
+        if intent == Intent.URGENT:
+            labels = _labels(self.policies.triage.red_flags, found.triage.red_flags)
+            return [_handoff(Queue.CLINICAL, Priority.URGENT, "red flag: " + labels, ctx, intent)]
+        if intent == Intent.CONCERN:
+            labels = _labels(self.policies.triage.expected_effects, found.triage.effects) or "patient concern"
+            return [_handoff(Queue.CLINICAL, Priority.NORMAL, labels, ctx, intent)]
+        spec = self.policies.intents.intents[intent].handoff
+        if spec is not None:
+            return [_handoff(spec.queue, spec.priority, intent.value.replace("_", " "), ctx, intent)]
+        return []
+
+
+def _referral_calls(found: Classification, ctx: BrainContext) -> list[ToolCall]:
+    calls = [
+        ToolCall("record_referral", {k: v for k, v in
+                                     {"name": m.name, "phone": m.phone, "relationship": m.relationship}.items() if v})
+        for m in found.referrals if m.name
+    ]
+    if not calls:
+        # "My friend wants to come" without a name still goes to the front desk with the visit context.
+        who = next((m.relationship for m in found.referrals if m.relationship), "someone")
+        calls.append(_handoff(Queue.FRONT_DESK, Priority.NORMAL, f"referral: {who} wants to come in", ctx,
+                              Intent.REFERRAL))
+    return calls
+
+
+def _handoff(queue: Queue, priority: Priority, reason: str, ctx: BrainContext, intent: Intent) -> ToolCall:
+    day = f"day {ctx.days_since_visit}" if ctx.days_since_visit is not None else "no recent visit"
+    category = ctx.visit_category.value if ctx.visit_category else "unknown"
+    summary = f"Patient reply read as {intent.value}; {category} visit, {day}."
+    return ToolCall("create_handoff", {"queue": queue.value, "priority": priority.value, "reason": reason[:200],
+                                       "summary": summary})
+
+
+def _labels(symptoms: list, ids: tuple[str, ...]) -> str:
+    by_id = {s.id: s.label for s in symptoms}
+    return "; ".join(by_id.get(i, i) for i in ids)
+
+
+def _first_named(found: Classification) -> str | None:
+    return next((m.name for m in found.referrals if m.name), None)
+
+
+def _asked_something(ctx: BrainContext) -> bool:
+    last_agent = next((line.text for line in reversed(ctx.history) if line.role == "agent"), "")
+    return last_agent.rstrip().endswith("?") or "?" in last_agent

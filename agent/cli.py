@@ -1,0 +1,110 @@
+"""The `afterglow` command line."""
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from agent.types import VisitType
+
+app = typer.Typer(help="Afterglow: post-visit SMS check-ins and referrals for medical spas.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.")
+app.add_typer(db_app, name="db")
+
+
+@app.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Serve the API, webhooks and console (one process; in-process worker on SQLite)."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply migrations to DATABASE_URL."""
+    from agent.config import get_settings
+    from agent.store.db import make_engine, migrate
+
+    migrate(make_engine(get_settings().database_url))
+    typer.echo("schema is up to date")
+
+
+@app.command("seed-demo")
+def seed_demo_cmd() -> None:
+    """Create the demo clinic and its patients in DATABASE_URL (idempotent)."""
+    from agent.clock import SystemClock
+    from agent.config import get_settings
+    from agent.demo import seed_demo
+    from agent.store.db import make_engine, migrate, session_scope
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        clinic = seed_demo(session, SystemClock().now())
+        typer.echo(f"demo clinic {clinic.name} (id {clinic.id}, number {clinic.phone})")
+
+
+@app.command()
+def chat(
+    visit_type: Annotated[VisitType, typer.Option(help="Visit category of the demo patient.")] = VisitType.NEUROMODULATOR,
+    days: Annotated[int, typer.Option(min=0, max=730, help="Days since the visit.")] = 14,
+    touch: Annotated[str, typer.Option(help="Opening touch (see policies/timing.yaml), or 'none'.")] = "results_checkin",
+    name: Annotated[str, typer.Option(help="Patient first name.")] = "Maya",
+    marketing: Annotated[bool, typer.Option(help="Patient gave marketing consent.")] = True,
+    treatment: Annotated[str, typer.Option(help="Treatment on the visit record (kept internal).")] = "Botox forehead",
+    as_json: Annotated[bool, typer.Option("--json", help="Read one message per line, print one JSON per turn.")] = False,
+    database_url: Annotated[str, typer.Option(help="Where to keep the chat (default: in memory).")] = "sqlite://",
+) -> None:
+    """Text with the agent as a patient of the demo clinic."""
+    from agent.chat import ChatSession, ChatSetup, describe, run_json
+    from agent.policy.loader import default_policies
+
+    touch_name = None if touch == "none" else touch
+    if touch_name and touch_name != "nudge":
+        try:
+            default_policies().timing.touch(visit_type, touch_name)
+        except KeyError as exc:
+            raise typer.BadParameter(str(exc.args[0]), param_hint="--touch") from None
+    setup = ChatSetup(first_name=name, visit_type=visit_type, days=days, touch=touch_name,
+                      marketing_consent=marketing, treatment=treatment, database_url=database_url)
+    session = ChatSession(setup)
+    if as_json or not sys.stdin.isatty():
+        run_json(session, sys.stdin, sys.stdout)
+        return
+    typer.echo(f"Chatting as {name}, {visit_type.value} visit {days} day(s) ago. Ctrl-D to quit.")
+    opened = session.open()
+    if opened is not None:
+        typer.echo("\n".join(describe(opened)))
+    while True:
+        try:
+            text = input("you> ")
+        except EOFError:
+            typer.echo("")
+            return
+        if text.strip():
+            typer.echo("\n".join(describe(session.say(text))))
+
+
+@app.command()
+def outbox(limit: int = 20) -> None:
+    """Show the newest outbound texts (in dry-run mode: what would have been sent)."""
+    from sqlmodel import Session, select
+
+    from agent.config import get_settings
+    from agent.store.db import make_engine
+    from agent.store.models import Message
+    from agent.types import Direction
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        rows = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)
+                            .order_by(Message.id.desc()).limit(limit)).all()
+    for m in reversed(rows):
+        status = m.delivery_status.value if m.delivery_status else "-"
+        typer.echo(f"#{m.id} conv {m.conversation_id} [{status}] {m.kind.value}: {m.body}")
+
+
+def main() -> None:
+    app()

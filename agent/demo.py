@@ -1,0 +1,59 @@
+"""The demo clinic `make run`, `afterglow chat` and the evals start from."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session, select
+
+from agent.store.models import Clinic, Patient, Visit
+from agent.types import VisitType
+
+DEMO_PHONE = "+14155550100"
+DEMO_HOURS = {day: ["09:00", "18:00"] for day in ("mon", "tue", "wed", "thu", "fri")} | {"sat": ["10:00", "16:00"]}
+
+
+def ensure_demo_clinic(session: Session, now: datetime, *, name: str = "Glow Aesthetics",
+                       timezone: str = "America/Los_Angeles", phone: str = DEMO_PHONE) -> Clinic:
+    clinic = session.exec(select(Clinic).where(Clinic.phone == phone)).first()
+    if clinic is None:
+        clinic = Clinic(name=name, timezone=timezone, phone=phone, hours=DEMO_HOURS,
+                        review_link="https://g.page/r/glow-aesthetics-demo/review",
+                        settings={"sender_name": name}, created_at=now)
+        session.add(clinic)
+        session.flush()
+    return clinic
+
+
+def add_patient_with_visit(session: Session, clinic: Clinic, now: datetime, *, first_name: str, phone: str,
+                           visit_type: VisitType, days_ago: int, treatment: str = "", provider: str = "",
+                           marketing_consent: bool = True, sms_consent: bool = True) -> tuple[Patient, Visit]:
+    patient = session.exec(select(Patient).where(Patient.clinic_id == clinic.id, Patient.phone == phone)).first()
+    if patient is None:
+        patient = Patient(clinic_id=clinic.id, phone=phone, first_name=first_name, sms_consent=sms_consent,
+                          marketing_consent=marketing_consent, created_at=now)
+        session.add(patient)
+        session.flush()
+    visit = Visit(clinic_id=clinic.id, patient_id=patient.id, visit_type=visit_type, treatment=treatment,
+                  provider=provider, occurred_at=now - timedelta(days=days_ago), created_at=now)
+    session.add(visit)
+    session.flush()
+    return patient, visit
+
+
+# Demo patients seeded by `make run`: one per visit type, at the day their referral-eligible touch is due.
+DEMO_PATIENTS = [
+    ("Maya", "+14155550111", VisitType.NEUROMODULATOR, 14, "Botox forehead"),
+    ("Jordan", "+14155550112", VisitType.DERMAL_FILLER, 1, "Juvederm lips"),
+    ("Priya", "+14155550113", VisitType.FACIAL, 7, "HydraFacial"),
+    ("Sam", "+14155550114", VisitType.LASER, 14, "IPL photofacial"),
+    ("Alex", "+14155550115", VisitType.CONSULTATION, 1, "Consultation"),
+]
+
+
+def seed_demo(session: Session, now: datetime) -> Clinic:
+    clinic = ensure_demo_clinic(session, now)
+    if session.exec(select(Patient).where(Patient.clinic_id == clinic.id)).first() is None:
+        for first, phone, kind, days, treatment in DEMO_PATIENTS:
+            add_patient_with_visit(session, clinic, now, first_name=first, phone=phone, visit_type=kind,
+                                   days_ago=days, treatment=treatment, provider="Dr. Rivera")
+    return clinic

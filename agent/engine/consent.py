@@ -1,0 +1,57 @@
+"""Opt-out and opt-in: honoured the moment they arrive, whoever detects them (keyword layer or a tool)."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from agent.store.models import AuditEvent, Conversation, Message, OutboxJob, Patient
+from agent.types import DeliveryStatus, Mode, Stage
+
+
+def apply_opt_out(session: Session, patient: Patient, conversation: Conversation | None, now: datetime,
+                  *, actor: str) -> bool:
+    """Stop everything for this patient at once. Returns False when they were already opted out."""
+    if patient.opted_out:
+        return False
+    patient.opted_out = True
+    patient.opted_out_at = now
+    cancelled = cancel_pending_sends(session, patient, now)
+    for conv in session.exec(select(Conversation).where(Conversation.patient_id == patient.id,
+                                                        Conversation.mode != Mode.CLOSED)):
+        close_conversation(conv, now)
+    if conversation is not None:
+        close_conversation(conversation, now)
+    session.add(AuditEvent(clinic_id=patient.clinic_id, actor=actor, action="patient.opted_out",
+                           subject_type="patient", subject_id=patient.id,
+                           data={"cancelled_sends": cancelled}, created_at=now))
+    return True
+
+
+def apply_opt_in(session: Session, patient: Patient, now: datetime, *, actor: str) -> bool:
+    if not patient.opted_out:
+        return False
+    patient.opted_out = False
+    patient.opted_out_at = None
+    session.add(AuditEvent(clinic_id=patient.clinic_id, actor=actor, action="patient.opted_in",
+                           subject_type="patient", subject_id=patient.id, data={}, created_at=now))
+    return True
+
+
+def close_conversation(conversation: Conversation, now: datetime) -> None:
+    conversation.mode = Mode.CLOSED
+    conversation.stage = Stage.ENDED
+    conversation.closed_at = conversation.closed_at or now
+    conversation.updated_at = now
+
+
+def cancel_pending_sends(session: Session, patient: Patient, now: datetime) -> int:
+    """Cancel every queued outbound text to this patient that has not been handed to a sender."""
+    rows = session.exec(
+        select(OutboxJob, Message).join(Message, Message.id == OutboxJob.message_id)
+        .where(Message.patient_id == patient.id, OutboxJob.status == "pending")
+    ).all()
+    for job, message in rows:
+        job.status = "canceled"
+        message.delivery_status = DeliveryStatus.CANCELED
+    return len(rows)

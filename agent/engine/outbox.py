@@ -1,0 +1,34 @@
+"""The transactional outbox: an outbound message row and its send job commit together."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from agent.store.models import Message, OutboxJob
+from agent.types import DeliveryStatus
+
+
+def enqueue(session: Session, message: Message, now: datetime) -> OutboxJob:
+    message.delivery_status = DeliveryStatus.PENDING
+    session.add(message)
+    session.flush()
+    job = OutboxJob(clinic_id=message.clinic_id, message_id=message.id, conversation_id=message.conversation_id,
+                    available_at=now, created_at=now)
+    session.add(job)
+    return job
+
+
+def drain_dry_run(session: Session, now: datetime, limit: int = 500) -> int:
+    """Dry-run delivery: mark pending sends as recorded. Nothing leaves the machine."""
+    jobs = session.exec(
+        select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.available_at <= now)
+        .order_by(OutboxJob.id).limit(limit)
+    ).all()
+    for job in jobs:
+        message = session.get(Message, job.message_id)
+        job.status = "done"
+        job.attempts += 1
+        job.locked_at = now
+        message.delivery_status = DeliveryStatus.DRY_RUN
+    return len(jobs)

@@ -1,0 +1,155 @@
+"""Everything one turn needs to know about its patient, read once from the record.
+
+Builds the two views the rest of the turn uses: what the brain may see (minimum necessary) and what
+the guards decide on (facts, consent, mode).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from agent.brains.base import BrainContext, Line
+from agent.guards.context import AskFacts, GuardContext
+from agent.policy.schema import ClinicSettings, Policies
+from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Visit
+from agent.types import AskKind, Direction, HandoffStatus, Intent, Mode, Queue, Stage
+
+CLEARLY_POSITIVE = 0.8
+HISTORY_LINES = 12  # what a brain sees of the conversation: enough for context, bounded for tokens
+
+
+@dataclass
+class Situation:
+    session: Session
+    clinic: Clinic
+    settings: ClinicSettings
+    patient: Patient
+    conversation: Conversation
+    visit: Visit | None
+    now: datetime
+    messages: list[Message] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ derived facts
+
+    @property
+    def days_since_visit(self) -> int | None:
+        if self.visit is None:
+            return None
+        return (local_date(self.now, self.clinic.timezone) - local_date(self.visit.occurred_at, self.clinic.timezone)).days
+
+    @property
+    def sender(self) -> str:
+        return self.settings.sender_name or self.clinic.name
+
+    def open_handoffs(self) -> list[Handoff]:
+        return list(self.session.exec(
+            select(Handoff).where(Handoff.patient_id == self.patient.id, Handoff.status != HandoffStatus.RESOLVED)
+            .order_by(Handoff.id)
+        ))
+
+    def positive_reply_seen(self, current: tuple = ()) -> bool:
+        scored = [s for m in self.messages if m.direction == Direction.INBOUND for s in m.intents]
+        scored += [{"intent": s.intent.value, "confidence": s.confidence} for s in current]
+        return any(s["intent"] == Intent.POSITIVE.value and s["confidence"] >= CLEARLY_POSITIVE for s in scored)
+
+    def last_outbound(self) -> Message | None:
+        return next((m for m in reversed(self.messages) if m.direction == Direction.OUTBOUND), None)
+
+    def last_asks(self) -> frozenset[AskKind]:
+        last = self.last_outbound()
+        return frozenset(AskKind(a) for a in last.asks) if last else frozenset()
+
+    def ask_facts(self, current_intents: tuple = ()) -> AskFacts:
+        return AskFacts(
+            now=self.now,
+            positive_reply_seen=self.positive_reply_seen(current_intents),
+            referral_eligible_touch=self.conversation.referral_eligible,
+            marketing_consent=self.patient.marketing_consent,
+            open_handoff_queues=frozenset(Queue(h.queue) for h in self.open_handoffs()),
+            referral_declined=self.patient.referral_declined_at is not None,
+            last_ask_at={AskKind(k): datetime.fromisoformat(v) for k, v in self.patient.last_asks.items()},
+        )
+
+    # ------------------------------------------------------------------ views
+
+    def brain_context(self, message: str, policies: Policies, allowed_asks: frozenset[AskKind]) -> BrainContext:
+        history = tuple(
+            Line("patient" if m.direction == Direction.INBOUND else "agent", m.body)
+            for m in self.messages[-HISTORY_LINES:]
+        )
+        return BrainContext(
+            first_name=self.patient.first_name,
+            visit_category=self.visit.visit_type if self.visit else None,
+            days_since_visit=self.days_since_visit,
+            stage=self.conversation.stage,
+            message=message,
+            history=history,
+            last_asks=self.last_asks(),
+            allowed_asks=allowed_asks,
+            clinic_name=self.clinic.name,
+            clinic_phone=self.clinic.phone,
+            sender=self.sender,
+            variant=(self.conversation.id or 0) + len(self.messages),
+        )
+
+    def guard_context(self, policies: Policies, facts: AskFacts, *, confirmation: bool = False,
+                      exempt: bool = False) -> GuardContext:
+        return GuardContext(
+            policies=policies,
+            settings=self.settings,
+            facts=facts,
+            patient_terms=self.patient_terms(),
+            review_link=self.clinic.review_link,
+            opted_out=self.patient.opted_out or self.patient.wrong_number,
+            is_opt_out_confirmation=confirmation,
+            mode=self.conversation.mode,
+            human_mode_exempt=exempt,
+        )
+
+    def patient_terms(self) -> tuple[str, ...]:
+        """This patient's own visit terms, blocked on top of the shared lexicon."""
+        if self.visit is None or not self.visit.treatment:
+            return ()
+        return (self.visit.treatment,)
+
+
+def local_date(moment: datetime, timezone: str):  # noqa: ANN201 - a date
+    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone)).date()
+
+
+def load_situation(session: Session, patient: Patient, now: datetime, *, open_if_missing: bool = True) -> Situation:
+    clinic = session.get(Clinic, patient.clinic_id)
+    conversation = current_conversation(session, patient)
+    if conversation is None:
+        conversation = Conversation(clinic_id=clinic.id, patient_id=patient.id, visit_id=latest_visit_id(session, patient),
+                                    created_at=now, updated_at=now)
+        session.add(conversation)
+        session.flush()
+    visit = session.get(Visit, conversation.visit_id) if conversation.visit_id else None
+    messages = list(session.exec(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
+    return Situation(session=session, clinic=clinic, settings=ClinicSettings.model_validate(clinic.settings),
+                     patient=patient, conversation=conversation, visit=visit, now=now, messages=messages)
+
+
+def current_conversation(session: Session, patient: Patient) -> Conversation | None:
+    return session.exec(
+        select(Conversation).where(Conversation.patient_id == patient.id, Conversation.mode != Mode.CLOSED)
+        .order_by(Conversation.id.desc())
+    ).first()
+
+
+def latest_visit_id(session: Session, patient: Patient) -> int | None:
+    visit = session.exec(select(Visit).where(Visit.patient_id == patient.id).order_by(Visit.occurred_at.desc())).first()
+    return visit.id if visit else None
+
+
+def advance_stage(conversation: Conversation, intents: tuple) -> None:
+    """Move the journey forward from what the patient said; tools set REFERRED/DECLINED/ENDED themselves."""
+    deciding = intents[0].intent if intents else None
+    if deciding in (Intent.URGENT, Intent.CONCERN):
+        conversation.stage = Stage.CARE
+    elif deciding == Intent.POSITIVE and conversation.stage == Stage.CHECKIN:
+        conversation.stage = Stage.SETTLED

@@ -1,0 +1,258 @@
+"""The turn loop: keyword layer -> brain -> tools (by code, scoped) -> guard chain -> disposition ->
+persist everything with the verdicts. One patient message in, at most one reply out."""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from agent.brains.base import Brain, BrainContext, Proposal
+from agent.brains.offline.brain import OfflineBrain
+from agent.brains.offline.classify import classify
+from agent.clock import Clock, SystemClock
+from agent.engine.consent import apply_opt_in, apply_opt_out
+from agent.engine.delivery import Deliverer
+from agent.engine.result import TurnResult
+from agent.engine.situation import Situation, advance_stage, load_situation
+from agent.guards.asks import allowed_asks
+from agent.keywords import match_keyword
+from agent.policy.loader import default_policies
+from agent.policy.schema import Policies
+from agent.prompts import PromptLibrary, default_prompts
+from agent.store.db import session_scope
+from agent.store.models import Message, Patient, Turn
+from agent.tools import ToolOutcome, ToolScope, execute, open_handoff
+from agent.triage import TriageResult, triage
+from agent.types import (
+    DeliveryStatus,
+    Direction,
+    Disposition,
+    Intent,
+    IntentScore,
+    Keyword,
+    MessageKind,
+    Mode,
+    Priority,
+    Queue,
+    ToolCall,
+)
+
+log = logging.getLogger("afterglow.engine")
+MAX_TOOL_CALLS = 4  # per turn; more is a misbehaving brain, refused and recorded
+
+
+class UnknownPatient(LookupError):
+    pass
+
+
+class Agent:
+    """The conversation engine. A brain proposes; policy disposes."""
+
+    def __init__(self, db: sa.Engine, *, brain: Brain | None = None, policies: Policies | None = None,
+                 prompts: PromptLibrary | None = None, clock: Clock | None = None) -> None:
+        self.db = db
+        self.policies = policies or default_policies()
+        self.prompts = prompts or default_prompts()
+        self.offline = OfflineBrain(self.policies, self.prompts)
+        self.brain: Brain = brain or self.offline
+        self.clock = clock or SystemClock()
+
+    # ------------------------------------------------------------------ entry point
+
+    def handle_inbound(self, patient_id: int, body: str, *, sid: str | None = None) -> TurnResult:
+        now = self.clock.now()
+        with session_scope(self.db) as session:
+            patient = session.get(Patient, patient_id)
+            if patient is None:
+                raise UnknownPatient(patient_id)
+            if sid and session.exec(select(Message.id).where(Message.twilio_sid == sid)).first():
+                return TurnResult(duplicate=True)
+            sit = load_situation(session, patient, now)
+            inbound = _record_inbound(session, sit, body, sid)
+            if inbound is None:
+                return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
+            turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, inbound_message_id=inbound.id,
+                        brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
+            session.add(turn)
+            session.flush()
+            inbound.turn_id = turn.id
+            result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
+            keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
+            if keyword is not None:
+                self._keyword_turn(sit, inbound, turn, keyword, result)
+            elif patient.opted_out or patient.wrong_number:
+                self._unreachable_turn(sit, inbound, turn, result)
+            elif sit.conversation.mode == Mode.HUMAN:
+                self._human_mode_turn(sit, inbound, turn, result)
+            else:
+                self._agent_turn(sit, inbound, turn, result)
+            turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
+            turn.tool_calls = result.tools
+            sit.conversation.updated_at = now
+            return result
+
+    # ------------------------------------------------------------------ the four kinds of turn
+
+    def _keyword_turn(self, sit: Situation, inbound: Message, turn: Turn, keyword: Keyword, result: TurnResult) -> None:
+        intent = {Keyword.OPT_OUT: Intent.OPT_OUT, Keyword.OPT_IN: Intent.OPT_IN, Keyword.HELP: Intent.HELP}[keyword]
+        _label(inbound, turn, result, (IntentScore(intent, 1.0),))
+        result.keyword = keyword
+        keywords = self.policies.keywords
+        if keyword == Keyword.OPT_OUT:
+            # One confirmation at most: only the message that actually changed the state gets one.
+            if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):
+                self._deliver_template(sit, turn, result, keywords.opt_out.reply, MessageKind.CONFIRMATION,
+                                       confirmation=True, exempt=True)
+        elif keyword == Keyword.OPT_IN:
+            if apply_opt_in(sit.session, sit.patient, sit.now, actor="patient"):
+                sit.conversation.mode = Mode.AGENT
+                self._deliver_template(sit, turn, result, keywords.opt_in.reply, MessageKind.CONFIRMATION, exempt=True)
+        elif not sit.patient.opted_out:
+            self._deliver_template(sit, turn, result, keywords.help.reply, MessageKind.CONFIRMATION, exempt=True)
+
+    def _unreachable_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
+        """Opted out or wrong number: no text goes out, but a red flag still reaches the clinical team."""
+        found = self._label_offline(sit, inbound, turn, result)
+        if found.urgent:
+            self._escalate(sit, inbound, found, result, notify_patient=False)
+
+    def _human_mode_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
+        """A person owns the thread: the message joins the open handoff and the agent stays silent,
+        unless it is a red flag, which always escalates at once."""
+        found = self._label_offline(sit, inbound, turn, result)
+        handoffs = sit.open_handoffs()
+        if handoffs:
+            inbound.handoff_id = handoffs[-1].id
+        already_urgent = any(h.queue == Queue.CLINICAL and h.priority == Priority.URGENT for h in handoffs)
+        if found.urgent and not already_urgent:
+            self._escalate(sit, inbound, found, result, notify_patient=True, turn=turn)
+
+    def _agent_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
+        hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
+        ctx = sit.brain_context(inbound.body, self.policies, allowed_asks(hypothetical, self.policies.asks))
+        proposal = self._propose(ctx)
+        flags = triage(inbound.body, self.policies.triage, ctx.visit_category)
+        if flags.urgent:
+            proposal = self._force_urgent(proposal, flags, ctx)
+        _label(inbound, turn, result, proposal.intents)
+        result.brain, result.fell_back = proposal.brain, proposal.fell_back
+        turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
+        outcomes = self._run_tools(sit, proposal.tool_calls, result)
+        advance_stage(sit.conversation, proposal.intents)
+        opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
+        if opened:
+            inbound.handoff_id = opened[-1].id
+        if proposal.reply:
+            deliverer = Deliverer(self, sit, turn, result)
+            deliverer.reply(proposal, ctx, exempt=bool(opened) or flags.urgent)
+        turn.model_calls += proposal.usage.calls
+        turn.prompt_tokens += proposal.usage.prompt_tokens
+        turn.completion_tokens += proposal.usage.completion_tokens
+        turn.latency_ms += proposal.usage.latency_ms
+
+    # ------------------------------------------------------------------ pieces
+
+    def _propose(self, ctx: BrainContext) -> Proposal:
+        if self.brain is self.offline:
+            return self.offline.propose(ctx)
+        started = time.perf_counter()
+        try:
+            return self.brain.propose(ctx)
+        except Exception as exc:  # noqa: BLE001 - any brain failure falls back; the patient is never left waiting
+            log.warning("brain %s failed (%s); offline brain answers this turn", self.brain.name, type(exc).__name__)
+            proposal = self.offline.propose(ctx)
+            proposal.fell_back = True
+            proposal.usage.latency_ms = (time.perf_counter() - started) * 1000
+            return proposal
+
+    def _force_urgent(self, proposal: Proposal, flags: TriageResult, ctx: BrainContext) -> Proposal:
+        """Red flags escalate whatever the brain said, and the reply is the fixed safety text."""
+        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
+        urgent = ToolCall("create_handoff", {"queue": Queue.CLINICAL.value, "priority": Priority.URGENT.value,
+                                             "reason": ("red flag: " + labels)[:200],
+                                             "summary": f"Red flag in patient reply; day {ctx.days_since_visit}."})
+        intents = (IntentScore(Intent.URGENT, 1.0),) + tuple(s for s in proposal.intents if s.intent != Intent.URGENT)
+        calls = tuple(c for c in proposal.tool_calls if c.name != "create_handoff" or c.args.get("queue") != "clinical")
+        return replace(proposal, intents=intents, tool_calls=(urgent,) + calls,
+                       reply=self.offline.reply_for(Intent.URGENT, ctx))
+
+    def _run_tools(self, sit: Situation, calls: tuple[ToolCall, ...], result: TurnResult) -> list[ToolOutcome]:
+        scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
+                          visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
+        outcomes = []
+        for index, call in enumerate(calls):
+            if index >= MAX_TOOL_CALLS:
+                outcome = ToolOutcome(call.name, {}, False, "too many tool calls in one turn")
+            else:
+                outcome = execute(scope, call)
+            outcomes.append(outcome)
+            result.tools.append(outcome.as_record())
+            if outcome.handoff is not None:
+                entry = {"queue": outcome.handoff.queue.value, "priority": outcome.handoff.priority.value,
+                         "id": outcome.handoff.id}
+                if entry not in result.handoffs:
+                    result.handoffs.append(entry)
+            if outcome.referral is not None and outcome.referral.name not in result.referrals:
+                result.referrals.append(outcome.referral.name)
+        return outcomes
+
+    def _escalate(self, sit: Situation, inbound: Message, found: _Labelled, result: TurnResult, *,
+                  notify_patient: bool, turn: Turn | None = None) -> None:
+        scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
+                          visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
+        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in found.flags.red_flags)
+        handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
+                               "Red flag in a patient reply while the agent was not texting.")
+        inbound.handoff_id = handoff.id
+        result.tools.append({"name": "create_handoff", "args": {"queue": "clinical", "priority": "urgent"},
+                             "ok": True, "error": None})
+        result.handoffs.append({"queue": "clinical", "priority": "urgent", "id": handoff.id})
+        if notify_patient and turn is not None:
+            self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True)
+
+    def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> _Labelled:
+        """Every patient message gets an intent, even when no brain call is due (no model call here)."""
+        found = classify(inbound.body, self.policies, visit_type=sit.visit.visit_type if sit.visit else None,
+                         last_asks=sit.last_asks(), opted_out=sit.patient.opted_out)
+        _label(inbound, turn, result, found.intents)
+        return _Labelled(found.triage)
+
+    def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
+                          *, confirmation: bool = False, exempt: bool = False) -> None:
+        text = self.offline.render(template, sit.brain_context("", self.policies, frozenset()),
+                                   help_text=sit.settings.help_text)
+        Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt)
+
+
+class _Labelled:
+    def __init__(self, flags: TriageResult) -> None:
+        self.flags = flags
+
+    @property
+    def urgent(self) -> bool:
+        return self.flags.urgent
+
+
+def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:
+    record = [{"intent": s.intent.value, "confidence": round(s.confidence, 3)} for s in intents]
+    inbound.intents = record
+    inbound.intent = intents[0].intent.value
+    turn.intents = record
+    result.intents = list(intents)
+
+
+def _record_inbound(session: Session, sit: Situation, body: str, sid: str | None) -> Message | None:
+    inbound = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
+                      direction=Direction.INBOUND, kind=MessageKind.PATIENT, body=body, twilio_sid=sid,
+                      delivery_status=DeliveryStatus.RECEIVED, created_at=sit.now)
+    try:
+        with session.begin_nested():  # a savepoint: a duplicate MessageSid rolls back only this insert
+            session.add(inbound)
+    except IntegrityError:
+        return None
+    return inbound
+

@@ -1,0 +1,231 @@
+"""Tools a brain may call. Code validates the arguments and executes them on the current patient only.
+
+No tool takes a patient id, phone of the patient, or conversation id: the scope comes from the turn
+(`ToolScope`), so a brain cannot act on another patient however it is prompted. Unknown tools, bad
+arguments and tools not allowed in the current stage are refused and recorded, never raised.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated
+
+import phonenumbers
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from sqlmodel import Session, select
+
+from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Visit
+from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall
+
+_NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
+
+
+def _person_name(value: str) -> str:
+    value = " ".join(value.split())
+    if not _NAME.match(value):
+        raise ValueError("a name is letters, spaces, apostrophes, dots or hyphens (max 60)")
+    return value
+
+
+def _e164(value: str | None) -> str | None:
+    if value is None or not value.strip():
+        return None
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("not a valid phone number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Args(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CreateHandoffArgs(Args):
+    """Give the thread to a person at the clinic, with why and a short summary for them."""
+
+    queue: Queue
+    priority: Priority = Priority.NORMAL
+    reason: str = Field(min_length=1, max_length=200)
+    summary: str = Field(default="", max_length=1000)
+
+
+class RecordReferralArgs(Args):
+    """Record someone the patient introduces. Opens a front-desk handoff with the visit context."""
+
+    name: Annotated[str, AfterValidator(_person_name)]
+    phone: Annotated[str | None, AfterValidator(_e164)] = None
+    relationship: str | None = Field(default=None, max_length=40)
+    note: str | None = Field(default=None, max_length=500)
+
+
+class NoArgs(Args):
+    pass
+
+
+@dataclass
+class ToolScope:
+    """Everything a tool may touch: this clinic, this patient, this conversation."""
+
+    session: Session
+    clinic: Clinic
+    patient: Patient
+    conversation: Conversation
+    visit: Visit | None
+    now: datetime
+    days_since_visit: int | None
+
+
+@dataclass
+class ToolOutcome:
+    name: str
+    args: dict
+    ok: bool
+    error: str | None = None
+    handoff: Handoff | None = None
+    referral: Referral | None = None
+
+    def as_record(self) -> dict:
+        return {"name": self.name, "args": self.args, "ok": self.ok, "error": self.error}
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    name: str
+    args_model: type[Args]
+    run: Callable[[ToolScope, Args], ToolOutcome]
+    description: str
+    forbidden_stages: frozenset[Stage] = field(default_factory=lambda: frozenset({Stage.ENDED}))
+
+
+def audit(scope: ToolScope, action: str, subject_type: str, subject_id: int | None, **data: object) -> None:
+    scope.session.add(AuditEvent(clinic_id=scope.clinic.id, actor="agent", action=action,
+                                 subject_type=subject_type, subject_id=subject_id, data=data,
+                                 created_at=scope.now))
+
+
+def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str, summary: str) -> Handoff:
+    """Open a handoff, or reuse the patient's open one in the same queue (raising its priority)."""
+    existing = scope.session.exec(
+        select(Handoff).where(Handoff.patient_id == scope.patient.id, Handoff.queue == queue,
+                              Handoff.status != HandoffStatus.RESOLVED)
+    ).first()
+    if existing is not None:
+        if priority == Priority.URGENT and existing.priority != Priority.URGENT:
+            existing.priority = Priority.URGENT
+            existing.reason = reason
+            audit(scope, "handoff.escalated", "handoff", existing.id, queue=queue.value)
+        if summary and summary not in existing.summary:
+            existing.summary = (existing.summary + "\n" + summary).strip()[-1000:]
+        handoff = existing
+    else:
+        handoff = Handoff(clinic_id=scope.clinic.id, conversation_id=scope.conversation.id,
+                          patient_id=scope.patient.id, queue=queue, priority=priority, reason=reason,
+                          summary=summary, context=visit_context(scope), created_at=scope.now)
+        scope.session.add(handoff)
+        scope.session.flush()
+        audit(scope, "handoff.opened", "handoff", handoff.id, queue=queue.value, priority=priority.value)
+    scope.conversation.mode = Mode.HUMAN
+    scope.conversation.updated_at = scope.now
+    return handoff
+
+
+def visit_context(scope: ToolScope) -> dict:
+    """What staff need to pick the thread up. Internal: shown in the console, never texted or sent to a model."""
+    visit = scope.visit
+    return {
+        "visit_type": visit.visit_type.value if visit else None,
+        "treatment": visit.treatment if visit else None,
+        "provider": visit.provider if visit else None,
+        "days_since_visit": scope.days_since_visit,
+        "opening_touch": scope.conversation.opening_touch,
+        "stage": scope.conversation.stage.value,
+    }
+
+
+def _create_handoff(scope: ToolScope, args: CreateHandoffArgs) -> ToolOutcome:
+    handoff = open_handoff(scope, args.queue, args.priority, args.reason, args.summary)
+    return ToolOutcome("create_handoff", args.model_dump(mode="json"), True, handoff=handoff)
+
+
+def _record_referral(scope: ToolScope, args: RecordReferralArgs) -> ToolOutcome:
+    handoff = open_handoff(scope, Queue.FRONT_DESK, Priority.NORMAL, "referral",
+                           f"Patient introduced {args.name}" + (f" ({args.relationship})" if args.relationship else ""))
+    duplicate = scope.session.exec(
+        select(Referral).where(Referral.referrer_id == scope.patient.id, Referral.name == args.name)
+    ).first()
+    if duplicate is not None:
+        if args.phone and not duplicate.phone:
+            duplicate.phone = args.phone
+        return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=duplicate)
+    referral = Referral(clinic_id=scope.clinic.id, referrer_id=scope.patient.id,
+                        conversation_id=scope.conversation.id, handoff_id=handoff.id, name=args.name,
+                        phone=args.phone, relationship=args.relationship, note=args.note or "",
+                        created_at=scope.now, updated_at=scope.now)
+    scope.session.add(referral)
+    scope.session.flush()
+    scope.conversation.stage = Stage.REFERRED
+    audit(scope, "referral.recorded", "referral", referral.id, has_phone=args.phone is not None)
+    return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=referral)
+
+
+def _record_decline(scope: ToolScope, args: NoArgs) -> ToolOutcome:
+    # A decline is respected for good: stored on the patient, not the conversation.
+    if scope.patient.referral_declined_at is None:
+        scope.patient.referral_declined_at = scope.now
+    scope.conversation.stage = Stage.DECLINED
+    audit(scope, "referral.declined", "patient", scope.patient.id)
+    return ToolOutcome("record_decline", {}, True)
+
+
+def _mark_wrong_number(scope: ToolScope, args: NoArgs) -> ToolOutcome:
+    scope.patient.wrong_number = True
+    scope.conversation.stage = Stage.ENDED
+    scope.conversation.mode = Mode.CLOSED
+    scope.conversation.closed_at = scope.now
+    audit(scope, "patient.wrong_number", "patient", scope.patient.id)
+    return ToolOutcome("mark_wrong_number", {}, True)
+
+
+def _opt_out(scope: ToolScope, args: NoArgs) -> ToolOutcome:
+    from agent.engine.consent import apply_opt_out  # the same path as the keyword layer
+
+    apply_opt_out(scope.session, scope.patient, scope.conversation, scope.now, actor="agent")
+    return ToolOutcome("opt_out", {}, True)
+
+
+TOOLS: dict[str, ToolSpec] = {
+    spec.name: spec
+    for spec in (
+        ToolSpec("create_handoff", CreateHandoffArgs, _create_handoff,
+                 "Hand the conversation to clinic staff (clinical, front_desk or manager queue)."),
+        ToolSpec("record_referral", RecordReferralArgs, _record_referral,
+                 "Record a person the patient refers (name, optional phone and relationship)."),
+        ToolSpec("record_decline", NoArgs, _record_decline,
+                 "The patient does not want to refer anyone; never ask again."),
+        ToolSpec("mark_wrong_number", NoArgs, _mark_wrong_number,
+                 "This phone number does not belong to the patient."),
+        ToolSpec("opt_out", NoArgs, _opt_out,
+                 "The patient asked to stop receiving texts in their own words."),
+    )
+}
+
+
+def execute(scope: ToolScope, call: ToolCall) -> ToolOutcome:
+    """Validate and run one tool call; refusals are outcomes, not exceptions."""
+    spec = TOOLS.get(call.name)
+    if spec is None:
+        return ToolOutcome(call.name, {}, False, "unknown tool")
+    if scope.conversation.stage in spec.forbidden_stages:
+        return ToolOutcome(call.name, {}, False, f"not allowed at stage {scope.conversation.stage.value}")
+    try:
+        args = spec.args_model.model_validate(call.args)
+    except ValidationError as exc:
+        # Field names and error types only: the values may carry PHI.
+        problems = sorted({f"{'.'.join(map(str, e['loc'])) or 'args'}: {e['type']}" for e in exc.errors()})
+        return ToolOutcome(call.name, {}, False, "invalid arguments: " + "; ".join(problems))
+    return spec.run(scope, args)

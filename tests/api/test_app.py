@@ -1,0 +1,50 @@
+"""The embedded default as `make run` serves it: migrations, demo clinic, dry-run outbox."""
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+
+from agent.config import Settings
+from api.app import create_app
+
+
+def _client(tmp_path) -> TestClient:  # noqa: ANN001
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path}/app.db", AFTERGLOW_ENV="local")
+    return TestClient(create_app(settings))
+
+
+def test_health_reports_the_embedded_default(tmp_path):
+    with _client(tmp_path) as client:
+        body = client.get("/health").json()
+    assert body == {"status": "ok", "database": "sqlite", "brain": "offline", "dry_run": True}
+
+
+def test_demo_clinic_talks_and_the_dry_run_outbox_records(tmp_path):
+    with _client(tmp_path) as client:
+        patients = client.get("/dev/patients").json()
+        maya = next(p for p in patients if p["first_name"] == "Maya")
+        touch = client.post(f"/dev/patients/{maya['id']}/touches", json={"touch": "results_checkin"}).json()
+        assert touch["replies"][0]["disposition"] == "send"
+        turn = client.post(f"/dev/patients/{maya['id']}/messages", json={"body": "Loving it!"}).json()
+        assert turn["intents"][0]["intent"] == "positive"
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            transcript = client.get(f"/dev/patients/{maya['id']}/transcript").json()
+            if all(m["delivery_status"] != "pending" for m in transcript):
+                break
+            time.sleep(0.1)
+    assert [m["delivery_status"] for m in transcript] == ["dry_run", "received", "dry_run"]
+
+
+def test_bad_input_gets_a_clear_error(tmp_path):
+    with _client(tmp_path) as client:
+        assert client.post("/dev/patients/9999/messages", json={"body": "hi"}).status_code == 404
+        assert client.post("/dev/patients/1/messages", json={"body": ""}).status_code == 422
+        assert client.post("/dev/patients/1/touches", json={"touch": "no_such_touch"}).status_code == 404
+
+
+def test_dev_routes_are_absent_outside_local(tmp_path):
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path}/p.db", AFTERGLOW_ENV="staging")
+    with TestClient(create_app(settings)) as client:
+        assert client.get("/dev/patients").status_code == 404
