@@ -7,19 +7,21 @@ from typing import Protocol
 
 class Clock(Protocol):
     def now(self) -> datetime:
-        """Naive UTC, like every datetime in the store."""
+        """Timezone-aware UTC, like every datetime in the store."""
         ...
 
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(UTC).replace(tzinfo=None)
+        return datetime.now(UTC)
 
 
 class FixedClock:
     """A clock that only moves when told to (tests, evals, simulations)."""
 
     def __init__(self, start: datetime) -> None:
+        if start.utcoffset() is None:
+            raise ValueError("FixedClock needs an aware datetime (UTC)")
         self._now = start
 
     def now(self) -> datetime:

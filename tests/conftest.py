@@ -6,7 +6,7 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from agent.types import VisitType
 
 PG_ADMIN_URL = os.environ.get("AFTERGLOW_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REQUIRE_PG = os.environ.get("AFTERGLOW_REQUIRE_POSTGRES") == "1" or os.environ.get("CI") == "true"
-START = datetime(2026, 3, 10, 18, 0)  # 10:00 in Los Angeles
+START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles
 
 
 # ------------------------------------------------------------------ no real network, ever

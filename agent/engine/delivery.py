@@ -26,10 +26,11 @@ class Deliverer:
         self.turn = turn
         self.result = result
 
-    def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool) -> ReplyRecord:
+    def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool, confirmation: bool = False) -> ReplyRecord:
         """The brain's draft reply: full chain, repairs, and the staff-approval rules."""
         deciding = proposal.deciding
-        gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(proposal.intents), exempt=exempt)
+        gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(proposal.intents), exempt=exempt,
+                                      confirmation=confirmation)
         no_ask_ctx = replace(ctx, allowed_asks=frozenset())
 
         def regenerate(text: str, bad: list[GuardVerdict]) -> str | None:

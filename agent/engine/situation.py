@@ -103,6 +103,7 @@ class Situation:
             facts=facts,
             patient_terms=self.patient_terms(),
             review_link=self.clinic.review_link,
+            exempt_phrases=(self.clinic.name, self.sender),
             opted_out=self.patient.opted_out or self.patient.wrong_number,
             is_opt_out_confirmation=confirmation,
             mode=self.conversation.mode,
@@ -117,7 +118,7 @@ class Situation:
 
 
 def local_date(moment: datetime, timezone: str):  # noqa: ANN201 - a date
-    return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(timezone)).date()
+    return moment.astimezone(ZoneInfo(timezone)).date()
 
 
 def load_situation(session: Session, patient: Patient, now: datetime, *, open_if_missing: bool = True) -> Situation:

@@ -146,9 +146,15 @@ class Agent:
         opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
         if opened:
             inbound.handoff_id = opened[-1].id
-        if proposal.reply:
-            deliverer = Deliverer(self, sit, turn, result)
-            deliverer.reply(proposal, ctx, exempt=bool(opened) or flags.urgent)
+        ran = {o.name for o in outcomes if o.ok}
+        if "opt_out" in ran:
+            # A revocation in the patient's own words, caught by the brain: the same single confirmation.
+            self._deliver_template(sit, turn, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
+                                   confirmation=True, exempt=True)
+        elif proposal.reply:
+            closing = "mark_wrong_number" in ran  # the one apology that closes the thread
+            Deliverer(self, sit, turn, result).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
+                                                     confirmation=closing)
         turn.model_calls += proposal.usage.calls
         turn.prompt_tokens += proposal.usage.prompt_tokens
         turn.completion_tokens += proposal.usage.completion_tokens

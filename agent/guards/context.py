@@ -30,6 +30,8 @@ class GuardContext:
     # The patient's own visit terms (treatment, products) on top of the shared lexicon.
     patient_terms: tuple[str, ...] = ()
     review_link: str | None = None
+    # The clinic's own name and sign-off: "Laser Lounge" must be able to say its name.
+    exempt_phrases: tuple[str, ...] = ()
     opted_out: bool = False
     # The single confirmation text allowed after an opt-out.
     is_opt_out_confirmation: bool = False

@@ -1,7 +1,7 @@
 """The record: SQLModel tables, multi-clinic from the start (every row carries clinic_id).
 
-Datetimes are naive UTC everywhere (SQLite keeps no zone); local time is derived with the clinic's
-timezone only where it matters (quiet hours, "yesterday").
+Datetimes are timezone-aware UTC everywhere (SQLModel's UTCDateTime; SQLite keeps UTC without an offset
+and gets it back on read); local time is derived with the clinic's timezone only where it matters.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.types import (
     DeliveryStatus,
@@ -51,12 +52,12 @@ def _clinic_fk() -> Any:
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
+    return datetime.now(UTC)
 
 
 def _now_column() -> Any:
     # The engine stamps rows from its injectable clock; this default is only a safety net.
-    return Field(default_factory=utcnow, sa_column=sa.Column(sa.DateTime, nullable=False))
+    return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
 class Clinic(SQLModel, table=True):

@@ -117,7 +117,7 @@ def test_concern_goes_to_the_clinical_team_without_reassurance(agent, make_patie
 def test_unhappy_goes_to_the_manager(agent, make_patient):
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")
-    result = agent.handle_inbound(pid, "honestly not happy with it, it looks uneven")
+    result = agent.handle_inbound(pid, "honestly not happy with it, not worth the money")
     assert deciding(result) == Intent.UNHAPPY
     assert result.handoffs[0]["queue"] == "manager"
     assert result.sent[0].asks == []

@@ -141,3 +141,19 @@ def test_brain_cannot_talk_its_way_past_a_red_flag(db, clock, make_patient):
     assert result.intents[0].intent == Intent.URGENT
     assert "911" in result.sent[0].body and "normal" not in result.sent[0].body
     assert result.handoffs[0]["priority"] == "urgent"
+
+
+def test_a_clinic_may_say_its_own_name_even_when_it_names_a_procedure(db, clock):
+    from agent.demo import add_patient_with_visit, ensure_demo_clinic
+    from agent.store.db import session_scope
+    from agent.types import VisitType
+
+    with session_scope(db) as s:
+        clinic = ensure_demo_clinic(s, clock.now(), name="Laser Lounge", phone="+14155550199")
+        clinic.settings = {}
+        p, _ = add_patient_with_visit(s, clinic, clock.now(), first_name="Kim", phone="+14155553001",
+                                      visit_type=VisitType.LASER, days_ago=14, treatment="IPL")
+        pid = p.id
+    agent = Agent(db, clock=clock)
+    touch = send_touch(agent, pid, "results_checkin")
+    assert touch.sent and "Laser Lounge" in touch.sent[0].body

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 14:55:35.006450
+Create Date: 2026-11-21 15:11:32.015891
 """
 from alembic import op
 import sqlalchemy as sa
@@ -25,7 +25,7 @@ def upgrade() -> None:
     sa.Column('hours', sa.JSON(), nullable=False),
     sa.Column('review_link', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('settings', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('phone')
     )
@@ -37,7 +37,7 @@ def upgrade() -> None:
     sa.Column('subject_type', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('subject_id', sa.Integer(), nullable=True),
     sa.Column('data', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -55,7 +55,8 @@ def upgrade() -> None:
     sa.Column('opted_out_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('referral_declined_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('wrong_number', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('last_asks', sa.JSON(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('clinic_id', 'phone')
@@ -72,7 +73,7 @@ def upgrade() -> None:
     sa.Column('treatment', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('provider', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
     sa.Column('occurred_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -91,8 +92,8 @@ def upgrade() -> None:
     sa.Column('mode', sa.Enum('agent', 'human', 'closed', name='mode', native_enum=False, length=24), nullable=False),
     sa.Column('opening_touch', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('referral_eligible', sa.Boolean(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('closed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
@@ -117,7 +118,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('open', 'claimed', 'resolved', name='handoffstatus', native_enum=False, length=24), nullable=False),
     sa.Column('outcome', sa.Enum('booked_consult', 'booked_treatment', 'answered', 'no_action', name='handoffoutcome', native_enum=False, length=24), nullable=True),
     sa.Column('claimed_by', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('claimed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('resolved_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
@@ -147,7 +148,7 @@ def upgrade() -> None:
     sa.Column('prompt_tokens', sa.Integer(), nullable=False),
     sa.Column('completion_tokens', sa.Integer(), nullable=False),
     sa.Column('latency_ms', sa.Float(), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -168,7 +169,7 @@ def upgrade() -> None:
     sa.Column('status', sa.Enum('pending', 'approved', 'rejected', name='draftstatus', native_enum=False, length=24), nullable=False),
     sa.Column('decided_by', sa.Integer(), nullable=True),
     sa.Column('decided_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.ForeignKeyConstraint(['turn_id'], ['turn.id'], ),
@@ -197,7 +198,7 @@ def upgrade() -> None:
     sa.Column('touch', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('handoff_id', sa.Integer(), nullable=True),
     sa.Column('turn_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.ForeignKeyConstraint(['handoff_id'], ['handoff.id'], ),
@@ -222,8 +223,8 @@ def upgrade() -> None:
     sa.Column('relationship', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('status', sa.Enum('new', 'contacted', 'consult_booked', 'treated', 'reward_issued', name='referralstatus', native_enum=False, length=24), nullable=False),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
-    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversation.id'], ),
     sa.ForeignKeyConstraint(['handoff_id'], ['handoff.id'], ),
@@ -241,11 +242,11 @@ def upgrade() -> None:
     sa.Column('conversation_id', sa.Integer(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('available_at', sa.DateTime(), nullable=False),
+    sa.Column('available_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('locked_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
     sa.Column('locked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
-    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['message_id'], ['message.id'], ),
     sa.PrimaryKeyConstraint('id'),
