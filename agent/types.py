@@ -133,6 +133,14 @@ class ReferralStatus(StrEnum):
     REWARD_ISSUED = "reward_issued"
 
 
+class TouchStatus(StrEnum):
+    PENDING = "pending"  # due in the future (or deferred to a later time)
+    SENT = "sent"
+    SKIPPED = "skipped"  # policy said no for good (consent, patient replied before a nudge, blocked)
+    CANCELLED = "cancelled"  # opted out, superseded by a newer visit, patient unhappy
+    EXPIRED = "expired"  # too late to be natural any more
+
+
 class DraftStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

@@ -34,6 +34,8 @@ class TurnResult:
     referrals: list[str] = field(default_factory=list)
     brain: str = ""
     fell_back: bool = False
+    usage: dict = field(default_factory=lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+                                                 "latency_ms": 0.0})
 
     @property
     def sent(self) -> list[ReplyRecord]:
@@ -54,4 +56,5 @@ class TurnResult:
             "duplicate": self.duplicate,
             "brain": self.brain,
             "fell_back": self.fell_back,
+            "usage": self.usage,
         }

@@ -1,21 +1,28 @@
 """Proactive touches (check-ins, results check-ins, nudges): the agent opens the conversation.
 
-The scheduler (and evals, `afterglow chat`, `afterglow simulate`) call `send_touch`; the text goes
+The scheduler (and evals, `afterglow chat`, `afterglow simulate`) send through here; the text goes
 through the same guard chain and outbox as every reply.
 """
 from __future__ import annotations
 
-from sqlmodel import select
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
 
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import current_conversation, load_situation
 from agent.store.db import session_scope
-from agent.store.models import Conversation, Patient, Turn, Visit
-from agent.types import ConsentClass, Disposition, MessageKind, Mode, Stage
+from agent.store.models import Conversation, Patient, Touch, Turn, Visit
+from agent.types import ConsentClass, Disposition, MessageKind, Mode, Stage, TouchStatus
+
+if TYPE_CHECKING:
+    from agent.engine.turn import Agent
 
 NUDGE = "nudge"
+NUDGE_SUFFIX = "_nudge"
 
 
 def when_phrase(days: int | None) -> str:
@@ -37,44 +44,82 @@ def weeks_phrase(days: int | None) -> str:
     return {1: "a week", 2: "two weeks", 3: "three weeks", 4: "a month"}.get(weeks, f"{weeks} weeks")
 
 
-def send_touch(agent, patient_id: int, touch_name: str, *, visit_id: int | None = None) -> TurnResult:  # noqa: ANN001
-    """Send one touch now. A new touch (not a nudge) opens a fresh conversation for its visit."""
-    now = agent.clock.now()
-    timing = agent.policies.timing
+def send_touch(agent: Agent, patient_id: int, touch_name: str, *, visit_id: int | None = None) -> TurnResult:
+    """Send one touch now (its own transaction). A new touch opens a fresh conversation for its visit."""
     with session_scope(agent.db) as session:
         patient = session.get(Patient, patient_id)
         if patient is None:
             raise LookupError(f"no patient {patient_id}")
         visit = session.get(Visit, visit_id) if visit_id else session.exec(
             select(Visit).where(Visit.patient_id == patient.id).order_by(Visit.occurred_at.desc())).first()
-        if touch_name == NUDGE:
-            template, consent = timing.nudge_template, ConsentClass.CARE
-        else:
-            if visit is None:
-                raise LookupError("a touch needs a visit")
-            spec = timing.touch(visit.visit_type, touch_name)
-            template, consent = spec.template, spec.consent
-            _open_conversation(session, patient, visit, touch_name, spec.referral_eligible, now)
-        sit = load_situation(session, patient, now)
-        turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="touch",
-                    disposition=Disposition.SILENT.value, created_at=now)
-        session.add(turn)
-        session.flush()
-        result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain="touch")
-        missing = _missing_consent(patient, consent)
-        if missing:
-            result.replies.append(ReplyRecord(body="", asks=[], segments=0, disposition=Disposition.BLOCK,
-                                              verdicts=[{"policy": "consent", "tripped": True, "reason": missing}]))
-        else:
-            text = agent.offline.render(template, sit.brain_context("", agent.policies, frozenset()),
-                                        when=when_phrase(sit.days_since_visit),
-                                        when_weeks=weeks_phrase(sit.days_since_visit))
-            Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=touch_name)
-        turn.disposition = result.replies[-1].disposition.value
-        return result
+        return deliver_touch(agent, session, patient, visit, touch_name)
 
 
-def _open_conversation(session, patient: Patient, visit: Visit, touch: str, eligible: bool, now) -> None:  # noqa: ANN001
+def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str) -> TurnResult:
+    """Send a touch inside the caller's transaction, and settle its scheduled row if it has one."""
+    now = agent.clock.now()
+    timing = agent.policies.timing
+    base = touch_name.removesuffix(NUDGE_SUFFIX)
+    nudge = touch_name == NUDGE or touch_name.endswith(NUDGE_SUFFIX)
+    spec = None
+    if nudge:
+        template, consent = timing.nudge_template, ConsentClass.CARE
+    else:
+        if visit is None:
+            raise LookupError("a touch needs a visit")
+        spec = timing.touch(visit.visit_type, base)
+        template, consent = spec.template, spec.consent
+        _open_conversation(session, patient, visit, base, spec.referral_eligible, now)
+    sit = load_situation(session, patient, now)
+    turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="touch",
+                disposition=Disposition.SILENT.value, created_at=now)
+    session.add(turn)
+    session.flush()
+    result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain="touch")
+    missing = _missing_consent(patient, consent)
+    if missing:
+        result.replies.append(ReplyRecord(body="", asks=[], segments=0, disposition=Disposition.BLOCK,
+                                          verdicts=[{"policy": "consent", "tripped": True, "reason": missing}]))
+    else:
+        text = agent.offline.render(template, sit.brain_context("", agent.policies, frozenset()),
+                                    when=when_phrase(sit.days_since_visit),
+                                    when_weeks=weeks_phrase(sit.days_since_visit))
+        Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE)
+    record = result.replies[-1]
+    turn.disposition = record.disposition.value
+    if visit is not None:
+        row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if nudge else base
+        _settle_row(session, visit, row_name, record, now, missing or _blocked_reason(record))
+        if spec is not None and spec.nudge_after_days and record.message_id is not None:
+            _schedule_nudge(session, patient, visit, base, spec.hour, spec.nudge_after_days, sit.clinic.timezone, now)
+    return result
+
+
+def _settle_row(session: Session, visit: Visit, name: str, record: ReplyRecord, now: datetime,
+                reason: str | None) -> None:
+    row = session.exec(select(Touch).where(Touch.visit_id == visit.id, Touch.name == name)).first()
+    if row is None or row.status != TouchStatus.PENDING:
+        return
+    row.status = TouchStatus.SENT if record.message_id is not None else TouchStatus.SKIPPED
+    row.reason = "" if record.message_id is not None else (reason or "held")[:120]
+    row.message_id = record.message_id
+    row.updated_at = now
+
+
+def _schedule_nudge(session: Session, patient: Patient, visit: Visit, base: str, hour: int, days: int,
+                    timezone: str, now: datetime) -> None:
+    from agent.outreach.timeline import local_moment  # outreach depends on the engine, not the reverse
+
+    name = base + NUDGE_SUFFIX
+    if session.exec(select(Touch).where(Touch.visit_id == visit.id, Touch.name == name)).first() is not None:
+        return  # one nudge, then stop
+    due = local_moment(now, hour, timezone, days_later=days)
+    session.add(Touch(clinic_id=patient.clinic_id, patient_id=patient.id, visit_id=visit.id, name=name,
+                      due_at=due, created_at=now, updated_at=now))
+
+
+def _open_conversation(session: Session, patient: Patient, visit: Visit, touch: str, eligible: bool,
+                       now: datetime) -> None:
     current = current_conversation(session, patient)
     if current is not None and current.mode == Mode.HUMAN:
         return  # a person owns the thread: the touch runs in it and the guard chain holds it back
@@ -93,3 +138,7 @@ def _missing_consent(patient: Patient, consent: ConsentClass) -> str | None:
         return "no marketing consent"
     return None
 
+
+def _blocked_reason(record: ReplyRecord) -> str | None:
+    policies = sorted({v["policy"] for v in record.verdicts})
+    return ("blocked: " + ", ".join(policies)) if policies else None

@@ -92,6 +92,8 @@ class Agent:
                 self._agent_turn(sit, inbound, turn, result)
             turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
             turn.tool_calls = result.tools
+            result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
+                            "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}
             sit.conversation.updated_at = now
             return result
 

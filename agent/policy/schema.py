@@ -176,6 +176,12 @@ class VisitTiming(Strict):
 
 class TimingPolicy(Strict):
     nudge_template: PromptRef
+    # A touch more than this late is no longer natural ("checking in after yesterday" a week on): expire it.
+    stale_after_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # Frequency cap: at most one proactive text per patient in this many hours.
+    min_hours_between_touches: int = Field(default=20, ge=0, le=24 * 14)
+    # While a person owns the thread, a due touch waits this long and is tried again.
+    handoff_defer_hours: int = Field(default=24, ge=1, le=24 * 7)
     visit_types: dict[VisitType, VisitTiming]
 
     @model_validator(mode="after")

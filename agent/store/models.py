@@ -25,6 +25,7 @@ from agent.types import (
     Queue,
     ReferralStatus,
     Stage,
+    TouchStatus,
     VisitType,
 )
 
@@ -217,6 +218,23 @@ class AuditEvent(SQLModel, table=True):
     subject_id: int | None = None
     data: dict = Field(default_factory=dict, sa_column=json_column())
     created_at: datetime = _now_column()
+
+
+class Touch(SQLModel, table=True):
+    """A scheduled proactive text for one visit (durable: the scheduler survives restarts)."""
+
+    __table_args__ = (sa.UniqueConstraint("visit_id", "name"),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    patient_id: int = Field(foreign_key="patient.id", index=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    name: str = Field(max_length=60)  # touch name from timing.yaml; nudges are "<touch>_nudge"
+    due_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+    status: TouchStatus = Field(default=TouchStatus.PENDING, sa_column=enum_column(TouchStatus, index=True))
+    reason: str = Field(default="", max_length=120)
+    message_id: int | None = Field(default=None, foreign_key="message.id")
+    created_at: datetime = _now_column()
+    updated_at: datetime = _now_column()
 
 
 class OutboxJob(SQLModel, table=True):

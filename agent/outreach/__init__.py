@@ -1,0 +1,1 @@
+"""Proactive outreach: visits become scheduled touches; a worker sends the due ones through the guards."""

@@ -1,0 +1,163 @@
+"""Durable touch rows per visit, and the worker step that sends the due ones.
+
+Each due touch is claimed and sent in its own transaction; on PostgreSQL the claim is
+`FOR UPDATE SKIP LOCKED`, so several workers never send the same touch twice.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session, select
+
+from agent.engine.result import TurnResult
+from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
+from agent.outreach.timeline import due_times, in_quiet_hours, next_allowed
+from agent.policy.schema import ClinicSettings, Policies
+from agent.store.db import session_scope
+from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Touch, Visit
+from agent.types import Direction, HandoffStatus, Intent, MessageKind, TouchStatus
+
+if TYPE_CHECKING:
+    from agent.engine.turn import Agent
+
+
+def schedule_visit(session: Session, visit: Visit, policies: Policies) -> list[Touch]:
+    """Create the visit's touches from timing.yaml (idempotent) and retire an older visit's pending ones."""
+    clinic = session.get(Clinic, visit.clinic_id)
+    now = visit.created_at
+    existing = {t.name for t in session.exec(select(Touch).where(Touch.visit_id == visit.id))}
+    newer = _newer_visit(session, visit)
+    created = []
+    for name, due in due_times(visit.visit_type, visit.occurred_at, clinic.timezone, policies.timing):
+        if name in existing:
+            continue
+        touch = Touch(clinic_id=visit.clinic_id, patient_id=visit.patient_id, visit_id=visit.id, name=name,
+                      due_at=due, created_at=now, updated_at=now)
+        if newer is not None:
+            touch.status, touch.reason = TouchStatus.CANCELLED, "superseded by a newer visit"
+        session.add(touch)
+        created.append(touch)
+    if newer is None:
+        _retire_older_visits(session, visit, now)
+    session.flush()
+    return created
+
+
+def run_due(agent: Agent, *, limit: int = 500) -> list[TurnResult]:
+    """Send (or settle) every pending touch due now; returns the results of the touches actually tried."""
+    results: list[TurnResult] = []
+    for _ in range(limit):
+        with session_scope(agent.db) as session:
+            touch = _claim_next(session, agent.clock.now())
+            if touch is None:
+                break
+            result = _process(agent, session, touch)
+        if result is not None:
+            results.append(result)
+    return results
+
+
+def _claim_next(session: Session, now: datetime) -> Touch | None:
+    query = (select(Touch).where(Touch.status == TouchStatus.PENDING, Touch.due_at <= now)
+             .order_by(Touch.due_at, Touch.id).limit(1).with_for_update(skip_locked=True))
+    return session.exec(query).first()
+
+
+def _process(agent: Agent, session: Session, touch: Touch) -> TurnResult | None:
+    now = agent.clock.now()
+    timing = agent.policies.timing
+    patient = session.get(Patient, touch.patient_id)
+    visit = session.get(Visit, touch.visit_id)
+    clinic = session.get(Clinic, touch.clinic_id)
+    settings = ClinicSettings.model_validate(clinic.settings)
+    stop = _reason_to_stop(session, touch, patient, visit, now, timing.stale_after_hours)
+    if stop is not None:
+        return _settle(touch, *stop, now)
+    if in_quiet_hours(now, clinic.timezone, settings):
+        return _defer(touch, next_allowed(now, clinic.timezone, settings), "quiet hours", now)
+    if _open_handoff(session, patient):
+        return _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a person owns the thread", now)
+    last_touch = _last_touch_at(session, patient)
+    if last_touch is not None and now - last_touch < timedelta(hours=timing.min_hours_between_touches):
+        return _defer(touch, last_touch + timedelta(hours=timing.min_hours_between_touches), "frequency cap", now)
+    return deliver_touch(agent, session, patient, visit, touch.name)
+
+
+def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Visit, now: datetime,
+                    stale_hours: int) -> tuple[TouchStatus, str] | None:
+    if patient.opted_out:
+        return TouchStatus.CANCELLED, "opted out"
+    if patient.wrong_number:
+        return TouchStatus.CANCELLED, "wrong number"
+    if not patient.sms_consent:
+        return TouchStatus.SKIPPED, "no consent to texts"
+    if _newer_visit(session, visit) is not None:
+        return TouchStatus.CANCELLED, "superseded by a newer visit"
+    if now - touch.due_at > timedelta(hours=stale_hours):
+        return TouchStatus.EXPIRED, "too late to be natural"
+    if _last_intent(session, patient) == Intent.UNHAPPY.value:
+        return TouchStatus.CANCELLED, "patient unhappy"
+    if touch.name.endswith(NUDGE_SUFFIX):
+        return _nudge_reason(session, touch, patient)
+    return None
+
+
+def _nudge_reason(session: Session, touch: Touch, patient: Patient) -> tuple[TouchStatus, str] | None:
+    """One nudge only after silence, and only in the thread the nudged touch opened."""
+    base = session.exec(select(Touch).where(Touch.visit_id == touch.visit_id,
+                                            Touch.name == touch.name.removesuffix(NUDGE_SUFFIX))).first()
+    if base is None or base.status != TouchStatus.SENT or base.message_id is None:
+        return TouchStatus.SKIPPED, "nudged touch was not sent"
+    sent = session.get(Message, base.message_id)
+    latest = session.exec(select(Conversation).where(Conversation.patient_id == patient.id)
+                          .order_by(Conversation.id.desc())).first()
+    if latest is None or latest.id != sent.conversation_id:
+        return TouchStatus.SKIPPED, "a newer conversation started"
+    replied = session.exec(select(Message.id).where(Message.conversation_id == sent.conversation_id,
+                                                    Message.direction == Direction.INBOUND)).first()
+    if replied is not None:
+        return TouchStatus.SKIPPED, "patient replied"
+    return None
+
+
+def _settle(touch: Touch, status: TouchStatus, reason: str, now: datetime) -> None:
+    touch.status, touch.reason, touch.updated_at = status, reason, now
+    return None
+
+
+def _defer(touch: Touch, until: datetime, reason: str, now: datetime) -> None:
+    touch.due_at, touch.reason, touch.updated_at = until, f"deferred: {reason}", now
+    return None
+
+
+def _newer_visit(session: Session, visit: Visit) -> Visit | None:
+    return session.exec(select(Visit).where(Visit.patient_id == visit.patient_id, Visit.id != visit.id,
+                                            Visit.occurred_at > visit.occurred_at)).first()
+
+
+def _retire_older_visits(session: Session, visit: Visit, now: datetime) -> None:
+    older = session.exec(
+        select(Touch).join(Visit, Visit.id == Touch.visit_id)
+        .where(Touch.patient_id == visit.patient_id, Touch.status == TouchStatus.PENDING,
+               Visit.occurred_at < visit.occurred_at)
+    ).all()
+    for touch in older:
+        _settle(touch, TouchStatus.CANCELLED, "superseded by a newer visit", now)
+
+
+def _open_handoff(session: Session, patient: Patient) -> bool:
+    return session.exec(select(Handoff.id).where(Handoff.patient_id == patient.id,
+                                                 Handoff.status != HandoffStatus.RESOLVED)).first() is not None
+
+
+def _last_touch_at(session: Session, patient: Patient) -> datetime | None:
+    return session.exec(select(Message.created_at).where(Message.patient_id == patient.id,
+                                                         Message.kind == MessageKind.TOUCH)
+                        .order_by(Message.created_at.desc())).first()
+
+
+def _last_intent(session: Session, patient: Patient) -> str | None:
+    return session.exec(select(Message.intent).where(Message.patient_id == patient.id,
+                                                     Message.direction == Direction.INBOUND)
+                        .order_by(Message.id.desc())).first()
