@@ -56,6 +56,7 @@ def chat(
     treatment: Annotated[str, typer.Option(help="Treatment on the visit record (kept internal).")] = "Botox forehead",
     as_json: Annotated[bool, typer.Option("--json", help="Read one message per line, print one JSON per turn.")] = False,
     database_url: Annotated[str, typer.Option(help="Where to keep the chat (default: in memory).")] = "sqlite://",
+    transcript: Annotated[bool, typer.Option(help="Readable transcript even when stdin is a pipe.")] = False,
 ) -> None:
     """Text with the agent as a patient of the demo clinic."""
     from agent.chat import ChatSession, ChatSetup, describe, run_json
@@ -70,20 +71,23 @@ def chat(
     setup = ChatSetup(first_name=name, visit_type=visit_type, days=days, touch=touch_name,
                       marketing_consent=marketing, treatment=treatment, database_url=database_url)
     session = ChatSession(setup)
-    if as_json or not sys.stdin.isatty():
+    interactive = sys.stdin.isatty()
+    if as_json or not (interactive or transcript):
         run_json(session, sys.stdin, sys.stdout)
         return
-    typer.echo(f"Chatting as {name}, {visit_type.value} visit {days} day(s) ago. Ctrl-D to quit.")
+    typer.echo(f"Chatting as {name}, {visit_type.value} visit {days} day(s) ago." + (" Ctrl-D to quit." if interactive else ""))
     opened = session.open()
     if opened is not None:
         typer.echo("\n".join(describe(opened)))
     while True:
         try:
-            text = input("you> ")
+            text = input("you> " if interactive else "")
         except EOFError:
             typer.echo("")
             return
         if text.strip():
+            if not interactive:
+                typer.echo(f"you> {text}")
             typer.echo("\n".join(describe(session.say(text))))
 
 

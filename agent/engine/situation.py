@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import phonenumbers
 from sqlmodel import Session, select
 
 from agent.brains.base import BrainContext, Line
@@ -90,7 +91,7 @@ class Situation:
             last_asks=self.last_asks(),
             allowed_asks=allowed_asks,
             clinic_name=self.clinic.name,
-            clinic_phone=self.clinic.phone,
+            clinic_phone=display_phone(self.clinic.phone),
             sender=self.sender,
             variant=(self.conversation.id or 0) + len(self.messages),
         )
@@ -115,6 +116,16 @@ class Situation:
         if self.visit is None or not self.visit.treatment:
             return ()
         return (self.visit.treatment,)
+
+
+def display_phone(e164: str) -> str:
+    """How a person writes the clinic's number in a text: (415) 555-0100 at home, +44 20 ... abroad."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, fmt)
 
 
 def local_date(moment: datetime, timezone: str):  # noqa: ANN201 - a date

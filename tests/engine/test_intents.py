@@ -90,7 +90,7 @@ def test_red_flag_inside_happy_message_escalates_at_once(agent, make_patient, db
     assert deciding(result) == Intent.URGENT
     assert {"queue": "clinical", "priority": "urgent"}.items() <= result.handoffs[0].items()
     body = result.sent[0].body
-    assert "+14155550100" in body and "911" in body
+    assert "(415) 555-0100" in body and "911" in body
     assert conversation(db, result.conversation_id).mode == Mode.HUMAN
 
 

@@ -67,7 +67,7 @@ def test_help_answers_with_the_ctia_text(agent, make_patient):
     pid = make_patient()
     result = agent.handle_inbound(pid, "HELP")
     body = result.sent[0].body
-    assert "Glow Aesthetics" in body and "+14155550100" in body and "STOP" in body and "rates may apply" in body
+    assert "Glow Aesthetics" in body and "(415) 555-0100" in body and "STOP" in body and "rates may apply" in body
 
 
 def test_red_flag_after_opt_out_reaches_staff_without_a_text(agent, make_patient, db):

@@ -1,0 +1,277 @@
+"""Word lists and compiled rules for the offline classifier (agent/brains/offline/classify.py).
+
+Everything here runs over `agent.text.normalize` output: lowercase, ASCII apostrophes, emoji as words
+("love", "amazing", "ok", "bad"), SMS spellings expanded ("u" -> "you", "thx" -> "thanks",
+"cant" -> "can't"). Keep the rules readable: one idea per regex, commented where not obvious.
+"""
+from __future__ import annotations
+
+import re
+
+from agent.triage import Prefiltered
+
+
+def _rx(*alternatives: str) -> Prefiltered:
+    """One rule from alternatives. Python's re tries every alternative at every position, so the
+    shared leading \\b is factored out and the rule is skipped when none of the literals its matches
+    must contain is in the text."""
+    bounded = [a[2:] for a in alternatives if a.startswith(r"\b")]
+    others = [a for a in alternatives if not a.startswith(r"\b")]
+    parts = [r"\b(?:" + "|".join(f"(?:{a})" for a in bounded) + ")"] if bounded else []
+    return Prefiltered("|".join(parts + [f"(?:{a})" for a in others]))
+
+
+def _fast(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+# ------------------------------------------------------------------------ clauses and negation
+CLAUSE_SPLIT = re.compile(r"(?<=[.!?;\n])\s*|\s+(?=but\b)|\s*,\s*(?=(?:but|though|although|however)\b)")
+WORDS = re.compile(r"[a-z0-9']+")
+NEGATORS = frozenset(
+    "not no never don't didn't doesn't isn't wasn't aren't weren't won't can't couldn't haven't "
+    "hasn't ain't hardly barely nothing nobody nor".split()
+)
+# Words that may sit between a negator and the word it negates ("not really loving it").
+NEG_BRIDGE = frozenset("really that too so very all at a the it them super exactly quite as much totally loving".split())
+INTENSIFIERS = frozenset(
+    "so really very super extremely absolutely totally omg freaking literally truly incredibly "
+    "crazy insanely beyond seriously honestly ridiculously unbelievably just such".split()
+)
+QUESTION_START = re.compile(
+    r"^(?:(?:hi|hey|hello|ok|so|also|btw|and|um|quick question)\W+)*"
+    r"(?:what|what's|when|where|why|how|how's|who|which|is|are|am|can|could|do|does|did|should|"
+    r"will|would|may|might|shall|have|has|any|anyone)\b(?!')"
+)
+# "I was worried it would look fake but I love it": a fear that did not come true.
+PAST_FEAR = _fast(r"\b(?:was|were|i'd been|had been) (?:so |a bit |a little |really |kind of )?(?:worried|afraid|scared|nervous|concerned)\b")
+
+# ------------------------------------------------------------------------ sentiment
+# Positive phrases that contain a negation word and must be read whole before negation scanning.
+POSITIVE_IDIOMS: tuple[tuple[Prefiltered, float], ...] = (
+    (Prefiltered(r"\b(?:couldn't|could not|can't|cannot) be (?:more )?(?:happier|more happy|better|more pleased)\b"), 0.95),
+    (Prefiltered(r"\bnever (?:been|felt|looked) (?:so |this )?(?:happier|better|more confident|so good|this good)\b"), 0.95),
+    (Prefiltered(r"\bcan't stop (?:looking|staring|smiling|taking selfies)\b"), 0.93),
+    (Prefiltered(r"\bcan't (?:thank you|say enough good)\b"), 0.92),
+    (Prefiltered(r"\bcan't believe (?:how|the) (?:good|great|amazing|natural|beautiful|young)\b"), 0.93),
+    (Prefiltered(r"\bno regrets\b"), 0.85),
+    (Prefiltered(r"\bno complaints\b"), 0.75),
+    (Prefiltered(r"\bcan't complain\b"), 0.7),
+    (Prefiltered(r"\bnot (?:too |that |so |half )?(?:bad|terrible|awful|horrible)\b"), 0.65),
+    (Prefiltered(r"\bnot (?:disappointed|upset|unhappy)\b"), 0.7),
+)
+
+# Strong signals of a clearly positive reply (>= 0.9).
+POSITIVE_STRONG = _fast(
+    r"\b(?:(?<!would )(?<!'d )lov(?:e|ing|ed|es)\b(?!\s+to\b)|obsessed|amazing|awesome|incredible|perfect|"
+    r"perfection|fantastic|beautiful|gorgeous|stunning|thrilled|ecstatic|wonderful|excellent|phenomenal|"
+    r"flawless|fabulous|outstanding|exceeded|blown away|in love|best decision|worth it|worth every|"
+    r"nailed it|10/10|highly recommend|glowing|so natural|look(?:s|ing)? natural|natural looking|"
+    r"(?:look|looks|looking|feel|feels|feeling) (?:\w+ )?younger|years younger|"
+    r"(?:look|looks|looking|feel|feels|feeling) (?:so |really |super |absolutely )?(?:great|amazing|fantastic|"
+    r"incredible|beautiful|gorgeous|fresh|refreshed|confident|good as new|like myself)|"
+    r"me encanta\w*|encantad[ao]|me fascina|muy feliz|muy contenta?o?|increible|hermos[ao]|perfect[ao]|excelente|"
+    r"maravillos[ao])"
+)
+# Someone noticed or complimented: a strong positive in SMS ("my husband noticed").
+COMPLIMENT = _fast(
+    r"\b(?:compliments?|complimented|so many comments)\b|"
+    r"\b(?:everyone|everybody|people|husband|wife|partner|boyfriend|girlfriend|fiance|mom|mother|sister|"
+    r"friends?|coworkers?|colleagues?|boss|family|daughter|son|dad)\b(?:\s+\w+){0,2}\s+"
+    r"(?:noticed|notices|noticing|said i look|says i look|keeps? telling me|told me i look|thinks? i look|"
+    r"can't tell|couldn't tell|keeps? asking (?:what|if)|asked what i did|asked if i|loves? (?:it|them|my))\b"
+)
+POSITIVE_MEDIUM = _fast(
+    r"\b(?:great|happy|pleased|glad|lovely|impressed|yay|woohoo|excited|stoked|satisfied|cute|"
+    r"smooth|fresh|refreshed|best(?! friend)|the best|me gusta\w*|contenta|contento|feliz)\b"
+)
+POSITIVE_WEAK = _fast(
+    r"\b(?:good|fine|nice|alright|decent|better|bien|(?:like|likes|liked) (?:it|them|the|how|my|what))\b"
+)
+WEAK_SCORES = {"good": 0.7, "fine": 0.6, "nice": 0.72, "alright": 0.6, "decent": 0.6, "better": 0.65, "bien": 0.65}
+WEAK_DEFAULT = 0.75  # "i like it"
+# Hedges keep a positive below the "clearly positive" line.
+HEDGE = _fast(
+    r"\b(?:i guess|i suppose|kind of|sort of|i think|maybe|not sure|so far|for now|mostly|somewhat|"
+    r"pretty(?= (?:good|ok|fine|happy|nice|decent))|ok i guess|i mean|overall|at least|could be worse|"
+    r"hopefully|too early|yet)\b"
+)
+# "not sure i like it": doubt about the result, a weak unhappy.
+UNSURE = _fast(r"\bnot sure (?:i|if i|that i|how i feel|about (?:it|them|this|the|my))\b|\bundecided\b")
+STRONG_HEDGE = _fast(r"\b(?:i guess|i suppose|kind of|sort of|i mean|not sure)\b")
+
+UNHAPPY = _fast(
+    r"\b(?:disappointed|disappointing|unhappy|upset|hate(?! to\b)|hated|hating|regret\w*|waste of (?:money|time)|"
+    r"rip ?off|ripped off|scam\w*|rude|unprofessional|refund|money back|(?:didn't|doesn't|did not|does not|"
+    r"isn't|is not|not) work(?:ing|ed)?|no (?:difference|change|results?)|(?:can't|don't|didn't) (?:see|notice|tell) "
+    r"(?:a|any|much of a|the|much) (?:difference|change|results?)|nothing (?:changed|happened)|"
+    r"not what i (?:wanted|asked for|expected|paid for|was expecting)|worse than (?:before|i|it)|"
+    r"look(?:s|ing)? (?:worse|weird|strange|odd|off|fake|wrong|bad|terrible|awful|horrible|ridiculous|swollen and fake)|"
+    r"overfilled|overdone|too much (?:filler|product)|duck lips?|botched|ruined|messed up|screwed up|"
+    r"overpriced|too expensive|complain\w*|frustrat\w*|annoy\w*|angry|mad|furious|pissed|"
+    r"never coming back|won't be (?:back|coming back|returning)|not coming back|underwhelm\w*|meh|"
+    r"dissatisfied|unsatisfied|bad (?:experience|service|job)|terrible (?:experience|service|job)|"
+    r"kept (?:me )?waiting|waited (?:forever|an hour|over an hour|so long)|rushed|"
+    r"expected (?:more|better)|thought it would (?:be|look)|barely (?:notice|see|tell)|"
+    r"(?:already )?wor(?:e|n|ing) off|didn't last|wasn't worth|not worth|lopsided|uneven|"
+    r"no me gusta\w*|decepcionad[ao]|molest[ao]|reembolso|sad|crying|ugh|awful|terrible|horrible|worst|(?<!my )bad)\b"
+)
+# Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
+SYMPTOM_NOUN = re.compile(
+    r"^\W*(?:\w+\s+)?(?:headaches?|pain|swelling|bruis\w*|itch\w*|rash|burn\w*|ache|nausea|redness|bumps?|"
+    r"cramps?|migraine|reaction|side effects?|swollen)\b"
+)
+UNHAPPY_MODIFIERS = frozenset("terrible awful horrible worst bad".split())
+UNHAPPY_SCORES = {"crying": 0.5, "ugh": 0.55, "sad": 0.7, "bad": 0.72, "meh": 0.7, "mad": 0.75}
+
+# ------------------------------------------------------------------------ concern and urgent
+WORRY = _rx(
+    r"\bis (?:that|this) (?:normal|ok|okay|alright|expected|common|supposed to|safe|bad|a problem|a concern)\b",
+    r"\bis it (?:normal|expected|common|bad|a problem|supposed to)\b", r"\bis it (?:ok|okay|alright|fine|safe) (?:that|if)\b",
+    r"\b(?:normal|expected) (?:for|that) (?:it|my|the|this|there)\b", r"\bshould i (?:be (?:worried|concerned)|worry)\b",
+    r"\b(?:worried|concerned|nervous|scared|freaking out|panicking|anxious)\b",
+    r"\bfeel(?:s|ing)? (?:weird|funny|strange|off|wrong|hard|firm|tight|heavy|numb|hot|warm|sick|nauseous|not right)\b",
+    r"\b(?:something's|something is|something) (?:wrong|off|not right)\b", r"\bdoesn't (?:feel|look) right\b",
+    r"\bbleed\w*|\bbled\b|\bnause\w*|\bvomit\w*|\bthrew up\b|\bthrowing up\b|\bfeel sick\b",
+    r"\bside effects?\b|\b(?:allergic|bad|skin|weird) reaction\b|\bhaving a reaction\b|\bes normal\b|\bme preocupa\b|"
+    r"\bpreocupad[ao]\b",
+)
+EMERGENCY = _rx(r"\b911\b", r"\bemergency\b", r"\b(?:the )?er\b(?= |$|[.!?])", r"\bhospital\b",
+                r"\bambulance\b", r"\burgent care\b", r"\bemergencia\b")
+
+# ------------------------------------------------------------------------ booking and services
+# Booking phrases that need no subject check.
+BOOKING = _rx(
+    r"\bre-?book\w*|\bre-?schedul\w*",
+    r"^(?:\W*)(?:pls |please )?(?:book|schedule) (?:me|my|an|a|another|the|next|for)\b",
+    r"\b(?:book|schedule|cancel|move|change|push) (?:me|my)\b",
+    r"\b(?:move|change|push|switch) (?:my|the|our) (?:appointment|appt|time|session|visit|booking)\b",
+    r"\b(?:next|another|follow[- ]?up|upcoming|second|2nd|third|3rd|touch[- ]?up)\s+(?:appointment|session|visit|"
+    r"one|treatment|consult|round|booking)\b",
+    r"\b(?:when|what time|what day|where) (?:is|was|are) (?:my|our) (?:appointment|session|visit|consult)\b",
+    r"\bmy (?:appointment|session|visit|consult)\b[^.!]*\?",
+    r"\bwhen can i (?:come|get|book|schedule|go)\b", r"\btouch[- ]?up\b",
+    r"\b(?:any|have any|got any)\s+(?:openings?|availability|spots?|slots?|appointments?)\b",
+    r"\b(?:openings?|availability)\b", r"\b(?:can't|cannot|won't be able to|not able to) make (?:it|my|the|our)\b",
+    r"\brunning (?:late|behind)\b", r"\bneed to (?:cancel|move|change|push)\b",
+    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|our|tomorrow|today|for)\b", r"\b(?:booking|scheduling) (?:link|online)\b",
+    r"\bcita\b", r"\bagendar\b", r"\bbook (?:again|online|in)\b",
+    r"\b(?:can|could) (?:we|i) (?:do|come|switch to|move (?:it )?to|change (?:it )?to) (?:it |this |that )?(?:on )?"
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|next week|another day|"
+    r"a different (?:day|time)|later|earlier)\b",
+)
+# Booking verbs that count only when the patient is the subject ("i'd like to book", "can we come in"),
+# not someone else ("Tom wants to book too").
+BOOKING_VERB = _fast(
+    r"\b(?:book|schedule|cancel|come in|come back|get in|get (?:on|back on) the (?:schedule|calendar|books)|"
+    r"make (?:an|another|a) (?:appointment|appt)|set up (?:an|another|a) (?:appointment|appt)|sign up)\b"
+)
+SERVICES = (
+    r"botox|dysport|xeomin|jeuveau|daxxify|neurotoxin|tox|filler|fillers|lip filler|lip flip|lips?|cheek filler|"
+    r"chin filler|jawline|tear troughs?|under eyes?|laser|lasers|ipl|bbl|halo|moxi|hydrafacial|facials?|peels?|"
+    r"chemical peel|microneedling|morpheus8?|rf microneedling|coolsculpting|emsculpt|kybella|sculptra|radiesse|"
+    r"prp|prf|hair removal|laser hair|tattoo removal|skin ?care|products?|sunscreen|serums?|retinol|"
+    r"weight loss|semaglutide|ozempic|wegovy|tirzepatide|mounjaro|membership|packages?|threads?|thread lift|"
+    r"skin tightening|tightening|body contouring|dermaplaning|b12|iv therapy|iv drip|lashes|brows|"
+    r"lash lift|brow lamination|waxing|massage|other (?:services|treatments|areas)"
+)
+SERVICE_INTEREST = _rx(
+    r"\bdo (?:you|y'all|you all|you guys) (?:guys |all )?(?:also )?(?:do|offer|have|carry|sell|treat|take|provide)\b",
+    r"\bhow much\b(?! (?:longer|time|more|swelling|bruising|pain|water|sleep|sun|exercise|should|can|do i))",
+    r"\b(?:prices?|pricing|costs?|rates)\b(?! me)", r"\bcuanto (?:cuesta|es|cobran)\b", r"\bprecios?\b",
+    rf"\bwhat about (?:the |a |your )?(?:{SERVICES})\b",
+    r"\binterested in (?:other|another|more|trying|getting|doing|adding|the|a|some|your)\b",
+    rf"\b(?:thinking (?:about|of)|considering|want to try|would like to try|'d like to try|curious about|looking into|"
+    rf"interested in)\s+(?:getting |trying |doing |adding |some |a |the |your |my )?(?:{SERVICES})\b",
+    rf"\b(?:want to|would like to|'d like to|can i|could i|should i)\s+(?:also )?(?:get|try|add|do)\s+(?:some |a |the |my )?"
+    rf"(?:{SERVICES})\b",
+    r"\b(?:other|more) (?:services|treatments|options)\b", r"\bwhat (?:else|other \w+) do you\b",
+    r"\b(?:specials?|deals?|promos?|promotions?|discounts?|gift cards?|financing|payment plans?|memberships?)\b",
+    r"\bpackages?\b(?! (?:arrived|came))",
+)
+
+# ------------------------------------------------------------------------ referral and decline
+REFERRAL_STATEMENT = _rx(
+    r"\b(?:i'll|i will|i'm going to|i am going to|going to|gonna|i've been|i have been|i already|already|i just|i)\s+"
+    r"(?:\w+\s+){0,2}?(?:refer\w*|send(?:ing)?|tell(?:ing)?|told|shar(?:e|ing)|shared|pass(?:ing)?|spread(?:ing)?|"
+    r"recommend\w*|gave|give|giving)\s+(?:\w+\s+){0,2}?(?:friends?|everyone|everybody|people|them|her|him|"
+    r"your (?:info|number|name|link|card|details)|the word|you guys|my \w+|about you|your way)\b",
+    r"\b(?:can|could|how do|how can) i (?:refer|send (?:my|a) \w+)\b", r"\breferr?al (?:program|link|code|bonus|credit)\b",
+    r"\brefer (?:a|my|some) \w+",
+)
+AFFIRM = _fast(
+    r"^\W*(?:yes|yeah|yep|yess|ya|sure|of course|ofc|absolutely|definitely|for sure|totally|will do|i will|i'll|"
+    r"happy to|gladly|ok i will|okay i will|yes please|sure thing|deal|si|claro|i'd love to|would love to|"
+    r"i can do that|i can|sounds good)\b"
+)
+DECLINE = _rx(
+    r"^\W*(?:no|nah|nope|pass|later)\W*$", r"\bno (?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
+    r"\bnot (?:right )?now\b", r"\bnot at the moment\b", r"\bnot really\b", r"\bmaybe (?:later|another time|next time)\b",
+    r"\bi'll pass\b", r"\b(?:i'd |i would )?rather not\b", r"\bnot interested\b",
+    r"\b(?:no one|nobody|noone) (?:comes to mind|i can think of|right now)\b",
+    r"\bcan't think of (?:anyone|anybody)\b", r"\b(?:i )?don't know (?:anyone|anybody)\b", r"^\W*i'm good\b",
+    r"\bprefer not\b", r"\bnot comfortable\b", r"\bkeep (?:it|this) (?:private|to myself)\b", r"\bno one\W*$",
+)
+DECLINE_ANY = _rx(  # a decline even without an ask in the last message
+    r"\b(?:don't|do not|stop|quit) (?:ask\w*|bug\w*) (?:me )?(?:for|about|to)\s+(?:refer\w*|reviews?|leave a review)",
+    r"\bno (?:more )?(?:referrals?|reviews?)\b", r"\bnot (?:going to|gonna) (?:refer|review|share)\b",
+    r"\bdon't (?:want|like) to (?:refer|review|share|give out)\b",
+)
+UNDECIDED = _fast(r"\b(?:maybe|i'll think about it|let me think|i'll let you know|we'll see|not sure)\b")
+
+# ------------------------------------------------------------------------ wrong number
+WRONG_NUMBER = _rx(
+    r"\bwrong (?:number|person|#|phone|text)\b", r"\b(?:you have|you've got|you got|u have) the wrong\b",
+    r"\b(?:i've|i have|i) never (?:been|came|come|gone|visited|had an? (?:appointment|treatment|visit))\b",
+    r"\bnever (?:been|went|came|gone) (?:there|to your|in)\b",
+    r"\b(?:don't|do not) know (?:you|who (?:this|you) (?:is|are)|what this is|this (?:place|clinic|number|business))\b",
+    r"\bnot (?:a|your) (?:patient|client|customer)\b", r"\bno one (?:here )?(?:by|named|with) that name\b",
+    r"\bthis (?:is|was) (?:a )?new number\b", r"\bnumber (?:changed|is new)\b", r"\bnumero equivocado\b",
+    r"\bequivocad[ao]\b", r"\bthis (?:isn't|is not|ain't) (?:me|her|him|them|my (?:name|appointment))\b",
+    r"\bwho (?:is|are) (?:this|you)\b.*\b(?:never|don't|not|wrong)\b",
+)
+WHO_IS_THIS = _fast(r"\bwho(?: is|'s| are) (?:this|you|dis)\b|\bwho dis\b")
+NOT_PERSON = _fast(r"\b(?:this (?:isn't|is not|ain't)|i'm not|i am not)\s+([A-Za-z][a-z]+)\b")
+NOT_PERSON_RAW = re.compile(r"\b(?:[Tt]his (?:isn't|is not|isnt|ain't|aint)|I'm not|I am not|[Ii]m not)\s+([A-Z][a-z]+)\b")
+
+# ------------------------------------------------------------------------ acknowledgements and questions
+ACK_WORDS = frozenset(
+    """ok okay k kk thanks thank you so much very ty got it sounds good will do noted cool alright
+    sure yes yep yeah no problem np too see then soon tomorrow received understood
+    gracias muchas de nada bueno vale lol haha hi hello hey good morning afternoon evening night
+    appreciate it and for the info update reminder welcome bye later talk ttyl hola have a day
+    sounds works for me""".split()
+)
+# Pleasantries that contain positive words but are acknowledgements ("sounds good", "good morning").
+ACK_IDIOMS = _rx(
+    r"\bsounds? (?:good|great|perfect|awesome|lovely|fine|ok)\b", r"\bgood (?:morning|afternoon|evening|night)\b",
+    r"\bhave a (?:good|great|nice|lovely|wonderful|blessed) (?:day|night|weekend|one|evening)\b",
+    r"\b(?:great|perfect|awesome|ok|cool|nice) see you\b", r"\byou too\b", r"\bworks for me\b",
+    r"\bhappy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|holidays?|new year|"
+    r"thanksgiving|easter|birthday|mother's day|valentine's day|4th)\b", r"\bmerry christmas\b",
+)
+ACK_CORE = re.compile(
+    r"\b(?:ok|k|thanks|thank you|ty|got it|sounds good|will do|noted|cool|alright|sure|yes|yep|yeah|"
+    r"no problem|np|received|understood|gracias|de nada|bueno|vale|appreciate it|see you|hi|hello|hey)\b"
+)
+QUESTION_CUE = _rx(
+    r"\bquick question\b", r"\bi (?:have|had|got) a (?:quick )?question\b", r"\bquestion\b", r"\bwondering\b",
+    r"\bcurious\b", r"\bpregunta\b", r"\buna duda\b", r"\blet me know\b", r"\bcan you (?:tell|help|send|let)\b",
+    r"\b(?:call|text|email) me\b", r"\bgive me a (?:call|ring)\b", r"\bllamenme\b",
+)
+
+# ------------------------------------------------------------------------ prompt injection / PHI fishing
+INJECTION = _rx(
+    r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|your\s+|the\s+|my\s+|previous\s+|prior\s+|"
+    r"above\s+|earlier\s+|those\s+)*(?:instructions?|rules|prompts?|programming|guidelines|directions|system|training)\b",
+    r"\bsystem prompt\b", r"\byou are (?:now|no longer)\b", r"\bpretend (?:to be|you are|you're)\b", r"\bact as (?:a|an|my)\b",
+    r"\bjailbreak\b", r"\bdeveloper mode\b", r"\bdan mode\b", r"\bas an ai\b",
+    r"\b(?:reveal|print|show|repeat|tell me) (?:me )?(?:your|the) (?:instructions|prompt|system|rules|guidelines)\b",
+    r"\b(?:what|which) (?:treatment|procedure|services?|products?) (?:did|does|has) (?!i\b|my\b)\w+(?: \w+)? (?:get|have|had|got|do)\b",
+    r"\btell me (?:about |what )?(?:\w+\s+){0,3}(?:got|had|received)\b",
+    r"\bwhat (?:did|does|has) (?!i\b|me\b|you\b|it\b|that\b|this\b)(?:my \w+ )?\w+ (?:get|have|had|got) (?:done|treated|injected)\b",
+    r"\bdid (?!i\b|you\b|it\b|that\b|this\b|the\b|we\b)(?:my \w+ )?\w+ (?:come in|get|book|have an? (?:appointment|visit))\b",
+    r"\bwhen (?:is|was) (?!my\b|our\b)\w+'s (?:appointment|visit|consult)\b",
+    r"\b(?:other|another) (?:patient|client)s?'?s?\b", r"\bpatient (?:list|records?|info|information|data|names)\b",
+    r"\b(?:phone|number|address|records?) (?:of|for) (?:your )?(?:other )?(?:patients|clients)\b",
+)

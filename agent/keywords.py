@@ -1,0 +1,88 @@
+"""The keyword layer: carrier keywords and plain-language revocations, checked before the brain.
+
+Carrier keywords (STOP, START, HELP, ...) count only when they are the WHOLE message, ignoring case,
+surrounding whitespace, punctuation and emoji: "Stop." and " STOP " opt out, "the swelling won't stop"
+does not. Plain-language phrases from the policy ("please stop texting me", "remove me from your
+list") match anywhere, over both the raw body and its normalised form. Opt-out wins over
+everything; an opt-in keyword listed in `opt_in_only_when_opted_out` (Twilio: YES) counts only
+from a patient who is opted out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from agent.policy.schema import KeywordPolicy, KeywordSet
+from agent.text import normalize
+from agent.triage import Prefiltered
+from agent.types import Keyword
+
+__all__ = ["KeywordMatcher", "keyword_matcher", "match_keyword", "whole_message"]
+
+_EDGES = re.compile(r"^[\W_]+|[\W_]+$")
+_SPACE = re.compile(r"[\s_]+")
+
+
+def whole_message(body: str) -> str:
+    """The body as a keyword candidate: casefolded, edges stripped, inner whitespace single."""
+    return _SPACE.sub(" ", _EDGES.sub("", body.casefold()))
+
+
+@dataclass(frozen=True)
+class _Set:
+    words: frozenset[str]
+    phrases: tuple[Prefiltered, ...]  # run over casefolded text, so lowercase literals prefilter them
+
+    @classmethod
+    def build(cls, spec: KeywordSet) -> _Set:
+        return cls(
+            words=frozenset(whole_message(k) for k in spec.keywords),
+            phrases=tuple(Prefiltered(p, re.IGNORECASE) for p in spec.phrases),
+        )
+
+    def phrase_hit(self, *texts: str) -> bool:
+        return any(p.search(t) for p in self.phrases for t in texts)
+
+
+class KeywordMatcher:
+    """Precompiled matcher for one KeywordPolicy."""
+
+    def __init__(self, policy: KeywordPolicy) -> None:
+        self.policy = policy
+        self._opt_out = _Set.build(policy.opt_out)
+        self._opt_in = _Set.build(policy.opt_in)
+        self._help = _Set.build(policy.help)
+        self._only_when_opted_out = frozenset(whole_message(k) for k in policy.opt_in_only_when_opted_out)
+
+    def match(self, body: str, *, opted_out: bool, normalized: str | None = None) -> Keyword | None:
+        """`normalized`: agent.text.normalize(body), when the caller already has it."""
+        whole = whole_message(body)
+        texts = (body.casefold(), normalize(body) if normalized is None else normalized)
+        if whole in self._opt_out.words or self._opt_out.phrase_hit(*texts):
+            return Keyword.OPT_OUT
+        if whole in self._opt_in.words and (opted_out or whole not in self._only_when_opted_out):
+            return Keyword.OPT_IN
+        if self._opt_in.phrase_hit(*texts):
+            return Keyword.OPT_IN
+        if whole in self._help.words or self._help.phrase_hit(*texts):
+            return Keyword.HELP
+        return None
+
+
+# Policies are frozen but hold lists, so they are not hashable: cache by identity and keep a
+# reference so an id is never reused while its entry lives.
+_CACHE: dict[int, KeywordMatcher] = {}
+
+
+def keyword_matcher(policy: KeywordPolicy) -> KeywordMatcher:
+    matcher = _CACHE.get(id(policy))
+    if matcher is None or matcher.policy is not policy:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        matcher = _CACHE[id(policy)] = KeywordMatcher(policy)
+    return matcher
+
+
+def match_keyword(body: str, policy: KeywordPolicy, *, opted_out: bool) -> Keyword | None:
+    """The keyword this inbound body carries, if any. Opt-out wins over everything."""
+    return keyword_matcher(policy).match(body, opted_out=opted_out)

@@ -1,0 +1,359 @@
+"""Red-flag and expected-effect detection over an inbound SMS (policies/triage.yaml).
+
+Phrases from the policy are matched case-insensitively on word boundaries over `normalize(text)`,
+tolerant of light variation: plural and verb endings ("bruise" matches "bruises"), change verbs
+("turning white" matches "went white", "is white", "looks white"), and a few filler words between
+the phrase's words ("looks kind of white", "trouble with breathing"). Regex `patterns` run as
+written, also over the normalised text.
+
+Negation: a match is dropped when a negation word ("no", "not", "without", ...) within
+`negation_window` words before it directly governs it, i.e. only neutral words stand between
+("no swelling", "without any trouble breathing", "haven't had any bruising"). Uncertainty is not
+negation ("not sure if my lip is turning white", "i don't know why it went white" still count), and
+a clause break ("no, my lip went white") ends a negation's reach. Expected effects that are said to
+be resolving ("the swelling went down", "barely any bruising") are not counted either; red flags
+always are.
+"""
+from __future__ import annotations
+
+import re
+import re._parser as _sre  # only to derive literal prefilters from patterns
+from dataclasses import dataclass
+
+from agent.policy.schema import Symptom, TriagePolicy
+from agent.text import normalize
+from agent.types import VisitType
+
+__all__ = [
+    "Prefiltered",
+    "TriageMatcher",
+    "TriageResult",
+    "required_literals",
+    "triage",
+    "triage_matcher",
+    "triage_normalized",
+]
+
+
+@dataclass(frozen=True)
+class TriageResult:
+    red_flags: tuple[str, ...] = ()  # ids of matched red-flag symptoms, in policy order
+    effects: tuple[str, ...] = ()  # ids of matched expected effects, in policy order
+
+    @property
+    def urgent(self) -> bool:
+        return bool(self.red_flags)
+
+
+# ------------------------------------------------------------------------------ phrase grammar
+# A phrase word from the first group stands for any verb of change or state: "turning white" also
+# finds "went white", "is white", "looks white", "has gone white".
+_CHANGE_SET = frozenset(
+    "turn turns turned turning go goes going went gone get gets getting got gotten become becomes "
+    "became becoming".split()
+)
+_CHANGE_VERBS = sorted(_CHANGE_SET) + (
+    "look looks looked looking seem seems seemed feel feels felt feeling stay stays stayed staying"
+).split()
+_AUX = r"(?:(?:is|are|was|were|has|have|had|been|it's|its|keeps|kept|started|starting|still|now|all)\s+)*"
+_CHANGE = _AUX + r"(?:" + "|".join(_CHANGE_VERBS + ["is", "are", "was", "were", "been"]) + r")"
+_FILLERS = (
+    "kind of|sort of|a bit|a little|a lil|a tad|a lot|really|very|so|super|pretty|like|all|almost|"
+    "slightly|more|way|too|extremely|completely|totally|quite|just|still|now|suddenly|weirdly|oddly|"
+    "literally|actually|definitely|also|even|the|my|a|an|this|that|it|is|are|was|it's|its|has|have|"
+    "been|getting|got|some|bit|little|whole|entire|area|right|left|upper|lower|top|bottom|of|with|"
+    "having|some|real|bad|badly|kinda"
+)
+_GAP = rf"(?:\s+(?:{_FILLERS}))" + "{0,3}" + r"\s+"
+_SUFFIX = r"(?:s|es|ed|d|ing)?"
+_START = r"(?<![\w'])"
+_END = r"(?![\w'])"
+
+
+def _token_regex(token: str) -> str:
+    if token in _CHANGE_SET:
+        return _CHANGE
+    if "'" in token:
+        return re.escape(token).replace("'", "'?")
+    if token.isalpha() and len(token) >= 3:
+        return re.escape(token) + _SUFFIX
+    return re.escape(token)
+
+
+def phrase_regex(phrase: str) -> str:
+    """The regex a plain policy phrase compiles to (exposed for tests and tooling)."""
+    tokens = normalize(phrase).split()
+    return _START + _GAP.join(_token_regex(t) for t in tokens) + _END
+
+
+# ------------------------------------------------------------------------------ negation
+_CLAUSE_BREAK = re.compile(r"[.!?;,:()\-]|\bbut\b|\bthough\b|\balthough\b|\bexcept\b|\bhowever\b")
+_WORDS = re.compile(r"[a-z0-9']+")
+# Words that may stand between a negation and the symptom without breaking its scope.
+_TRANSPARENT = frozenset(
+    """any a an the my much more real really sign signs of obvious major serious significant
+    visible noticeable new further big at all other have has had having get got getting see
+    seeing saw notice noticed noticing feel feeling felt experience experienced experiencing
+    with is are was were it it's there there's so too very that bit little lot lots even
+    longer anymore crazy extra actual tengo hay nada de el la mi mis any single one bad
+    terrible weird""".split()
+)
+# Softeners that negate an expected effect only, never a red flag ("i can barely breathe").
+_EFFECT_SOFTENERS = frozenset("barely hardly less minimal minor basically practically".split())
+_RESOLVED = re.compile(
+    r"\W*(?:(?:is|are|has|have|had|was|were|it's|all|pretty|much|mostly|completely|totally|"
+    r"already|now|finally|basically|almost|went|gone|getting|got)\s+){0,3}"
+    r"(?:gone|went down|going down|gone down|down|better|improved|improving|settled|settling|"
+    r"disappeared|disappearing|cleared|clearing|faded|fading|resolved|subsided|subsiding|none|"
+    r"healed|healing)\b"
+)
+
+
+# ------------------------------------------------------------------------------ prefilters
+# Python's re does not optimise big alternations, so every phrase and pattern gets a prefilter: a
+# set of literals one of which must occur in any match. Only the rules indexed by the literals
+# present in the text run (a substring test costs tens of nanoseconds).
+
+
+_SKIP = (_sre.AT, _sre.ASSERT, _sre.ASSERT_NOT)  # match no characters
+_REPEATS = (_sre.MAX_REPEAT, _sre.MIN_REPEAT)
+_EMPTY: list[str] = []  # "this part can match the empty string"
+
+
+def _seq_literals(seq: list, strict: bool = False) -> list[str] | None:
+    """Literals one of which every match of this sequence contains.
+
+    strict: the literal must start exactly where the sequence's match starts (no optional part
+    skipped before it), so that a caller can glue it to a literal that precedes the sequence.
+    """
+    run: list[str] = []
+    for op, av in seq:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            # "n(?:ah|ope)": extend the run with what must directly follow it, when that is known.
+            tails = _item_literals(op, av, strict=True) if op in (_sre.SUBPATTERN, _sre.BRANCH) else None
+            prefix = "".join(run)
+            return [prefix + t for t in tails] if tails else [prefix]
+        if op in _SKIP:
+            continue
+        if op in _REPEATS and av[0] == 0:
+            if strict:
+                return None
+            continue
+        lits = _item_literals(op, av, strict=strict)
+        if lits is _EMPTY and not strict:
+            continue
+        return lits or None
+    return ["".join(run)] if run else _EMPTY
+
+
+def _item_literals(op: object, av: object, strict: bool = False) -> list[str] | None:
+    if op is _sre.SUBPATTERN:
+        return _seq_literals(list(av[-1]), strict)
+    if op is _sre.BRANCH:
+        out: list[str] = []
+        for alt in av[1]:
+            lits = _seq_literals(list(alt), strict)
+            if not lits:  # None, or an alternative that can be empty
+                return None
+            out += lits
+        return out
+    if op in _REPEATS and av[0] >= 1:
+        return _seq_literals(list(av[2]), strict)
+    return None
+
+
+def required_literals(pattern: str) -> tuple[str, ...] | None:
+    """Literals one of which every match of `pattern` contains, or None when none are known.
+
+    Works on lowercase literals: use it for patterns matched against normalised (lowercase) text.
+    """
+    try:
+        parsed = list(_sre.parse(pattern))
+    except Exception:  # noqa: BLE001 - any parser oddity just disables the prefilter
+        return None
+    candidates: list[list[str]] = []
+    run: list[str] = []
+    for op, av in parsed:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            tails = _item_literals(op, av, strict=True) if op in (_sre.SUBPATTERN, _sre.BRANCH) else None
+            prefix = "".join(run)
+            candidates.append([prefix + t for t in tails] if tails else [prefix])
+            run = []
+        if op in _SKIP or (op in _REPEATS and av[0] == 0):
+            continue
+        alts = _item_literals(op, av)
+        if alts:
+            candidates.append(alts)
+    if run:
+        candidates.append(["".join(run)])
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda alts: min(len(a) for a in alts))
+    if min(len(a) for a in best) < 2:
+        return None
+    lits = sorted({a.lower() for a in best}, key=len)
+    # A literal that contains a shorter one adds nothing to an "any of them is present" test.
+    kept: list[str] = []
+    for lit in lits:
+        if not any(k in lit for k in kept):
+            kept.append(lit)
+    return tuple(kept)
+
+
+class Prefiltered:
+    """A compiled regex that skips texts containing none of its required literals."""
+
+    __slots__ = ("regex", "literals")
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self.regex = re.compile(pattern, flags)
+        self.literals = required_literals(pattern)
+
+    @property
+    def pattern(self) -> str:
+        return self.regex.pattern
+
+    def possible(self, text: str) -> bool:
+        if self.literals is None:
+            return True
+        for lit in self.literals:
+            if lit in text:
+                return True
+        return False
+
+    def search(self, text: str, *args: int) -> re.Match[str] | None:
+        return self.regex.search(text, *args) if self.possible(text) else None
+
+    def finditer(self, text: str, *args: int):  # noqa: ANN201 - same as re.Pattern.finditer
+        return self.regex.finditer(text, *args) if self.possible(text) else iter(())
+
+    def sub(self, repl, text: str, count: int = 0) -> str:  # noqa: ANN001
+        return self.regex.sub(repl, text, count) if self.possible(text) else text
+
+
+@dataclass(frozen=True)
+class _Rule:
+    regex: re.Pattern[str]
+    literals: tuple[str, ...] | None  # prefilter: one must be in the text
+    source_words: frozenset[str]  # words the phrase or pattern spells out itself
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    symptom: Symptom
+    rules: tuple[_Rule, ...]
+    visit_types: frozenset[VisitType]
+
+    def applies(self, visit_type: VisitType | None) -> bool:
+        return visit_type is None or not self.visit_types or visit_type in self.visit_types
+
+
+def _rule(pattern: str, source: str, flags: int = 0) -> _Rule:
+    return _Rule(re.compile(pattern, flags), required_literals(pattern), frozenset(_WORDS.findall(source.lower())))
+
+
+class TriageMatcher:
+    """Precompiled matcher for one TriagePolicy."""
+
+    def __init__(self, policy: TriagePolicy) -> None:
+        self.policy = policy
+        self.window = policy.negation_window
+        self._negations = frozenset(normalize(n) for n in policy.negations)
+        compiled = [(self._compile(s), False) for s in policy.red_flags]
+        compiled += [(self._compile(s), True) for s in policy.expected_effects]
+        self._symptoms = tuple(compiled)
+        # Every rule, numbered in policy order, with the symptom it belongs to.
+        self._rules: list[tuple[int, _Rule]] = [
+            (i, rule) for i, (c, _) in enumerate(compiled) for rule in c.rules
+        ]
+        self._always: list[int] = [n for n, (_, r) in enumerate(self._rules) if r.literals is None]
+        index: dict[str, list[int]] = {}
+        for n, (_, rule) in enumerate(self._rules):
+            for lit in rule.literals or ():
+                index.setdefault(lit, []).append(n)
+        self._index = index
+        self._literals = tuple(index)
+
+    @staticmethod
+    def _compile(symptom: Symptom) -> _Compiled:
+        rules = [_rule(phrase_regex(p), normalize(p)) for p in symptom.phrases]
+        rules += [_rule(p, p, re.IGNORECASE) for p in symptom.patterns]
+        return _Compiled(symptom, tuple(rules), frozenset(symptom.visit_types))
+
+    def _candidates(self, norm: str) -> list[int]:
+        ids = set(self._always)
+        for lit in [lit for lit in self._literals if lit in norm]:
+            ids.update(self._index[lit])
+        return sorted(ids)
+
+    def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:
+        matched: set[int] = set()
+        for n in self._candidates(norm):
+            i, rule = self._rules[n]
+            if i in matched:
+                continue
+            compiled, effect = self._symptoms[i]
+            if compiled.applies(visit_type) and self._hit(rule, norm, effect):
+                matched.add(i)
+        red = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and not eff)
+        effects = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and eff)
+        return TriageResult(red_flags=red, effects=effects)
+
+    def _hit(self, rule: _Rule, norm: str, effect: bool) -> bool:
+        for m in rule.regex.finditer(norm):
+            if not self._negated(norm, m, rule.source_words, effect):
+                return True
+        return False
+
+    def _negated(self, norm: str, m: re.Match[str], source_words: frozenset[str], effect: bool) -> bool:
+        span_words = _WORDS.findall(m.group(0))
+        # A negation inside the match that the phrase or pattern itself does not spell out.
+        if any(w in self._negations and w not in source_words for w in span_words[1:]):
+            return True
+        if span_words and span_words[0] in self._negations:
+            return False  # the phrase itself starts with a negation ("no puedo respirar")
+        if effect and _RESOLVED.match(norm, m.end()):
+            return True
+        return self._governed(norm[: m.start()], effect)
+
+    def _governed(self, prefix: str, effect: bool) -> bool:
+        breaks = list(_CLAUSE_BREAK.finditer(prefix))
+        if breaks:
+            prefix = prefix[breaks[-1].end():]
+        words = _WORDS.findall(prefix)[-self.window:]
+        for i in range(len(words) - 1, -1, -1):
+            word, pair = words[i], " ".join(words[i:i + 2])
+            if word in self._negations or pair in self._negations or (effect and word in _EFFECT_SOFTENERS):
+                between = words[i + 1:]
+                if pair in self._negations:
+                    between = words[i + 2:]
+                return all(w in _TRANSPARENT for w in between)
+        return False
+
+
+_CACHE: dict[int, TriageMatcher] = {}
+
+
+def triage_matcher(policy: TriagePolicy) -> TriageMatcher:
+    matcher = _CACHE.get(id(policy))
+    if matcher is None or matcher.policy is not policy:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        matcher = _CACHE[id(policy)] = TriageMatcher(policy)
+    return matcher
+
+
+def triage_normalized(norm: str, policy: TriagePolicy, visit_type: VisitType | None = None) -> TriageResult:
+    """triage() over text that has already been through agent.text.normalize."""
+    return triage_matcher(policy).run(norm, visit_type)
+
+
+def triage(text: str, policy: TriagePolicy, visit_type: VisitType | None = None) -> TriageResult:
+    """Red flags and expected effects mentioned in `text`, negation-aware, for this visit type."""
+    return triage_normalized(normalize(text), policy, visit_type)
