@@ -17,8 +17,12 @@ always are.
 from __future__ import annotations
 
 import re
-import re._parser as _sre  # only to derive literal prefilters from patterns
 from dataclasses import dataclass
+
+try:  # only to derive literal prefilters from patterns; the module was sre_parse before 3.11
+    import re._parser as _sre
+except ImportError:  # pragma: no cover
+    import sre_parse as _sre  # type: ignore[no-redef]
 
 from agent.policy.schema import Symptom, TriagePolicy
 from agent.text import normalize
@@ -62,7 +66,7 @@ _FILLERS = (
     "slightly|more|way|too|extremely|completely|totally|quite|just|still|now|suddenly|weirdly|oddly|"
     "literally|actually|definitely|also|even|the|my|a|an|this|that|it|is|are|was|it's|its|has|have|"
     "been|getting|got|some|bit|little|whole|entire|area|right|left|upper|lower|top|bottom|of|with|"
-    "having|some|real|bad|badly|kinda"
+    "having|real|bad|badly|kinda"
 )
 _GAP = rf"(?:\s+(?:{_FILLERS}))" + "{0,3}" + r"\s+"
 _SUFFIX = r"(?:s|es|ed|d|ing)?"

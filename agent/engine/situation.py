@@ -104,7 +104,8 @@ class Situation:
             facts=facts,
             patient_terms=self.patient_terms(),
             review_link=self.clinic.review_link,
-            exempt_phrases=(self.clinic.name, self.sender),
+            # Names are not PHI: a patient called "Chin" or a clinic called "Laser Lounge" may be named.
+            exempt_phrases=(self.clinic.name, self.sender, self.patient.first_name),
             opted_out=self.patient.opted_out or self.patient.wrong_number,
             is_opt_out_confirmation=confirmation,
             mode=self.conversation.mode,

@@ -104,6 +104,10 @@ class Agent:
         _label(inbound, turn, result, (IntentScore(intent, 1.0),))
         result.keyword = keyword
         keywords = self.policies.keywords
+        flags = triage(inbound.body, self.policies.triage, sit.visit.visit_type if sit.visit else None)
+        if flags.urgent:
+            # "stop, my lip went white": the opt-out is honoured and the clinical team still hears of it.
+            self._escalate(sit, inbound, _Labelled(flags), result, notify_patient=False)
         if keyword == Keyword.OPT_OUT:
             # One confirmation at most: only the message that actually changed the state gets one.
             if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):

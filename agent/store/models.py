@@ -69,6 +69,7 @@ class Clinic(SQLModel, table=True):
     hours: dict = Field(default_factory=dict, sa_column=json_column())
     review_link: str | None = Field(default=None, max_length=500)
     settings: dict = Field(default_factory=dict, sa_column=json_column())
+    api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of the JSON API key
     created_at: datetime = _now_column()
 
 

@@ -76,3 +76,12 @@ def test_red_flag_after_opt_out_reaches_staff_without_a_text(agent, make_patient
     result = agent.handle_inbound(pid, "my lips are turning white and it really hurts")
     assert result.sent == []
     assert result.handoffs and result.handoffs[0]["priority"] == "urgent"
+
+
+def test_opt_out_with_a_red_flag_is_honoured_and_still_escalated(agent, make_patient, db):
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    result = agent.handle_inbound(pid, "stop, my lip went white")
+    assert patient(db, pid).opted_out
+    assert [r.body for r in result.sent] and "unsubscribed" in result.sent[0].body
+    assert result.handoffs and result.handoffs[0]["priority"] == "urgent"

@@ -144,13 +144,10 @@ def _asks(
     elif AskKind.BOOKING in last_asks and lx.AFFIRM.search(norm):
         scores.add(Intent.BOOKING, 0.85)
 
-    short = len(turn.words) <= 8
-    declined = lx.DECLINE.search(norm) if (short or any_ask) else None
-    if declined and Intent.REFERRAL not in scores:
-        if any_ask and (short or declined.start() == 0):
-            scores.add(Intent.DECLINE, 0.9)
-        elif short:
-            scores.add(Intent.DECLINE, 0.6)
+    # Without an ask, "no thanks" or "i'm good" declines nothing: a decline is recorded for good.
+    declined = lx.DECLINE.search(norm) if any_ask else None
+    if declined and Intent.REFERRAL not in scores and (len(turn.words) <= 8 or declined.start() == 0):
+        scores.add(Intent.DECLINE, 0.9)
     if any_ask and Intent.DECLINE not in scores and Intent.REFERRAL not in scores and lx.UNDECIDED.search(norm):
         scores.add(Intent.NEUTRAL, 0.65)
     return mentions if Intent.REFERRAL in scores else ()

@@ -7,14 +7,15 @@ Deterministic rules over the raw text (case carries signal for names):
 - name + referral verb: "Tom wants to book too", "Kim would love to come";
 - relationship + referral verb, no name: "my mom wants to come too", "my sister asked where I went".
 Phone numbers (any the `phonenumbers` package finds valid for `region`) attach to the closest mention
-that has none; a number with no mention counts only when the text says whose it is ("her number is").
+that has none; a number with no mention counts only when the text says it is someone else's ("her
+number is"), never the patient's own ("my new number is ...").
 
 Mentions are returned whether or not the turn is a referral; the classifier decides that.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -40,40 +41,46 @@ _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 
 # Referral verbs: what a person who wants to come in is said to do.
 REFERRAL_CUE = (
-    r"\b(?:wants?\s+(?:to|in|your|the|an?|info|details|a\s+consult)|wanted\s+to|wanna|"
+    r"\b(?:wants?\s+(?:to|in|your|the|an?|info|details|a\s+consult|botox|filler|fillers|lips|lip\s+filler|"
+    r"facials?|laser|that|this|it|them|some|one|hers|his)\b|wanted\s+to|wanna|"
     r"would\s+(?:like|love)\s+to|'d\s+(?:like|love)\s+to|(?:is|are|also|super|very|really)\s+interested|"
-    r"interested\s+too|keeps?\s+asking|kept\s+asking|(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|for|if|how)|"
+    r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|for|if|how|when)|"
     r"(?:is|are)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are)\s+(?:going|gonna)\s+to\s+(?:come|book|call|text)|will\s+(?:call|text|reach\s+out|book|come)|"
     r"needs?\s+(?:your|the)\s+(?:number|info)|(?:is|are)\s+coming|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in))"
 )
 _CUE = re.compile(REFERRAL_CUE, re.IGNORECASE)
+# Whose number it is, for a number that no mention claims: someone else's, never the patient's own.
 _WHOSE_NUMBER = re.compile(
-    r"\b(?:her|his|their|my\s+\w+(?:'s)?)\s+(?:number|cell|phone|#)|\b(?:text|call|reach|contact)\s+(?:her|him|them)\b",
+    r"\b(?:her|his|their|(?:my|our)\s+" + _ADJ + _REL + r"(?:'s)?)\s+(?:number|cell|phone|#)|"
+    r"\b(?:text|call|reach|contact)\s+(?:her|him|them)\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
-# The patient bringing or sending someone: "can i bring my sister", "i told my mom about you".
+_PHRASE_END = re.compile(r"[.!?;,\n]")  # a referral cue must follow its relationship in the same phrase
+# The patient bringing or sending someone: "can i bring my sister", "i told my mom about you",
+# "my sister's number is ...".
 _INVITE = re.compile(
     r"\b(?:bring|bringing|refer|referring|referred|send(?:ing)?\s+\w+(?:\s+\w+)?\s+your\s+way|"
     r"told\s+(?:my|her|him|them)\b.*\babout\s+(?:you|your|the)|gave\s+(?:my\s+\w+\s+)?your\s+(?:number|info|card)|"
     r"give\s+(?:my\s+\w+\s+)?your\s+(?:number|info)|pass(?:ing)?\s+(?:along|on)\s+your|"
-    r"and\s+i\s+(?:book|come|both|want|wanna|would|can|could|get))",
+    r"and\s+i\s+(?:book|come|both|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info))",
     re.IGNORECASE,
 )
 
 _REL_THEN_NAME = re.compile(_OWNER + _REL + r"(?:'s\s+name\s+is)?(?:\s*,\s*|\s*\(\s*|\s+)" + _NAME, re.IGNORECASE)
-_NAME_THEN_REL = re.compile(r"\b" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)(?:my|our)\s+" + _ADJ + _REL + r"\b", re.IGNORECASE)
+# The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
+# relationship mention, so the regex never scans the whole message.
+_NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)$")
 _REL_ONLY = re.compile(_OWNER + _REL + r"\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is)|(?:she|he)(?:'s|\s+is)\s+called|name's)\s+" + _NAME,
     re.IGNORECASE,
 )
-_NAME_CUE = re.compile(
-    r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s+(?:also\s+|too\s+|really\s+|totally\s+|def\s+|definitely\s+)?"
-    r"(?=" + REFERRAL_CUE.removeprefix(r"\b") + ")",
-    re.IGNORECASE,
+# The one or two words right before a referral cue: "Tom wants to book too", "Mom wants to come too".
+_NAME_BEFORE_CUE = re.compile(
+    r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s+(?:also\s+|too\s+|really\s+|totally\s+|def\s+|definitely\s+)?$"
 )
 _BRING_WORDS = re.compile(r"\b(?:bring|refer|send|text|call|contact)\b")
 _BRING = re.compile(r"\b(?:bring|refer|send|text|call|contact)\s+(?:over\s+)?" + _NAME, re.IGNORECASE)
@@ -90,7 +97,7 @@ class _Draft:
     name: str | None = None
     relationship: str | None = None
     phone: str | None = None
-    extra: dict = field(default_factory=dict)
+    intro: bool = False  # from "her name is ...": may name a nameless mention made earlier
 
     def freeze(self) -> ReferralMention:
         return ReferralMention(name=self.name, phone=self.phone, relationship=self.relationship)
@@ -150,8 +157,8 @@ def _phones(text: str, region: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _clause(text: str, start: int) -> str:
-    end = _CLAUSE_END.search(text, start)
+def _clause(text: str, start: int, ends: re.Pattern[str] = _CLAUSE_END) -> str:
+    end = ends.search(text, start)
     return text[start : end.start() if end else len(text)]
 
 
@@ -170,7 +177,7 @@ def _mentions(text: str) -> list[_Draft]:
         for m in _NAME_IS.finditer(text):
             name = _clean_name(m.group("name"), anchored=True)
             if name:
-                drafts.append(_Draft(m.start(), m.end(), name, None, extra={"intro": True}))
+                drafts.append(_Draft(m.start(), m.end(), name, None, intro=True))
     if _CUE.search(text):
         drafts += _named_by_cue(text)
     if _BRING_WORDS.search(low):
@@ -188,12 +195,18 @@ def _related(text: str, rel_only: list[re.Match[str]]) -> list[_Draft]:
         name = _clean_name(m.group("name"), anchored=True)
         if name:
             drafts.append(_Draft(m.start(), m.end(), name, _canonical_rel(m.group("rel"))))
-    for m in _NAME_THEN_REL.finditer(text):
-        name = _clean_name(m.group("name"), anchored=True, allow_tail=True)
+    for rel in rel_only:
+        if not rel.group(0).lower().startswith(("my", "our")):
+            continue
+        window = max(0, rel.start() - 40)
+        m = _NAME_BEFORE_REL.search(text, window, rel.start())
+        # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
+        anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
+        name = _clean_name(m.group("name"), anchored=anchored, allow_tail=True) if m else None
         if name:
-            drafts.append(_Draft(m.start(), m.end(), name, _canonical_rel(m.group("rel"))))
+            drafts.append(_Draft(m.start(), rel.end(), name, _canonical_rel(rel.group("rel"))))
     for m in rel_only:
-        if _CUE.search(_clause(text, m.end())) or _INVITE.search(_clause_around(text, m.start())):
+        if _CUE.search(_clause(text, m.end(), _PHRASE_END)) or _INVITE.search(_clause_around(text, m.start())):
             drafts.append(_Draft(m.start(), m.end(), None, _canonical_rel(m.group("rel"))))
     return drafts
 
@@ -201,16 +214,19 @@ def _related(text: str, rel_only: list[re.Match[str]]) -> list[_Draft]:
 def _named_by_cue(text: str) -> list[_Draft]:
     """ "Tom wants to book too", "Mom wants to come too"."""
     drafts: list[_Draft] = []
-    for m in _NAME_CUE.finditer(text):
+    for cue in _CUE.finditer(text):
+        m = _NAME_BEFORE_CUE.search(text, max(0, cue.start() - 40), cue.start())
+        if m is None:
+            continue
         raw = m.group("name")
         last = raw.split()[-1]
         if last.lower() in RELATIONSHIPS:  # "Mom wants to come too"
             if len(raw.split()) == 1 or raw.split()[0].lower() not in ("my", "our"):
-                drafts.append(_Draft(m.start("name"), m.end(), None, _canonical_rel(last)))
+                drafts.append(_Draft(m.start("name"), cue.start(), None, _canonical_rel(last)))
             continue
         name = _clean_name(raw, anchored=False, allow_tail=True)
         if name:
-            drafts.append(_Draft(m.start("name"), m.end(), name))
+            drafts.append(_Draft(m.start("name"), cue.start(), name))
     return drafts
 
 
@@ -229,7 +245,7 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         else:
             merged.append(d)
     # "My friend wants to come, her name is Priya": the introduction names the nameless mention.
-    for intro in [d for d in merged if d.extra.get("intro") and not d.relationship]:
+    for intro in [d for d in merged if d.intro and not d.relationship]:
         host = next((o for o in merged if o.name is None and o.relationship and o.start < intro.start), None)
         if host:
             host.name = intro.name
@@ -250,7 +266,7 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             max(before, key=lambda d: d.end).phone = e164
         elif after:
             min(after, key=lambda d: d.start).phone = e164
-        elif _WHOSE_NUMBER.search(text) or _CUE.search(text):
+        elif _WHOSE_NUMBER.search(text):
             drafts.append(_Draft(start, end, None, None, e164))
 
 

@@ -11,12 +11,12 @@ import re
 from agent.triage import Prefiltered
 
 
-def _rx(*alternatives: str) -> Prefiltered:
-    """One rule from alternatives. Python's re tries every alternative at every position, so the
-    shared leading \\b is factored out and the rule is skipped when none of the literals its matches
-    must contain is in the text."""
-    bounded = [a[2:] for a in alternatives if a.startswith(r"\b")]
-    others = [a for a in alternatives if not a.startswith(r"\b")]
+def _rx(*alternatives: str, factor: bool = True) -> Prefiltered:
+    """One rule from alternatives, skipped when none of the literals its matches must contain is in
+    the text. Python's re tries every alternative at every position; factoring out the shared
+    leading \\b makes most rules several times faster on long texts (measure before changing)."""
+    bounded = [a[2:] for a in alternatives if factor and a.startswith(r"\b")]
+    others = [a for a in alternatives if not (factor and a.startswith(r"\b"))]
     parts = [r"\b(?:" + "|".join(f"(?:{a})" for a in bounded) + ")"] if bounded else []
     return Prefiltered("|".join(parts + [f"(?:{a})" for a in others]))
 
@@ -33,24 +33,36 @@ NEGATORS = frozenset(
     "hasn't ain't hardly barely nothing nobody nor".split()
 )
 # Words that may sit between a negator and the word it negates ("not really loving it").
-NEG_BRIDGE = frozenset("really that too so very all at a the it them super exactly quite as much totally loving".split())
+NEG_BRIDGE = frozenset(
+    "really that too so very all at a the it them super exactly quite as much totally loving".split()
+)
 INTENSIFIERS = frozenset(
     "so really very super extremely absolutely totally omg freaking literally truly incredibly "
-    "crazy insanely beyond seriously honestly ridiculously unbelievably just such".split()
+    "crazy insanely beyond seriously ridiculously unbelievably such".split()
+)
+_SUBJECT = (
+    r"(?:i|you|u|we|it|they|he|she|there|this|that|these|those|my|the|your|y'all|someone|anyone|a|an)"
 )
 QUESTION_START = re.compile(
-    r"^(?:(?:hi|hey|hello|ok|so|also|btw|and|um|quick question)\W+)*"
-    r"(?:what|what's|when|where|why|how|how's|who|which|is|are|am|can|could|do|does|did|should|"
-    r"will|would|may|might|shall|have|has|any|anyone)\b(?!')"
+    r"^(?:(?:hi|hey|hello|ok|so|also|btw|and|um|quick question|sorry|just checking)\W+)*"
+    r"(?:(?:what|what's|when|where|why|how|how's|who|which|anyone|any)\b(?!')|"
+    r"(?:is|are|am|can|could|do|does|did|should|will|would|may|might|shall|have|has)\s+"
+    + _SUBJECT
+    + r"\b)"
 )
 # "I was worried it would look fake but I love it": a fear that did not come true.
-PAST_FEAR = _fast(r"\b(?:was|were|i'd been|had been) (?:so |a bit |a little |really |kind of )?(?:worried|afraid|scared|nervous|concerned)\b")
+PAST_FEAR = _fast(
+    r"\b(?:was|were|i'd been|had been) (?:so |a bit |a little |really |kind of )?"
+    r"(?:worried|afraid|scared|nervous|concerned)\b"
+)
 
 # ------------------------------------------------------------------------ sentiment
 # Positive phrases that contain a negation word and must be read whole before negation scanning.
 POSITIVE_IDIOMS: tuple[tuple[Prefiltered, float], ...] = (
-    (Prefiltered(r"\b(?:couldn't|could not|can't|cannot) be (?:more )?(?:happier|more happy|better|more pleased)\b"), 0.95),
-    (Prefiltered(r"\bnever (?:been|felt|looked) (?:so |this )?(?:happier|better|more confident|so good|this good)\b"), 0.95),
+    (Prefiltered(r"\b(?:couldn't|could not|can't|cannot) be (?:more )?(?:happier|more happy|better|more pleased)\b"),
+     0.95),
+    (Prefiltered(r"\bnever (?:been|felt|looked) (?:so |this )?(?:happier|better|more confident|so good|this good)\b"),
+     0.95),
     (Prefiltered(r"\bcan't stop (?:looking|staring|smiling|taking selfies)\b"), 0.93),
     (Prefiltered(r"\bcan't (?:thank you|say enough good)\b"), 0.92),
     (Prefiltered(r"\bcan't believe (?:how|the) (?:good|great|amazing|natural|beautiful|young)\b"), 0.93),
@@ -59,6 +71,7 @@ POSITIVE_IDIOMS: tuple[tuple[Prefiltered, float], ...] = (
     (Prefiltered(r"\bcan't complain\b"), 0.7),
     (Prefiltered(r"\bnot (?:too |that |so |half )?(?:bad|terrible|awful|horrible)\b"), 0.65),
     (Prefiltered(r"\bnot (?:disappointed|upset|unhappy)\b"), 0.7),
+    (Prefiltered(r"\b(?:don't|do not|didn't) hate (?:it|them)\b"), 0.6),
 )
 
 # Strong signals of a clearly positive reply (>= 0.9).
@@ -67,11 +80,14 @@ POSITIVE_STRONG = _fast(
     r"perfection|fantastic|beautiful|gorgeous|stunning|thrilled|ecstatic|wonderful|excellent|phenomenal|"
     r"flawless|fabulous|outstanding|exceeded|blown away|in love|best decision|worth it|worth every|"
     r"nailed it|10/10|highly recommend|glowing|so natural|look(?:s|ing)? natural|natural looking|"
+    r"(?:5|five) stars?|left (?:you )?a (?:great |good |glowing |5 star |five star )?review|"
+    r"posted about (?:you|it)|(?:tagged|shouted out|recommended) you|recommend you|"
+    r"(?:would|i'd|i would|will|def|definitely|highly) recommend|"
     r"(?:look|looks|looking|feel|feels|feeling) (?:\w+ )?younger|years younger|"
     r"(?:look|looks|looking|feel|feels|feeling) (?:so |really |super |absolutely )?(?:great|amazing|fantastic|"
     r"incredible|beautiful|gorgeous|fresh|refreshed|confident|good as new|like myself)|"
-    r"me encanta\w*|encantad[ao]|me fascina|muy feliz|muy contenta?o?|increible|hermos[ao]|perfect[ao]|excelente|"
-    r"maravillos[ao])"
+    r"me encanta\w*|encantad[ao]|me fascina|muy feliz|muy contenta?o?|increible|hermos[ao]|perfect[ao]|"
+    r"excelente|maravillos[ao])"
 )
 # Someone noticed or complimented: a strong positive in SMS ("my husband noticed").
 COMPLIMENT = _fast(
@@ -83,13 +99,19 @@ COMPLIMENT = _fast(
 )
 POSITIVE_MEDIUM = _fast(
     r"\b(?:great|happy|pleased|glad|lovely|impressed|yay|woohoo|excited|stoked|satisfied|cute|"
-    r"smooth|fresh|refreshed|best(?! friend)|the best|me gusta\w*|contenta|contento|feliz)\b"
+    r"smooth|fresh|refreshed|(?<!works )(?<!work )best(?! friend)|me gusta\w*|contenta|contento|feliz|"
+    r"(?:i'll|i will|will) (?:\w+ )?be back|coming back for (?:sure|more)|can't wait (?:to come back|for my next))\b"
 )
 POSITIVE_WEAK = _fast(
-    r"\b(?:good|fine|nice|alright|decent|better|bien|(?:like|likes|liked) (?:it|them|the|how|my|what))\b"
+    r"\b(?:good|fine|nice|alright|decent|better|bien|(?:like|likes|liked) (?:it|them|the|how|my|what)|"
+    r"kick(?:ing|ed)? in|starting to (?:work|show|see)|see(?:ing)? (?:a |the |some )?(?:difference|results)|"
+    r"(?:swelling|bruis\w*|redness|it)(?: is| has| 's)? (?:almost |all |completely |totally |mostly )?"
+    r"(?:gone|went down|gone down|disappeared|healed|faded|settled))\b"
 )
-WEAK_SCORES = {"good": 0.7, "fine": 0.6, "nice": 0.72, "alright": 0.6, "decent": 0.6, "better": 0.65, "bien": 0.65}
-WEAK_DEFAULT = 0.75  # "i like it"
+WEAK_SCORES = {
+    "good": 0.7, "fine": 0.6, "nice": 0.72, "alright": 0.6, "decent": 0.6, "better": 0.65, "bien": 0.65,
+}
+WEAK_DEFAULT = 0.75  # "i like it", "it's kicking in", "bruise is almost gone"
 # Hedges keep a positive below the "clearly positive" line.
 HEDGE = _fast(
     r"\b(?:i guess|i suppose|kind of|sort of|i think|maybe|not sure|so far|for now|mostly|somewhat|"
@@ -103,58 +125,85 @@ STRONG_HEDGE = _fast(r"\b(?:i guess|i suppose|kind of|sort of|i mean|not sure)\b
 UNHAPPY = _fast(
     r"\b(?:disappointed|disappointing|unhappy|upset|hate(?! to\b)|hated|hating|regret\w*|waste of (?:money|time)|"
     r"rip ?off|ripped off|scam\w*|rude|unprofessional|refund|money back|(?:didn't|doesn't|did not|does not|"
-    r"isn't|is not|not) work(?:ing|ed)?|no (?:difference|change|results?)|(?:can't|don't|didn't) (?:see|notice|tell) "
+    r"isn't|is not|not) work(?:ing|ed)?|no (?:difference|change|results?)|"
+    r"(?:can't|don't|didn't|haven't|hasn't|have not) (?:see|notice|noticed|seen|tell) "
     r"(?:a|any|much of a|the|much) (?:difference|change|results?)|nothing (?:changed|happened)|"
-    r"not what i (?:wanted|asked for|expected|paid for|was expecting)|worse than (?:before|i|it)|"
-    r"look(?:s|ing)? (?:worse|weird|strange|odd|off|fake|wrong|bad|terrible|awful|horrible|ridiculous|swollen and fake)|"
-    r"overfilled|overdone|too much (?:filler|product)|duck lips?|botched|ruined|messed up|screwed up|"
+    r"not what i (?:wanted|asked for|expected|paid for|was expecting|pictured|imagined|had in mind|hoped for)|"
+    r"worse than (?:before|i|it)|wish (?:i'd|i had|it was|it were|they were|they'd|it would)|"
+    r"look(?:s|ing)? (?:worse|weird|strange|odd|off|fake|wrong|bad|terrible|awful|horrible|ridiculous)|"
+    r"overfilled|overdone|too much (?:filler|product)|duck lips?|like a duck|botched|ruined|messed up|screwed up|"
+    r"didn't (?:really )?(?:take|kick in|work)|still (?:moves|moving)|can still move|"
     r"overpriced|too expensive|complain\w*|frustrat\w*|annoy\w*|angry|mad|furious|pissed|"
     r"never coming back|won't be (?:back|coming back|returning)|not coming back|underwhelm\w*|meh|"
     r"dissatisfied|unsatisfied|bad (?:experience|service|job)|terrible (?:experience|service|job)|"
     r"kept (?:me )?waiting|waited (?:forever|an hour|over an hour|so long)|rushed|"
     r"expected (?:more|better)|thought it would (?:be|look)|barely (?:notice|see|tell)|"
     r"(?:already )?wor(?:e|n|ing) off|didn't last|wasn't worth|not worth|lopsided|uneven|"
-    r"no me gusta\w*|decepcionad[ao]|molest[ao]|reembolso|sad|crying|ugh|awful|terrible|horrible|worst|(?<!my )bad)\b"
+    r"no me gusta\w*|decepcionad[ao]|molest[ao]|reembolso|sad|crying|ugh|awful|terrible|horrible|worst|"
+    r"(?<!my )bad)\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
-SYMPTOM_NOUN = re.compile(
-    r"^\W*(?:\w+\s+)?(?:headaches?|pain|swelling|bruis\w*|itch\w*|rash|burn\w*|ache|nausea|redness|bumps?|"
+SYMPTOM_NOUN = re.compile(  # used with .match(text, pos): no "^"
+    r"\W*(?:\w+\s+)?(?:headaches?|pain|swelling|bruis\w*|itch\w*|rash|burn\w*|ache|nausea|redness|bumps?|"
     r"cramps?|migraine|reaction|side effects?|swollen)\b"
 )
 UNHAPPY_MODIFIERS = frozenset("terrible awful horrible worst bad".split())
 UNHAPPY_SCORES = {"crying": 0.5, "ugh": 0.55, "sad": 0.7, "bad": 0.72, "meh": 0.7, "mad": 0.75}
+UNHAPPY_PREFIX_SCORES = {"wish": 0.6}  # "i wish it was a bit bigger": a wish, not a complaint
 
 # ------------------------------------------------------------------------ concern and urgent
 WORRY = _rx(
     r"\bis (?:that|this) (?:normal|ok|okay|alright|expected|common|supposed to|safe|bad|a problem|a concern)\b",
-    r"\bis it (?:normal|expected|common|bad|a problem|supposed to)\b", r"\bis it (?:ok|okay|alright|fine|safe) (?:that|if)\b",
-    r"\b(?:normal|expected) (?:for|that) (?:it|my|the|this|there)\b", r"\bshould i (?:be (?:worried|concerned)|worry)\b",
+    r"\bis it (?:normal|expected|common|bad|a problem|supposed to)\b",
+    r"\bis it (?:ok|okay|alright|fine|safe) (?:that|if)\b",
+    r"\b(?:normal|expected) (?:for|that) (?:it|my|the|this|there)\b",
+    r"\bshould i (?:be (?:worried|concerned)|worry)\b",
     r"\b(?:worried|concerned|nervous|scared|freaking out|panicking|anxious)\b",
-    r"\bfeel(?:s|ing)? (?:weird|funny|strange|off|wrong|hard|firm|tight|heavy|numb|hot|warm|sick|nauseous|not right)\b",
+    r"\bfeel(?:s|ing)? (?:weird|funny|strange|off|wrong|hard|firm|tight|heavy|numb|hot|warm|sick|nauseous|not right|"
+    r"tingly|tingling|stiff|frozen)\b",
+    r"\bcan't (?:move|feel|smile|drink|pucker|close|raise)\b", r"\bpins and needles\b",
+    r"\b(?:eyes?|eyelids?|vision)\b[^.!?]{0,20}\b(?:weird|funny|strange|off|different|wrong)\b",
+    r"\b(?:pregnant|breastfeeding|nursing|allergic|allergy|allergies|medications?|blood thinners?|antibiotics?)\b",
     r"\b(?:something's|something is|something) (?:wrong|off|not right)\b", r"\bdoesn't (?:feel|look) right\b",
     r"\bbleed\w*|\bbled\b|\bnause\w*|\bvomit\w*|\bthrew up\b|\bthrowing up\b|\bfeel sick\b",
     r"\bside effects?\b|\b(?:allergic|bad|skin|weird) reaction\b|\bhaving a reaction\b|\bes normal\b|\bme preocupa\b|"
     r"\bpreocupad[ao]\b",
+    factor=False,
 )
-EMERGENCY = _rx(r"\b911\b", r"\bemergency\b", r"\b(?:the )?er\b(?= |$|[.!?])", r"\bhospital\b",
-                r"\bambulance\b", r"\burgent care\b", r"\bemergencia\b")
+EMERGENCY = _rx(
+    r"\b911\b", r"\bemergency\b", r"\bambulance\b", r"\bemergencia\b",
+    # being at or going to the ER, not working at a hospital
+    r"\b(?:i'm|i am|we're|currently|now|been|was|went|going|go|rushed|take me|took me|taking me|ended up)\s+"
+    r"(?:\w+\s+)?(?:in|at|to) (?:the )?(?:hospital|er|emergency room|urgent care)\b",
+)
 
 # ------------------------------------------------------------------------ booking and services
 # Booking phrases that need no subject check.
 BOOKING = _rx(
     r"\bre-?book\w*|\bre-?schedul\w*",
     r"^(?:\W*)(?:pls |please )?(?:book|schedule) (?:me|my|an|a|another|the|next|for)\b",
-    r"\b(?:book|schedule|cancel|move|change|push) (?:me|my)\b",
-    r"\b(?:move|change|push|switch) (?:my|the|our) (?:appointment|appt|time|session|visit|booking)\b",
+    r"\b(?:book|schedule|cancel) (?:me|my)\b",
+    r"\b(?:anything|something|any time|anytime|a spot|any spots?|room) (?:available|open)\b",
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow)\b[^.!?]{0,25}\b(?:works?|is good|"
+    r"is better|is best|free|open|available|ok|okay)\b",
+    r"^\W*(?:how about |what about |maybe |or |is )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"tomorrow)\b[^.!]{0,20}\?",
+    r"\bcan (?:you|we|i) do (?:\d{1,2}(?::\d\d)?\s?(?:am|pm)?|noon|mornings?|afternoons?|evenings?)\b",
+    r"\bavailable (?:on |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|"
+    r"this week|next week|morning|afternoon|evening)\b",
+    r"\b(?:move|change|push|switch|bump) (?:my|the|our) (?:appointment|appt|time|session|visit|booking|"
+    r"follow[- ]?up|consult|slot|treatment|touch[- ]?up)\b",
     r"\b(?:next|another|follow[- ]?up|upcoming|second|2nd|third|3rd|touch[- ]?up)\s+(?:appointment|session|visit|"
     r"one|treatment|consult|round|booking)\b",
     r"\b(?:when|what time|what day|where) (?:is|was|are) (?:my|our) (?:appointment|session|visit|consult)\b",
     r"\bmy (?:appointment|session|visit|consult)\b[^.!]*\?",
     r"\bwhen can i (?:come|get|book|schedule|go)\b", r"\btouch[- ]?up\b",
     r"\b(?:any|have any|got any)\s+(?:openings?|availability|spots?|slots?|appointments?)\b",
-    r"\b(?:openings?|availability)\b", r"\b(?:can't|cannot|won't be able to|not able to) make (?:it|my|the|our)\b",
+    r"\b(?:openings?|availability)\b",
+    r"\b(?:can't|cannot|won't be able to|not able to) make (?:it|my|the|our)\b",
     r"\brunning (?:late|behind)\b", r"\bneed to (?:cancel|move|change|push)\b",
-    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|our|tomorrow|today|for)\b", r"\b(?:booking|scheduling) (?:link|online)\b",
+    r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|our|tomorrow|today|for)\b",
+    r"\b(?:booking|scheduling) (?:link|online)\b",
     r"\bcita\b", r"\bagendar\b", r"\bbook (?:again|online|in)\b",
     r"\b(?:can|could) (?:we|i) (?:do|come|switch to|move (?:it )?to|change (?:it )?to) (?:it |this |that )?(?:on )?"
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tomorrow|today|next week|another day|"
@@ -183,11 +232,19 @@ SERVICE_INTEREST = _rx(
     r"\binterested in (?:other|another|more|trying|getting|doing|adding|the|a|some|your)\b",
     rf"\b(?:thinking (?:about|of)|considering|want to try|would like to try|'d like to try|curious about|looking into|"
     rf"interested in)\s+(?:getting |trying |doing |adding |some |a |the |your |my )?(?:{SERVICES})\b",
-    rf"\b(?:want to|would like to|'d like to|can i|could i|should i)\s+(?:also )?(?:get|try|add|do)\s+(?:some |a |the |my )?"
-    rf"(?:{SERVICES})\b",
+    rf"\b(?:want to|would like to|'d like to|can i|could i|should i)\s+(?:also )?(?:get|try|add|do)\s+"
+    rf"(?:some |a |the |my )?(?:{SERVICES})\b",
     r"\b(?:other|more) (?:services|treatments|options)\b", r"\bwhat (?:else|other \w+) do you\b",
-    r"\b(?:specials?|deals?|promos?|promotions?|discounts?|gift cards?|financing|payment plans?|memberships?)\b",
-    r"\bpackages?\b(?! (?:arrived|came))",
+)
+# Offers the patient may be asking about, or may already have ("so happy I did the whole package"):
+# they count only in a question or after an interest verb.
+SERVICE_OFFER = _fast(
+    r"\b(?:specials?|deals?|promos?|promotions?|discounts?|gift cards?|financing|payment plans?|memberships?|"
+    r"packages?)\b"
+)
+OFFER_INTEREST = _fast(
+    r"\b(?:interested in|looking for|info on|information on|details on|tell me about|sign up for|buy|get|"
+    r"join|any|do you have|do you do|do you offer|are there)\b"
 )
 
 # ------------------------------------------------------------------------ referral and decline
@@ -196,17 +253,21 @@ REFERRAL_STATEMENT = _rx(
     r"(?:\w+\s+){0,2}?(?:refer\w*|send(?:ing)?|tell(?:ing)?|told|shar(?:e|ing)|shared|pass(?:ing)?|spread(?:ing)?|"
     r"recommend\w*|gave|give|giving)\s+(?:\w+\s+){0,2}?(?:friends?|everyone|everybody|people|them|her|him|"
     r"your (?:info|number|name|link|card|details)|the word|you guys|my \w+|about you|your way)\b",
-    r"\b(?:can|could|how do|how can) i (?:refer|send (?:my|a) \w+)\b", r"\breferr?al (?:program|link|code|bonus|credit)\b",
+    r"\b(?:can|could|how do|how can) i (?:refer|send (?:my|a) \w+)\b",
+    r"\breferr?al (?:program|link|code|bonus|credit)\b",
     r"\brefer (?:a|my|some) \w+",
 )
+# Agreeing to a referral ask ("yes!", "sure"). A promise for later ("will do", "i will") is not an
+# introduction: it stays an acknowledgement.
 AFFIRM = _fast(
-    r"^\W*(?:yes|yeah|yep|yess|ya|sure|of course|ofc|absolutely|definitely|for sure|totally|will do|i will|i'll|"
-    r"happy to|gladly|ok i will|okay i will|yes please|sure thing|deal|si|claro|i'd love to|would love to|"
-    r"i can do that|i can|sounds good)\b"
+    r"^\W*(?:yes|yeah|yep|yess|ya|sure|of course|ofc|absolutely|definitely|for sure|totally|"
+    r"happy to|gladly|yes please|sure thing|si|claro|i'd love to|would love to)\b(?!\W+(?:later|eventually)\b)"
 )
 DECLINE = _rx(
     r"^\W*(?:no|nah|nope|pass|later)\W*$", r"\bno (?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
-    r"\bnot (?:right )?now\b", r"\bnot at the moment\b", r"\bnot really\b", r"\bmaybe (?:later|another time|next time)\b",
+    r"^\W*(?:no|nah|nope)\W*(?:[,.!]|\s+(?:sorry|thanks?|thank you|ty|not|i|i'm|but|maybe|one|body))",
+    r"\bnot (?:right )?now\b", r"\bnot yet\b", r"\bnot at the moment\b", r"\bnot really\b",
+    r"\bmaybe (?:later|another time|next time)\b",
     r"\bi'll pass\b", r"\b(?:i'd |i would )?rather not\b", r"\bnot interested\b",
     r"\b(?:no one|nobody|noone) (?:comes to mind|i can think of|right now)\b",
     r"\bcan't think of (?:anyone|anybody)\b", r"\b(?:i )?don't know (?:anyone|anybody)\b", r"^\W*i'm good\b",
@@ -215,9 +276,14 @@ DECLINE = _rx(
 DECLINE_ANY = _rx(  # a decline even without an ask in the last message
     r"\b(?:don't|do not|stop|quit) (?:ask\w*|bug\w*) (?:me )?(?:for|about|to)\s+(?:refer\w*|reviews?|leave a review)",
     r"\bno (?:more )?(?:referrals?|reviews?)\b", r"\bnot (?:going to|gonna) (?:refer|review|share)\b",
+    r"\b(?:i|we) (?:don't|do not|never) (?:do|give|make|leave|write) (?:referrals?|reviews?)\b",
+    r"\b(?:not (?:into|big on|a fan of)|no thanks (?:to|on)) (?:referrals?|reviews?|referring)\b",
     r"\bdon't (?:want|like) to (?:refer|review|share|give out)\b",
 )
-UNDECIDED = _fast(r"\b(?:maybe|i'll think about it|let me think|i'll let you know|we'll see|not sure)\b")
+UNDECIDED = _fast(
+    r"\b(?:maybe|i'll think about it|let me think|i'll let you know|we'll see|not sure|i'll ask|let me ask|"
+    r"i'll check with|will do|i will|i'll keep (?:that|it) in mind|i'll pass it (?:on|along))\b"
+)
 
 # ------------------------------------------------------------------------ wrong number
 WRONG_NUMBER = _rx(
@@ -232,7 +298,9 @@ WRONG_NUMBER = _rx(
 )
 WHO_IS_THIS = _fast(r"\bwho(?: is|'s| are) (?:this|you|dis)\b|\bwho dis\b")
 NOT_PERSON = _fast(r"\b(?:this (?:isn't|is not|ain't)|i'm not|i am not)\s+([A-Za-z][a-z]+)\b")
-NOT_PERSON_RAW = re.compile(r"\b(?:[Tt]his (?:isn't|is not|isnt|ain't|aint)|I'm not|I am not|[Ii]m not)\s+([A-Z][a-z]+)\b")
+NOT_PERSON_RAW = re.compile(  # on the raw text: a capitalised name
+    r"\b(?:[Tt]his (?:isn't|is not|isnt|ain't|aint)|I'm not|I am not|[Ii]m not)\s+([A-Z][a-z]+)\b"
+)
 
 # ------------------------------------------------------------------------ acknowledgements and questions
 ACK_WORDS = frozenset(
@@ -240,13 +308,14 @@ ACK_WORDS = frozenset(
     sure yes yep yeah no problem np too see then soon tomorrow received understood
     gracias muchas de nada bueno vale lol haha hi hello hey good morning afternoon evening night
     appreciate it and for the info update reminder welcome bye later talk ttyl hola have a day
-    sounds works for me""".split()
+    sounds works for me merci danke grazie obrigada gotcha coolio roger copy bet word yup""".split()
 )
 # Pleasantries that contain positive words but are acknowledgements ("sounds good", "good morning").
 ACK_IDIOMS = _rx(
     r"\bsounds? (?:good|great|perfect|awesome|lovely|fine|ok)\b", r"\bgood (?:morning|afternoon|evening|night)\b",
     r"\bhave a (?:good|great|nice|lovely|wonderful|blessed) (?:day|night|weekend|one|evening)\b",
     r"\b(?:great|perfect|awesome|ok|cool|nice) see you\b", r"\byou too\b", r"\bworks for me\b",
+    r"^\W*not yet\W*$",
     r"\bhappy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|holidays?|new year|"
     r"thanksgiving|easter|birthday|mother's day|valentine's day|4th)\b", r"\bmerry christmas\b",
 )
@@ -263,15 +332,23 @@ QUESTION_CUE = _rx(
 # ------------------------------------------------------------------------ prompt injection / PHI fishing
 INJECTION = _rx(
     r"\b(?:ignore|disregard|forget|override|bypass)\s+(?:all\s+|any\s+|your\s+|the\s+|my\s+|previous\s+|prior\s+|"
-    r"above\s+|earlier\s+|those\s+)*(?:instructions?|rules|prompts?|programming|guidelines|directions|system|training)\b",
-    r"\bsystem prompt\b", r"\byou are (?:now|no longer)\b", r"\bpretend (?:to be|you are|you're)\b", r"\bact as (?:a|an|my)\b",
+    r"above\s+|earlier\s+|those\s+)*"
+    r"(?:instructions?|rules|prompts?|programming|guidelines|directions|system|training)\b",
+    r"\bsystem prompt\b", r"\byou are (?:now|no longer)\b", r"\bpretend (?:to be|you are|you're)\b",
+    r"\bact as (?:a|an|my)\b",
     r"\bjailbreak\b", r"\bdeveloper mode\b", r"\bdan mode\b", r"\bas an ai\b",
     r"\b(?:reveal|print|show|repeat|tell me) (?:me )?(?:your|the) (?:instructions|prompt|system|rules|guidelines)\b",
-    r"\b(?:what|which) (?:treatment|procedure|services?|products?) (?:did|does|has) (?!i\b|my\b)\w+(?: \w+)? (?:get|have|had|got|do)\b",
+    # another person's treatment, visit or booking: PHI the agent must never discuss
+    r"\b(?:what|which) (?:treatment|procedure|services?|products?) (?:did|does|has) (?!i\b|my\b)\w+(?: \w+)? "
+    r"(?:get|have|had|got|do)\b",
     r"\btell me (?:about |what )?(?:\w+\s+){0,3}(?:got|had|received)\b",
-    r"\bwhat (?:did|does|has) (?!i\b|me\b|you\b|it\b|that\b|this\b)(?:my \w+ )?\w+ (?:get|have|had|got) (?:done|treated|injected)\b",
-    r"\bdid (?!i\b|you\b|it\b|that\b|this\b|the\b|we\b)(?:my \w+ )?\w+ (?:come in|get|book|have an? (?:appointment|visit))\b",
+    r"\bwhat (?:did|does|has) (?!i\b|me\b|you\b|it\b|that\b|this\b)(?:my \w+ )?\w+ (?:get|have|had|got) "
+    r"(?:done|treated|injected)\b",
+    r"\bdid (?!i\b|you\b|it\b|that\b|this\b|the\b|we\b)(?:my \w+ )?\w+ "
+    r"(?:come in|get|book|have an? (?:appointment|visit))\b",
     r"\bwhen (?:is|was) (?!my\b|our\b)\w+'s (?:appointment|visit|consult)\b",
-    r"\b(?:other|another) (?:patient|client)s?'?s?\b", r"\bpatient (?:list|records?|info|information|data|names)\b",
-    r"\b(?:phone|number|address|records?) (?:of|for) (?:your )?(?:other )?(?:patients|clients)\b",
+    r"\b(?:other|another) (?:patient|client)'s\b",
+    r"\b(?:other|your) (?:patients|clients)'? (?:names|numbers|info|information|records|details|phones?|addresses)\b",
+    r"\bpatient (?:list|records?|info|information|data|names)\b",
+    r"\b(?:phones?|numbers?|address\w*|records?|names?) (?:of|for) (?:your )?(?:other )?(?:patients|clients)\b",
 )

@@ -82,5 +82,6 @@ brother mom dad husband wife at as by for from in into of on onto to up with abo
 referral refer refers referred referring number numbers phone cell contact info details name
 names called named appointment appt consult consultation treatment visit session spa clinic
 place office location there here where results result done work job
+years year months month weeks week days hours minutes ages forever life lately recently ago while
 """
 COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split()) | STOP_NAMES

@@ -101,50 +101,81 @@ def first_person(turn: Turn, clause: str, start: int) -> bool:
 
 
 # ------------------------------------------------------------------------ sentiment
+@dataclass(frozen=True)
+class _Present:
+    """Which sentiment rules can match anywhere in the turn: clauses skip the others (speed)."""
+
+    idioms: tuple[tuple[lx.Prefiltered, float], ...]
+    strong: bool
+    compliment: bool
+    medium: bool
+    weak: bool
+    unhappy: bool
+    unsure: bool
+
+    @classmethod
+    def scan(cls, text: str) -> _Present:
+        return cls(
+            idioms=tuple((rx, score) for rx, score in lx.POSITIVE_IDIOMS if rx.search(text)),
+            strong=bool(lx.POSITIVE_STRONG.search(text)),
+            compliment=bool(lx.COMPLIMENT.search(text)),
+            medium=bool(lx.POSITIVE_MEDIUM.search(text)),
+            weak=bool(lx.POSITIVE_WEAK.search(text)),
+            unhappy=bool(lx.UNHAPPY.search(text)),
+            unsure=bool(lx.UNSURE.search(text)),
+        )
+
+    def any(self) -> bool:
+        return bool(self.idioms) or self.strong or self.compliment or self.medium or self.weak or self.unhappy
+
+
 def sentiment(turn: Turn) -> tuple[float, float]:
     """(positive, unhappy) confidences."""
+    present = _Present.scan(turn.masked)
+    if not present.any():
+        return 0.0, 0.0
     pos = unhappy = 0.0
     for clause in lx.CLAUSE_SPLIT.split(turn.masked):
         if not clause or not clause.strip():
             continue
         question = clause.rstrip().endswith("?") or bool(lx.QUESTION_START.match(clause.strip()))
-        p, u = _clause_sentiment(clause, question)
+        p, u = _clause_sentiment(clause, question, present)
         pos, unhappy = max(pos, p), max(unhappy, u)
     return pos, unhappy
 
 
-def _clause_sentiment(text: str, question: bool) -> tuple[float, float]:
-    if lx.UNSURE.search(text):
-        return 0.0, max(0.65, _unhappy(text))
+def _clause_sentiment(text: str, question: bool, present: _Present) -> tuple[float, float]:
+    if present.unsure and lx.UNSURE.search(text):
+        return 0.0, max(0.65, _unhappy(text, question))
     pos = unhappy = 0.0
-    for rx, score in lx.POSITIVE_IDIOMS:
+    for rx, score in present.idioms:
         if rx.search(text):
             pos = max(pos, score)
             text = rx.sub(" ", text)
     bang = "!" in text
-    for m in lx.POSITIVE_STRONG.finditer(text):
+    for m in lx.POSITIVE_STRONG.finditer(text) if present.strong else ():
         if negated(text, m.start()):
             unhappy = max(unhappy, 0.85)
         else:
             pos = max(pos, 0.95 if (bang or _intensified(text, m.start())) else 0.92)
-    if lx.COMPLIMENT.search(text):
+    if present.compliment and lx.COMPLIMENT.search(text):
         pos = max(pos, 0.9)
     if not question:
-        pos, unhappy = _graded(text, bang, pos, unhappy)
+        pos, unhappy = _graded(text, bang, pos, unhappy, present)
     if pos and lx.STRONG_HEDGE.search(text):
         pos = min(pos, 0.7)
     elif pos and pos < 0.92 and lx.HEDGE.search(text):
         pos = min(pos, 0.72)
-    return pos, max(unhappy, _unhappy(text))
+    return pos, max(unhappy, _unhappy(text, question) if present.unhappy else 0.0)
 
 
-def _graded(text: str, bang: bool, pos: float, unhappy: float) -> tuple[float, float]:
-    for m in lx.POSITIVE_MEDIUM.finditer(text):
+def _graded(text: str, bang: bool, pos: float, unhappy: float, present: _Present) -> tuple[float, float]:
+    for m in lx.POSITIVE_MEDIUM.finditer(text) if present.medium else ():
         if negated(text, m.start()):
             unhappy = max(unhappy, 0.85)
         else:
             pos = max(pos, 0.9 if _intensified(text, m.start()) else 0.88 if bang else 0.85)
-    for m in lx.POSITIVE_WEAK.finditer(text):
+    for m in lx.POSITIVE_WEAK.finditer(text) if present.weak else ():
         word = m.group(0)
         if negated(text, m.start()):
             unhappy = max(unhappy, 0.8)
@@ -155,15 +186,15 @@ def _graded(text: str, bang: bool, pos: float, unhappy: float) -> tuple[float, f
     return pos, unhappy
 
 
-def _unhappy(text: str) -> float:
+def _unhappy(text: str, question: bool = False) -> float:
     score = 0.0
     for m in lx.UNHAPPY.finditer(text):
         word = m.group(0)
-        if word in lx.UNHAPPY_MODIFIERS and lx.SYMPTOM_NOUN.match(text, m.end()):
-            continue  # "terrible headache" is a symptom, triage handles it
+        if word in lx.UNHAPPY_MODIFIERS and (question or lx.SYMPTOM_NOUN.match(text, m.end())):
+            continue  # "terrible headache" is a symptom (triage handles it); "is it bad that..." asks
         if negated(text, m.start()) or lx.PAST_FEAR.search(text, 0, m.start()):
             continue
-        base = lx.UNHAPPY_SCORES.get(word, 0.88)
+        base = lx.UNHAPPY_SCORES.get(word, lx.UNHAPPY_PREFIX_SCORES.get(word.split()[0], 0.88))
         score = max(score, min(0.95, base + (0.04 if _intensified(text, m.start()) else 0.0)))
     return score
 
@@ -194,6 +225,9 @@ def service_interest(turn: Turn) -> float:
         m = lx.SERVICE_INTEREST.search(clause.text)
         if m and not third_person(turn, clause.text, m.start()):
             return 0.88
+        offer = lx.SERVICE_OFFER.search(clause.text)
+        if offer and (clause.question or lx.OFFER_INTEREST.search(clause.text, 0, offer.start())):
+            return 0.85
     return 0.0
 
 

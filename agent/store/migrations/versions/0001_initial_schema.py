@@ -25,8 +25,10 @@ def upgrade() -> None:
     sa.Column('hours', sa.JSON(), nullable=False),
     sa.Column('review_link', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
     sa.Column('settings', sa.JSON(), nullable=False),
+    sa.Column('api_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('api_key_hash'),
     sa.UniqueConstraint('phone')
     )
     op.create_table('auditevent',

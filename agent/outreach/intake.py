@@ -1,0 +1,186 @@
+"""Visit intake from a practice-management system: JSON API or CSV, one validated shape, idempotent
+on the clinic's own visit id, patients matched by phone."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from sqlmodel import Session, select
+
+from agent.outreach.scheduler import schedule_visit
+from agent.policy.schema import Policies
+from agent.store.models import AuditEvent, Clinic, Patient, Touch, Visit
+from agent.types import VisitType
+
+
+def _e164(value: str) -> str:
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("phone is not a phone number") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise ValueError("phone is not a valid number")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class PatientIn(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    phone: Annotated[str, AfterValidator(_e164)]
+    first_name: str = Field(min_length=1, max_length=60)
+    sms_consent: bool = True
+    marketing_consent: bool = False
+
+
+class VisitIn(BaseModel):
+    """A completed visit. `occurred_at` without a zone is read in the clinic's local time."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    external_id: str = Field(min_length=1, max_length=80)
+    patient: PatientIn
+    visit_type: VisitType
+    treatment: str = Field(default="", max_length=200)
+    provider: str = Field(default="", max_length=120)
+    occurred_at: datetime
+
+    @field_validator("visit_type", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower().replace(" ", "_").replace("-", "_") if isinstance(value, str) else value
+
+
+@dataclass
+class IntakeResult:
+    visit: Visit
+    patient: Patient
+    created: bool
+    touches: list[Touch]
+
+
+def intake_visit(session: Session, clinic: Clinic, data: VisitIn, policies: Policies, now: datetime) -> IntakeResult:
+    existing = session.exec(select(Visit).where(Visit.clinic_id == clinic.id,
+                                                Visit.external_id == data.external_id)).first()
+    if existing is not None:
+        touches = list(session.exec(select(Touch).where(Touch.visit_id == existing.id).order_by(Touch.due_at)))
+        return IntakeResult(existing, session.get(Patient, existing.patient_id), False, touches)
+    patient = _match_patient(session, clinic, data.patient, now)
+    occurred = data.occurred_at
+    if occurred.tzinfo is None:
+        occurred = occurred.replace(tzinfo=ZoneInfo(clinic.timezone))
+    visit = Visit(clinic_id=clinic.id, patient_id=patient.id, external_id=data.external_id,
+                  visit_type=data.visit_type, treatment=data.treatment, provider=data.provider,
+                  occurred_at=occurred.astimezone(UTC), created_at=now)
+    session.add(visit)
+    session.flush()
+    touches = schedule_visit(session, visit, policies)
+    session.add(AuditEvent(clinic_id=clinic.id, actor="system", action="visit.received", subject_type="visit",
+                           subject_id=visit.id, data={"visit_type": visit.visit_type.value,
+                                                      "touches": len(touches)}, created_at=now))
+    return IntakeResult(visit, patient, True, touches)
+
+
+def _match_patient(session: Session, clinic: Clinic, data: PatientIn, now: datetime) -> Patient:
+    patient = session.exec(select(Patient).where(Patient.clinic_id == clinic.id, Patient.phone == data.phone)).first()
+    if patient is None:
+        patient = Patient(clinic_id=clinic.id, phone=data.phone, first_name=data.first_name,
+                          sms_consent=data.sms_consent, marketing_consent=data.marketing_consent, created_at=now)
+        session.add(patient)
+        session.flush()
+        return patient
+    # The practice system is the source of truth for name and consent, except an opt-out: that only
+    # the patient can undo (by texting START).
+    patient.first_name = data.first_name
+    patient.sms_consent = data.sms_consent
+    patient.marketing_consent = data.marketing_consent
+    return patient
+
+
+# ------------------------------------------------------------------ CSV
+
+CSV_COLUMNS = ("external_id", "phone", "first_name", "visit_type", "occurred_at")
+OPTIONAL_COLUMNS = ("treatment", "provider", "sms_consent", "marketing_consent")
+_TRUE = {"1", "true", "yes", "y"}
+_FALSE = {"0", "false", "no", "n", ""}
+
+
+@dataclass
+class RowError:
+    row: int  # 1-based line number in the file, header is line 1
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    duplicates: int = 0
+    errors: list[RowError] | None = None
+
+
+def parse_csv(text: str) -> tuple[list[tuple[int, VisitIn]], list[RowError]]:
+    """Validate every row; return the good ones and a reason for each bad one (never a value: PHI)."""
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in header]
+    if missing:
+        return [], [RowError(1, f"missing columns: {', '.join(missing)}")]
+    unknown = [c for c in header if c not in CSV_COLUMNS + OPTIONAL_COLUMNS]
+    if unknown:
+        return [], [RowError(1, f"unknown columns: {', '.join(unknown)}")]
+    good, bad = [], []
+    for line, raw in enumerate(reader, start=2):
+        row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
+        try:
+            good.append((line, VisitIn.model_validate(_row_to_visit(row))))
+        except (ValidationError, ValueError) as exc:
+            bad.append(RowError(line, _reason(exc)))
+    return good, bad
+
+
+def _row_to_visit(row: dict[str, str]) -> dict:
+    return {
+        "external_id": row["external_id"], "visit_type": row["visit_type"], "occurred_at": row["occurred_at"],
+        "treatment": row.get("treatment", ""), "provider": row.get("provider", ""),
+        "patient": {"phone": row["phone"], "first_name": row["first_name"],
+                    "sms_consent": _flag(row.get("sms_consent", ""), default=True, name="sms_consent"),
+                    "marketing_consent": _flag(row.get("marketing_consent", ""), default=False,
+                                               name="marketing_consent")},
+    }
+
+
+def _flag(value: str, *, default: bool, name: str) -> bool:
+    value = value.lower()
+    if value == "":
+        return default
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(f"{name} must be yes or no")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        parts = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"] if p != "patient") or "row"
+            message = err["msg"].removeprefix("Value error, ")
+            parts.append(f"{field}: {message}")
+        return "; ".join(parts)
+    return str(exc)
+
+
+def import_csv(session: Session, clinic: Clinic, text: str, policies: Policies, now: datetime) -> ImportReport:
+    good, errors = parse_csv(text)
+    report = ImportReport(errors=errors)
+    for _line, visit in good:
+        result = intake_visit(session, clinic, visit, policies, now)
+        if result.created:
+            report.created += 1
+        else:
+            report.duplicates += 1
+    return report
