@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -89,6 +90,97 @@ def chat(
             if not interactive:
                 typer.echo(f"you> {text}")
             typer.echo("\n".join(describe(session.say(text))))
+
+
+@app.command("import")
+def import_visits(
+    path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV export of visits.")],
+    clinic_id: Annotated[int, typer.Option(help="Clinic the visits belong to.")],
+) -> None:
+    """Import completed visits from a CSV (columns: external_id, phone, first_name, visit_type, occurred_at,
+    and optionally treatment, provider, sms_consent, marketing_consent). Bad rows are reported, good ones import."""
+    from agent.clock import SystemClock
+    from agent.config import get_settings
+    from agent.outreach.intake import import_csv
+    from agent.policy.loader import default_policies
+    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.models import Clinic
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        clinic = session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise typer.BadParameter(f"no clinic {clinic_id}", param_hint="--clinic-id")
+        text = path.read_text(encoding="utf-8-sig")
+        report = import_csv(session, clinic, text, default_policies(), SystemClock().now())
+    for error in report.errors or []:
+        typer.echo(f"line {error.row}: {error.reason}", err=True)
+    typer.echo(f"{report.created} imported, {report.duplicates} already known, {len(report.errors or [])} rejected")
+    if report.errors and not report.created and not report.duplicates:
+        raise typer.Exit(1)
+
+
+@app.command("api-key")
+def api_key(clinic_id: Annotated[int, typer.Option(help="Clinic to issue a key for.")]) -> None:
+    """Issue a new JSON API key for a clinic (replaces the old one; shown once)."""
+    from agent.config import get_settings
+    from agent.security import set_api_key
+    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.models import Clinic
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        clinic = session.get(Clinic, clinic_id)
+        if clinic is None:
+            raise typer.BadParameter(f"no clinic {clinic_id}", param_hint="--clinic-id")
+        typer.echo(set_api_key(clinic))
+
+
+@app.command()
+def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds between steps.")] = 1.0) -> None:
+    """Run a worker: send due touches and deliver the outbox (run several beside the API on PostgreSQL)."""
+    import logging
+
+    from agent.clock import SystemClock
+    from agent.config import get_settings
+    from agent.engine.turn import Agent
+    from agent.store.db import make_engine, migrate
+    from agent.worker import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = get_settings()
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    run_forever(Agent(engine, clock=SystemClock()), interval_s=interval, dry_run=settings.dry_run)
+
+
+@app.command()
+def simulate(
+    visit_type: Annotated[VisitType, typer.Option(help="Visit category to simulate.")] = VisitType.NEUROMODULATOR,
+    days: Annotated[int, typer.Option(min=1, max=400, help="How many days to replay.")] = 45,
+    reply: Annotated[list[str] | None, typer.Option(help="Scripted patient reply, DAY=TEXT (repeatable).")] = None,
+    name: Annotated[str, typer.Option(help="Patient first name.")] = "Maya",
+    marketing: Annotated[bool, typer.Option(help="Patient gave marketing consent.")] = True,
+    timezone: Annotated[str, typer.Option(help="Clinic timezone.")] = "America/Los_Angeles",
+) -> None:
+    """Replay a demo patient's timeline day by day: every text, when it goes out, and why others do not."""
+    from zoneinfo import ZoneInfoNotFoundError
+
+    from agent.outreach.simulate import parse_replies, render
+    from agent.outreach.simulate import simulate as run_simulation
+
+    try:
+        replies = parse_replies(reply or [])
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--reply") from None
+    try:
+        timeline = run_simulation(visit_type, days=days, replies=replies, first_name=name,
+                                  marketing_consent=marketing, timezone=timezone)
+    except ZoneInfoNotFoundError:
+        raise typer.BadParameter(f"unknown timezone {timezone!r}", param_hint="--timezone") from None
+    typer.echo(render(timeline))
 
 
 @app.command()

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
     secret_key: str = Field(default="dev-insecure-secret", alias="AFTERGLOW_SECRET_KEY")
+    # The API process also runs the worker loop (touches, outbox). Off when workers run separately.
+    inprocess_worker: bool = Field(default=True, alias="AFTERGLOW_INPROCESS_WORKER")
+    worker_interval_s: float = Field(default=1.0, gt=0, alias="AFTERGLOW_WORKER_INTERVAL")
+    demo_api_key: str = Field(default="demo-glow-api-key", alias="AFTERGLOW_DEMO_API_KEY")
 
     @property
     def dry_run(self) -> bool:

@@ -50,10 +50,18 @@ DEMO_PATIENTS = [
 ]
 
 
-def seed_demo(session: Session, now: datetime) -> Clinic:
+def seed_demo(session: Session, now: datetime, *, api_key: str | None = None) -> Clinic:
+    """The demo clinic with one patient per common visit type; touches scheduled like any intake."""
+    from agent.outreach.scheduler import schedule_visit
+    from agent.policy.loader import default_policies
+    from agent.security import set_api_key
+
     clinic = ensure_demo_clinic(session, now)
+    if api_key and clinic.api_key_hash is None:
+        set_api_key(clinic, api_key)
     if session.exec(select(Patient).where(Patient.clinic_id == clinic.id)).first() is None:
         for first, phone, kind, days, treatment in DEMO_PATIENTS:
-            add_patient_with_visit(session, clinic, now, first_name=first, phone=phone, visit_type=kind,
-                                   days_ago=days, treatment=treatment, provider="Dr. Rivera")
+            _, visit = add_patient_with_visit(session, clinic, now, first_name=first, phone=phone, visit_type=kind,
+                                              days_ago=days, treatment=treatment, provider="Dr. Rivera")
+            schedule_visit(session, visit, default_policies())
     return clinic

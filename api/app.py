@@ -12,13 +12,12 @@ from fastapi.responses import JSONResponse
 from agent.clock import SystemClock
 from agent.config import Settings, get_settings
 from agent.demo import seed_demo
-from agent.engine.outbox import drain_dry_run
 from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
-from api.routes import dev, health
+from agent.worker import step
+from api.routes import dev, health, visits
 
 log = logging.getLogger("afterglow.api")
-DRAIN_EVERY_S = 0.5
 
 
 def create_app(settings: Settings | None = None, *, agent: Agent | None = None, seed: bool | None = None) -> FastAPI:
@@ -32,8 +31,9 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
         migrate(engine)
         if seed:
             with session_scope(engine) as session:
-                seed_demo(session, agent.clock.now())
-        worker = asyncio.create_task(_dry_run_worker(agent)) if settings.dry_run else None
+                clinic = seed_demo(session, agent.clock.now(), api_key=settings.demo_api_key)
+                log.info("demo clinic %r (id %s) ready; API key: %s", clinic.name, clinic.id, settings.demo_api_key)
+        worker = asyncio.create_task(_worker_loop(agent, settings)) if settings.inprocess_worker else None
         yield
         if worker:
             worker.cancel()
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     app.state.settings = settings
     app.state.agent = agent
     app.include_router(health.router)
+    app.include_router(visits.router)
     if settings.environment == "local":
         app.include_router(dev.router)
 
@@ -58,16 +59,11 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     return app
 
 
-async def _dry_run_worker(agent: Agent) -> None:
-    """Without Twilio credentials sends are recorded, not delivered: drain the outbox in-process."""
+async def _worker_loop(agent: Agent, settings: Settings) -> None:
+    """The embedded default's worker: due touches and (in dry-run) the outbox, in this process."""
     while True:
         try:
-            await asyncio.to_thread(_drain_once, agent)
+            await asyncio.to_thread(step, agent, dry_run=settings.dry_run)
         except Exception as exc:  # noqa: BLE001 - the loop must outlive a transient database error
-            log.warning("dry-run drain failed: %s", type(exc).__name__)
-        await asyncio.sleep(DRAIN_EVERY_S)
-
-
-def _drain_once(agent: Agent) -> int:
-    with session_scope(agent.db) as session:
-        return drain_dry_run(session, agent.clock.now())
+            log.warning("worker step failed: %s", type(exc).__name__)
+        await asyncio.sleep(settings.worker_interval_s)

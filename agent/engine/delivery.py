@@ -55,11 +55,13 @@ class Deliverer:
         return self._record(decision, MessageKind.REPLY, deciding.intent)
 
     def fixed(self, text: str, kind: MessageKind, *, confirmation: bool = False, exempt: bool = False,
-              touch: str | None = None) -> ReplyRecord:
-        """Reviewed template text (keyword answers, touches): the same chain, no approval step."""
+              touch: str | None = None, repairable: bool = True) -> ReplyRecord:
+        """Reviewed template text (keyword answers, touches): the same chain, no approval step.
+        Not repairable: a trip blocks it outright instead of cutting it or holding it."""
         gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(), confirmation=confirmation, exempt=exempt)
-        decision = decide(text, gctx, repairs=[("repair", deterministic_repair(gctx))], approval_reasons=[],
-                          hold_when_repair_fails=self.policies.approval.hold_when_repair_fails)
+        repairs = [("repair", deterministic_repair(gctx))] if repairable else []
+        decision = decide(text, gctx, repairs=repairs, approval_reasons=[],
+                          hold_when_repair_fails=repairable and self.policies.approval.hold_when_repair_fails)
         return self._record(decision, kind, None, touch=touch)
 
     # ------------------------------------------------------------------ record
@@ -81,7 +83,8 @@ class Deliverer:
             self.turn.verdicts = [*self.turn.verdicts, *decision.attempts]
         tripped = [v for a in decision.attempts for v in a["verdicts"]]
         text = decision.text or ""
-        asks = [a.value for a in detect_asks(text, self.policies.asks, sit.clinic.review_link)] if text else []
+        found = detect_asks(text, self.policies.asks, sit.clinic.review_link) if text else []
+        asks = list(dict.fromkeys(a.value for a in found))  # each kind once, in order
         segments = count_segments(text).segments if text else 0
         record = ReplyRecord(body=text, asks=asks, segments=segments, disposition=decision.disposition,
                              verdicts=tripped)

@@ -14,6 +14,7 @@ from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import current_conversation, load_situation
+from agent.outreach.review import REVIEW_TOUCH
 from agent.store.db import session_scope
 from agent.store.models import Conversation, Patient, Touch, Turn, Visit
 from agent.types import ConsentClass, Disposition, MessageKind, Mode, Stage, TouchStatus
@@ -62,8 +63,11 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
     base = touch_name.removesuffix(NUDGE_SUFFIX)
     nudge = touch_name == NUDGE or touch_name.endswith(NUDGE_SUFFIX)
     spec = None
+    review = touch_name == REVIEW_TOUCH
     if nudge:
         template, consent = timing.nudge_template, ConsentClass.CARE
+    elif review:
+        template, consent = timing.review.template, ConsentClass.MARKETING  # continues the current thread
     else:
         if visit is None:
             raise LookupError("a touch needs a visit")
@@ -83,8 +87,11 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
     else:
         text = agent.offline.render(template, sit.brain_context("", agent.policies, frozenset()),
                                     when=when_phrase(sit.days_since_visit),
-                                    when_weeks=weeks_phrase(sit.days_since_visit))
-        Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE)
+                                    when_weeks=weeks_phrase(sit.days_since_visit),
+                                    review_link=sit.clinic.review_link or "")
+        # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
+        Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,
+                                                  repairable=not review)
     record = result.replies[-1]
     turn.disposition = record.disposition.value
     if visit is not None:

@@ -17,9 +17,10 @@ from agent.clock import Clock, SystemClock
 from agent.engine.consent import apply_opt_in, apply_opt_out
 from agent.engine.delivery import Deliverer
 from agent.engine.result import TurnResult
-from agent.engine.situation import Situation, advance_stage, load_situation
+from agent.engine.situation import CLEARLY_POSITIVE, Situation, advance_stage, load_situation
 from agent.guards.asks import allowed_asks
 from agent.keywords import match_keyword
+from agent.outreach.review import schedule_review
 from agent.policy.loader import default_policies
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, default_prompts
@@ -149,6 +150,8 @@ class Agent:
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
         outcomes = self._run_tools(sit, proposal.tool_calls, result)
         advance_stage(sit.conversation, proposal.intents)
+        if proposal.deciding.intent == Intent.POSITIVE and proposal.deciding.confidence >= CLEARLY_POSITIVE:
+            schedule_review(sit.session, sit.clinic, sit.patient, sit.visit, self.policies.timing, sit.now)
         opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
         if opened:
             inbound.handoff_id = opened[-1].id

@@ -10,7 +10,8 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticUseDefault
 from sqlmodel import Session, select
 
 from agent.outreach.scheduler import schedule_visit
@@ -29,12 +30,29 @@ def _e164(value: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _yes_no(value: object) -> object:
+    """CSV-friendly booleans: yes/no, y/n, true/false, 1/0; empty means the default."""
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered == "":
+            raise PydanticUseDefault()
+        if lowered in ("yes", "y", "true", "1"):
+            return True
+        if lowered in ("no", "n", "false", "0"):
+            return False
+        raise ValueError("must be yes or no")
+    return value
+
+
+YesNo = Annotated[bool, BeforeValidator(_yes_no)]
+
+
 class PatientIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     phone: Annotated[str, AfterValidator(_e164)]
     first_name: str = Field(min_length=1, max_length=60)
-    sms_consent: bool = True
-    marketing_consent: bool = False
+    sms_consent: YesNo = True
+    marketing_consent: YesNo = False
 
 
 class VisitIn(BaseModel):
@@ -104,8 +122,6 @@ def _match_patient(session: Session, clinic: Clinic, data: PatientIn, now: datet
 
 CSV_COLUMNS = ("external_id", "phone", "first_name", "visit_type", "occurred_at")
 OPTIONAL_COLUMNS = ("treatment", "provider", "sms_consent", "marketing_consent")
-_TRUE = {"1", "true", "yes", "y"}
-_FALSE = {"0", "false", "no", "n", ""}
 
 
 @dataclass
@@ -146,21 +162,8 @@ def _row_to_visit(row: dict[str, str]) -> dict:
         "external_id": row["external_id"], "visit_type": row["visit_type"], "occurred_at": row["occurred_at"],
         "treatment": row.get("treatment", ""), "provider": row.get("provider", ""),
         "patient": {"phone": row["phone"], "first_name": row["first_name"],
-                    "sms_consent": _flag(row.get("sms_consent", ""), default=True, name="sms_consent"),
-                    "marketing_consent": _flag(row.get("marketing_consent", ""), default=False,
-                                               name="marketing_consent")},
+                    "sms_consent": row.get("sms_consent", ""), "marketing_consent": row.get("marketing_consent", "")},
     }
-
-
-def _flag(value: str, *, default: bool, name: str) -> bool:
-    value = value.lower()
-    if value == "":
-        return default
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    raise ValueError(f"{name} must be yes or no")
 
 
 def _reason(exc: Exception) -> str:

@@ -174,8 +174,17 @@ class VisitTiming(Strict):
         return self
 
 
+class ReviewTouch(Strict):
+    """The review ask travels its own path: a separate touch some days after a clearly positive reply."""
+
+    delay_days: int = Field(ge=1, le=60)
+    hour: int = Field(default=11, ge=0, le=23)
+    template: PromptRef
+
+
 class TimingPolicy(Strict):
     nudge_template: PromptRef
+    review: ReviewTouch
     # A touch more than this late is no longer natural ("checking in after yesterday" a week on): expire it.
     stale_after_hours: int = Field(default=48, ge=1, le=24 * 14)
     # Frequency cap: at most one proactive text per patient in this many hours.
@@ -220,6 +229,7 @@ class Policies(Strict):
         refs.append(("triage", self.triage.urgent_reply))
         refs += [("keywords", s.reply) for s in (self.keywords.opt_out, self.keywords.opt_in, self.keywords.help)]
         refs.append(("timing", self.timing.nudge_template))
+        refs.append(("timing", self.timing.review.template))
         for timing in self.timing.visit_types.values():
             refs += [("timing", t.template) for t in timing.touches]
         return refs

@@ -82,7 +82,7 @@ def test_a_reply_cancels_the_nudge(db):
     run_days(agent, clock, 15)  # through 03-17 09:30 LA: the results check-in went out on the 16th
     agent.handle_inbound(pid, "loving it, thank you!")
     sent = run_days(agent, clock, 20)
-    assert sent == []
+    assert sent == ["03-20 11:00"]  # the review ask on its own path, not the nudge
     assert touches(db)["results_checkin_nudge"].status == TouchStatus.SKIPPED
     assert touches(db)["results_checkin_nudge"].reason == "patient replied"
 

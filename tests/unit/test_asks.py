@@ -107,11 +107,12 @@ def _rendered() -> list[tuple[str, str]]:
                 out.append((name, lib.render_sms(
                     name, first_name="Maya", clinic_name="Glow Aesthetics", clinic_phone="+14155550100",
                     sender="Glow Aesthetics", variant=variant, referral_name=referral_name, when="yesterday",
-                    when_weeks="two weeks", help_text=ClinicSettings().help_text)))
+                    when_weeks="two weeks", help_text=ClinicSettings().help_text,
+                    review_link="https://g.page/r/glow-aesthetics-demo/review")))
     return out
 
 
-def test_only_positive_ask_template_carries_an_ask() -> None:
+def test_only_the_ask_templates_carry_an_ask() -> None:
     rendered = _rendered()
     names = {name for name, _ in rendered}
     assert "replies/positive_ask" in names and len(names) >= 15
@@ -119,6 +120,8 @@ def test_only_positive_ask_template_carries_an_ask() -> None:
         kinds = detect_asks(text, ASKS, REVIEW_LINK)
         if name == POLICIES.intents.positive_ask_reply:
             assert kinds and set(kinds) == {R}, text
+        elif name == POLICIES.timing.review.template:  # the review ask's own touch
+            assert kinds and set(kinds) == {V}, text
         else:
             assert kinds == [], f"{name}: {text}"
 

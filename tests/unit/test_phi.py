@@ -159,7 +159,8 @@ def _render_all() -> list[tuple[str, str]]:
                 out.append((name, lib.render_sms(
                     name, first_name="Maya", clinic_name="Glow Aesthetics", clinic_phone="+14155550100",
                     sender="Glow Aesthetics", variant=variant, referral_name=referral_name, when="yesterday",
-                    when_weeks="two weeks", help_text=ClinicSettings().help_text)))
+                    when_weeks="two weeks", help_text=ClinicSettings().help_text,
+                    review_link="https://g.page/r/glow-aesthetics-demo/review")))
     return out
 
 
