@@ -12,10 +12,13 @@ from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import Situation
 from agent.guards import count_segments, detect_asks
 from agent.store.models import AuditEvent, Draft, Message, Turn
-from agent.types import AskKind, Direction, GuardVerdict, Intent, IntentScore, MessageKind, Stage
+from agent.types import AskKind, Direction, GuardPolicy, GuardVerdict, Intent, IntentScore, MessageKind, Stage
 
 if TYPE_CHECKING:
     from agent.engine.turn import Agent
+
+# A safety text goes out even when it costs an extra segment (a long or accented name, UCS-2).
+SAFETY_WAIVER = frozenset({GuardPolicy.SEGMENTS})
 
 
 class Deliverer:
@@ -51,17 +54,19 @@ class Deliverer:
                           repairs=[("repair", deterministic_repair(gctx)), ("regenerate", regenerate),
                                    ("fallback", fallback)],
                           approval_reasons=self._approval_reasons(deciding),
-                          hold_when_repair_fails=self.policies.approval.hold_when_repair_fails)
+                          hold_when_repair_fails=self.policies.approval.hold_when_repair_fails,
+                          waived=SAFETY_WAIVER if deciding.intent == Intent.URGENT else frozenset())
         return self._record(decision, MessageKind.REPLY, deciding.intent)
 
     def fixed(self, text: str, kind: MessageKind, *, confirmation: bool = False, exempt: bool = False,
-              touch: str | None = None, repairable: bool = True) -> ReplyRecord:
+              touch: str | None = None, repairable: bool = True, safety: bool = False) -> ReplyRecord:
         """Reviewed template text (keyword answers, touches): the same chain, no approval step.
         Not repairable: a trip blocks it outright instead of cutting it or holding it."""
         gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(), confirmation=confirmation, exempt=exempt)
         repairs = [("repair", deterministic_repair(gctx))] if repairable else []
         decision = decide(text, gctx, repairs=repairs, approval_reasons=[],
-                          hold_when_repair_fails=repairable and self.policies.approval.hold_when_repair_fails)
+                          hold_when_repair_fails=repairable and self.policies.approval.hold_when_repair_fails,
+                          waived=SAFETY_WAIVER if safety else frozenset())
         return self._record(decision, kind, None, touch=touch)
 
     # ------------------------------------------------------------------ record

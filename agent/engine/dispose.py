@@ -27,11 +27,17 @@ class Decision:
 
 
 def decide(draft: str, ctx: GuardContext, *, repairs: list[tuple[str, Candidate]],
-           approval_reasons: list[str], hold_when_repair_fails: bool) -> Decision:
-    """Run the chain on `draft`; on a trip try each named repair in order, re-checking each result."""
+           approval_reasons: list[str], hold_when_repair_fails: bool,
+           waived: frozenset[GuardPolicy] = frozenset()) -> Decision:
+    """Run the chain on `draft`; on a trip try each named repair in order, re-checking each result.
+    `waived` policies are recorded but do not stop the text (the segment budget on a safety text)."""
     attempts: list[dict] = []
+
+    def blocking(verdicts: list[GuardVerdict]) -> list[GuardVerdict]:
+        return [v for v in tripped(verdicts) if v.policy not in waived]
+
     verdicts = _check("draft", draft, ctx, attempts)
-    bad = tripped(verdicts)
+    bad = blocking(verdicts)
     if not bad:
         return _clean(draft, Disposition.SEND, attempts, approval_reasons)
     if any(v.policy in UNREPAIRABLE for v in bad):
@@ -42,9 +48,9 @@ def decide(draft: str, ctx: GuardContext, *, repairs: list[tuple[str, Candidate]
         if not text or text == current:
             continue
         verdicts = _check(name, text, ctx, attempts)
-        if not tripped(verdicts):
+        if not blocking(verdicts):
             return _clean(text, Disposition.REPAIR, attempts, approval_reasons)
-        current, current_bad = text, tripped(verdicts)
+        current, current_bad = text, blocking(verdicts)
     reasons = [f"{v.policy.value}: {v.reason}" for v in bad]
     if hold_when_repair_fails:
         return Decision(Disposition.HOLD, draft, attempts, reasons)

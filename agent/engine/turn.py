@@ -227,7 +227,8 @@ class Agent:
                              "ok": True, "error": None})
         result.handoffs.append({"queue": "clinical", "priority": "urgent", "id": handoff.id})
         if notify_patient and turn is not None:
-            self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True)
+            self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True,
+                                   safety=True)
 
     def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> _Labelled:
         """Every patient message gets an intent, even when no brain call is due (no model call here)."""
@@ -237,10 +238,10 @@ class Agent:
         return _Labelled(found.triage)
 
     def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
-                          *, confirmation: bool = False, exempt: bool = False) -> None:
+                          *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:
         text = self.offline.render(template, sit.brain_context("", self.policies, frozenset()),
                                    help_text=sit.settings.help_text)
-        Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt)
+        Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
 
 
 class _Labelled:

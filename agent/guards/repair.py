@@ -3,8 +3,8 @@
 Repair only removes: it drops whole sentences (and, for the segment budget, swaps lookalike
 punctuation for GSM-7 characters). It never writes new words, so it cannot introduce PHI or an ask.
 
-- SEGMENTS: smart_encode first; if still over budget, drop trailing sentences that are not
-  essential (a phone number, 911, STOP, "call") while the first sentence survives.
+- SEGMENTS: smart_encode first; if still over budget, drop trailing statements that are not
+  essential (a phone number, 911, STOP, "call"; never a question) while the first sentence survives.
 - ONE_ASK / ASK_TIMING / ASK_CONSENT: drop the sentences carrying disallowed asks. For ONE_ASK only
   the first ask may stay, and only if consent and timing allow it.
 - PHI: drop the sentences that carry PHI, only if what remains is a complete message.
@@ -115,12 +115,14 @@ def _fit_budget(text: str, budget: int) -> str | None:
     if count_segments(text).segments <= budget:
         return text
     spans = sentence_spans(text)
+    sentences = [text[a:b] for a, b in spans]
     kept = list(range(len(spans)))
     while True:
-        droppable = [i for i in kept[1:] if not _ESSENTIAL.search(text[spans[i][0]:spans[i][1]])]
+        # Statements go first; a question is the point of a check-in, so it is never cut.
+        droppable = [i for i in kept[1:] if not _ESSENTIAL.search(sentences[i]) and "?" not in sentences[i]]
         if not droppable:
             return None
         kept.remove(droppable[-1])
         candidate = _join(text, spans, kept)
         if count_segments(candidate).segments <= budget:
-            return candidate
+            return candidate if _complete(kept, sentences) else None
