@@ -58,7 +58,8 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("visit_type", list(VisitType))
-def test_each_visit_type_texts_on_its_local_days_and_hours(db, visit_type):
+def test_each_visit_type_texts_on_its_local_days_and_hours(any_engine, visit_type):
+    db = any_engine
     agent, clock, pid = setup(db, visit_type=visit_type)
     sent = run_days(agent, clock, 45)
     # Every scheduled touch went out at its local hour; then one nudge after silence, then nothing.
@@ -174,3 +175,47 @@ def test_schedule_is_idempotent(db):
         visit = s.exec(select(Visit)).one()
         assert schedule_visit(s, visit, agent.policies) == []
     assert len(touches(db)) == 2
+
+
+@pytest.mark.postgres
+def test_two_workers_never_send_a_touch_twice(pg_url, pg_engine):
+    """Two workers (separate engines, like separate processes) drain the same due touches concurrently."""
+    import threading
+
+    from sqlmodel import func
+
+    from agent.store.db import make_engine
+    from tests.conftest import _truncate
+
+    _truncate(pg_engine)
+    clock = FixedClock(VISIT)
+    with session_scope(pg_engine) as s:
+        clinic = ensure_demo_clinic(s, clock.now())
+        for n in range(120):
+            _, visit = add_patient_with_visit(s, clinic, clock.now(), first_name="Pat", phone=f"+1415555{5000 + n}",
+                                              visit_type=VisitType.NEUROMODULATOR, days_ago=0)
+            schedule_visit(s, visit, Agent(pg_engine, clock=clock).policies)
+    due = datetime(2026, 3, 3, 10, 5, tzinfo=LA).astimezone(UTC)  # every clinical check-in is due
+    engines = [make_engine(pg_url) for _ in range(2)]
+    agents = [Agent(e, clock=FixedClock(due)) for e in engines]
+    counts = [0, 0]
+    barrier = threading.Barrier(2)
+
+    def work(i: int) -> None:
+        barrier.wait()
+        counts[i] = len(run_due(agents[i]))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for e in engines:
+        e.dispose()
+    with Session(pg_engine) as s:
+        sent = s.exec(select(func.count()).select_from(Message).where(Message.kind == MessageKind.TOUCH)).one()
+        per_patient = s.exec(select(Message.patient_id, func.count()).where(Message.kind == MessageKind.TOUCH)
+                             .group_by(Message.patient_id)).all()
+        statuses = {t.status for t in s.exec(select(Touch).where(Touch.name == "clinical_checkin"))}
+    assert sent == 120 and all(c == 1 for _, c in per_patient) and statuses == {TouchStatus.SENT}
+    assert sum(counts) == 120 and min(counts) > 0  # both workers took a share
