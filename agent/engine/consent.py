@@ -5,8 +5,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from agent.store.models import AuditEvent, Conversation, Message, OutboxJob, Patient
-from agent.types import DeliveryStatus, Mode, Stage
+from agent.store.models import AuditEvent, Conversation, Message, OutboxJob, Patient, Touch
+from agent.types import DeliveryStatus, Mode, Stage, TouchStatus
 
 
 def apply_opt_out(session: Session, patient: Patient, conversation: Conversation | None, now: datetime,
@@ -17,6 +17,7 @@ def apply_opt_out(session: Session, patient: Patient, conversation: Conversation
     patient.opted_out = True
     patient.opted_out_at = now
     cancelled = cancel_pending_sends(session, patient, now)
+    cancel_pending_touches(session, patient, now)
     for conv in session.exec(select(Conversation).where(Conversation.patient_id == patient.id,
                                                         Conversation.mode != Mode.CLOSED)):
         close_conversation(conv, now)
@@ -43,6 +44,14 @@ def close_conversation(conversation: Conversation, now: datetime) -> None:
     conversation.stage = Stage.ENDED
     conversation.closed_at = conversation.closed_at or now
     conversation.updated_at = now
+
+
+def cancel_pending_touches(session: Session, patient: Patient, now: datetime) -> int:
+    """Scheduled outreach stops at once, not when each touch falls due."""
+    rows = session.exec(select(Touch).where(Touch.patient_id == patient.id, Touch.status == TouchStatus.PENDING)).all()
+    for touch in rows:
+        touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, "opted out", now
+    return len(rows)
 
 
 def cancel_pending_sends(session: Session, patient: Patient, now: datetime) -> int:

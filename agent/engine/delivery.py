@@ -10,7 +10,8 @@ from agent.engine.dispose import Decision, decide, deterministic_repair
 from agent.engine.outbox import enqueue
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import Situation
-from agent.guards import count_segments, detect_asks
+# Curly quotes and dashes become GSM-7 before the chain runs, so a text stays in the cheap encoding.
+from agent.guards import count_segments, detect_asks, smart_encode
 from agent.store.models import AuditEvent, Draft, Message, Turn
 from agent.types import AskKind, Direction, GuardPolicy, GuardVerdict, Intent, IntentScore, MessageKind, Stage
 
@@ -50,7 +51,7 @@ class Deliverer:
         def fallback(text: str, bad: list[GuardVerdict]) -> str | None:
             return self.agent.offline.reply_for(deciding.intent, no_ask_ctx)
 
-        decision = decide(proposal.reply or "", gctx,
+        decision = decide(smart_encode(proposal.reply or ""), gctx,
                           repairs=[("repair", deterministic_repair(gctx)), ("regenerate", regenerate),
                                    ("fallback", fallback)],
                           approval_reasons=self._approval_reasons(deciding),
@@ -64,7 +65,7 @@ class Deliverer:
         Not repairable: a trip blocks it outright instead of cutting it or holding it."""
         gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(), confirmation=confirmation, exempt=exempt)
         repairs = [("repair", deterministic_repair(gctx))] if repairable else []
-        decision = decide(text, gctx, repairs=repairs, approval_reasons=[],
+        decision = decide(smart_encode(text), gctx, repairs=repairs, approval_reasons=[],
                           hold_when_repair_fails=repairable and self.policies.approval.hold_when_repair_fails,
                           waived=SAFETY_WAIVER if safety else frozenset())
         return self._record(decision, kind, None, touch=touch)

@@ -85,6 +85,8 @@ class Patient(SQLModel, table=True):
     opted_out_at: datetime | None = None
     referral_declined_at: datetime | None = None
     wrong_number: bool = False
+    # Carrier state from delivery errors (30003 unreachable, 30005 unknown, 30006 landline, 30007 filtered).
+    number_state: str | None = Field(default=None, max_length=24)
     # Last time each ask kind went out to this patient ({"referral": iso8601}); drives cooldowns.
     last_asks: dict = Field(default_factory=dict, sa_column=json_column())
     created_at: datetime = _now_column()

@@ -157,3 +157,11 @@ def test_a_clinic_may_say_its_own_name_even_when_it_names_a_procedure(db, clock)
     agent = Agent(db, clock=clock)
     touch = send_touch(agent, pid, "results_checkin")
     assert touch.sent and "Laser Lounge" in touch.sent[0].body
+
+
+def test_curly_quotes_are_straightened_so_the_text_stays_gsm7(db, clock, make_patient):
+    agent, _ = scripted(db, clock, proposal(Intent.POSITIVE, "That\u2019s wonderful \u2014 thank you for telling us!"))
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    reply = agent.handle_inbound(pid, "love it").sent[0]
+    assert reply.body == "That's wonderful - thank you for telling us!" and reply.segments == 1

@@ -74,6 +74,15 @@ def test_segment_budget():
     assert broken(checker(settings={"segment_budget": 1}), sent("Hi Zoë! " + "x" * 70)) == ["segments"]
 
 
+def test_the_red_flag_safety_reply_may_exceed_the_budget_but_nothing_else():
+    c = checker(settings={"segment_budget": 1})
+    safety = "Zoë, please call us right now at (415) 555-0100 so a clinician can help. Call 911 if severe."
+    assert broken(c, said("my lip went white", ("urgent", 1.0)), sent(safety)) == []
+    assert c.checked["segments"] == 0
+    assert broken(c, sent(safety, MessageKind.TOUCH)) == ["segments"]
+    assert broken(c, said("thanks", ("neutral", 0.9)), sent(safety)) == ["segments"]
+
+
 def test_opt_out_allows_one_confirmation_until_opt_in():
     c = checker()
     confirm = sent("Glow Aesthetics: You're unsubscribed. Reply START to resubscribe.", MessageKind.CONFIRMATION)

@@ -219,3 +219,9 @@ def test_two_workers_never_send_a_touch_twice(pg_url, pg_engine):
         statuses = {t.status for t in s.exec(select(Touch).where(Touch.name == "clinical_checkin"))}
     assert sent == 120 and all(c == 1 for _, c in per_patient) and statuses == {TouchStatus.SENT}
     assert sum(counts) == 120 and min(counts) > 0  # both workers took a share
+
+
+def test_opt_out_cancels_scheduled_touches_at_once(db):
+    agent, clock, pid = setup(db)
+    agent.handle_inbound(pid, "please stop texting me")
+    assert {t.status for t in touches(db).values()} == {TouchStatus.CANCELLED}

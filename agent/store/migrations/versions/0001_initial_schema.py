@@ -57,6 +57,7 @@ def upgrade() -> None:
     sa.Column('opted_out_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('referral_declined_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('wrong_number', sa.Boolean(), nullable=False),
+    sa.Column('number_state', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('last_asks', sa.JSON(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
