@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated
 
-import phonenumbers
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from sqlmodel import Session, select
 
+from agent.phones import to_e164
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Visit
 from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall
 
@@ -32,13 +32,7 @@ def _person_name(value: str) -> str:
 def _e164(value: str | None) -> str | None:
     if value is None or not value.strip():
         return None
-    try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("not a valid phone number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return to_e164(value)
 
 
 class Args(BaseModel):

@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from sqlmodel import Session, select
 
 from agent.brains.base import BrainContext, Line
 from agent.guards.context import AskFacts, GuardContext
+from agent.phones import display_phone
 from agent.policy.schema import ClinicSettings, Policies
 from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Visit
 from agent.types import AskKind, Direction, HandoffStatus, Intent, Mode, Queue, Stage
@@ -117,16 +117,6 @@ class Situation:
         if self.visit is None or not self.visit.treatment:
             return ()
         return (self.visit.treatment,)
-
-
-def display_phone(e164: str) -> str:
-    """How a person writes the clinic's number in a text: (415) 555-0100 at home, +44 20 ... abroad."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    fmt = phonenumbers.PhoneNumberFormat.NATIONAL if number.country_code == 1 else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    return phonenumbers.format_number(number, fmt)
 
 
 def local_date(moment: datetime, timezone: str):  # noqa: ANN201 - a date

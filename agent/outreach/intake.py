@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-import phonenumbers
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 from pydantic_core import PydanticUseDefault
 from sqlmodel import Session, select
 
 from agent.outreach.scheduler import schedule_visit
+from agent.phones import to_e164
 from agent.policy.schema import Policies
 from agent.store.models import AuditEvent, Clinic, Patient, Touch, Visit
 from agent.types import VisitType
@@ -22,12 +22,9 @@ from agent.types import VisitType
 
 def _e164(value: str) -> str:
     try:
-        number = phonenumbers.parse(value, "US")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("phone is not a phone number") from exc
-    if not phonenumbers.is_valid_number(number):
-        raise ValueError("phone is not a valid number")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return to_e164(value)
+    except ValueError as exc:
+        raise ValueError(f"phone is {exc}") from None
 
 
 def _yes_no(value: object) -> object:
