@@ -108,7 +108,7 @@ class Agent:
         flags = triage(inbound.body, self.policies.triage, sit.visit.visit_type if sit.visit else None)
         if flags.urgent:
             # "stop, my lip went white": the opt-out is honoured and the clinical team still hears of it.
-            self._escalate(sit, inbound, _Labelled(flags), result, notify_patient=False)
+            self._escalate(sit, inbound, flags, result, notify_patient=False)
         if keyword == Keyword.OPT_OUT:
             # One confirmation at most: only the message that actually changed the state gets one.
             if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):
@@ -123,20 +123,20 @@ class Agent:
 
     def _unreachable_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         """Opted out or wrong number: no text goes out, but a red flag still reaches the clinical team."""
-        found = self._label_offline(sit, inbound, turn, result)
-        if found.urgent:
-            self._escalate(sit, inbound, found, result, notify_patient=False)
+        flags = self._label_offline(sit, inbound, turn, result)
+        if flags.urgent:
+            self._escalate(sit, inbound, flags, result, notify_patient=False)
 
     def _human_mode_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         """A person owns the thread: the message joins the open handoff and the agent stays silent,
         unless it is a red flag, which always escalates at once."""
-        found = self._label_offline(sit, inbound, turn, result)
+        flags = self._label_offline(sit, inbound, turn, result)
         handoffs = sit.open_handoffs()
         if handoffs:
             inbound.handoff_id = handoffs[-1].id
         already_urgent = any(h.queue == Queue.CLINICAL and h.priority == Priority.URGENT for h in handoffs)
-        if found.urgent and not already_urgent:
-            self._escalate(sit, inbound, found, result, notify_patient=True, turn=turn)
+        if flags.urgent and not already_urgent:
+            self._escalate(sit, inbound, flags, result, notify_patient=True, turn=turn)
 
     def _agent_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
@@ -215,11 +215,11 @@ class Agent:
                 result.referrals.append(outcome.referral.name)
         return outcomes
 
-    def _escalate(self, sit: Situation, inbound: Message, found: _Labelled, result: TurnResult, *,
+    def _escalate(self, sit: Situation, inbound: Message, flags: TriageResult, result: TurnResult, *,
                   notify_patient: bool, turn: Turn | None = None) -> None:
         scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
                           visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
-        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in found.flags.red_flags)
+        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
         inbound.handoff_id = handoff.id
@@ -230,27 +230,18 @@ class Agent:
             self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True,
                                    safety=True)
 
-    def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> _Labelled:
+    def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> TriageResult:
         """Every patient message gets an intent, even when no brain call is due (no model call here)."""
         found = classify(inbound.body, self.policies, visit_type=sit.visit.visit_type if sit.visit else None,
                          last_asks=sit.last_asks(), opted_out=sit.patient.opted_out)
         _label(inbound, turn, result, found.intents)
-        return _Labelled(found.triage)
+        return found.triage
 
     def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
                           *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:
         text = self.offline.render(template, sit.brain_context("", self.policies, frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
-
-
-class _Labelled:
-    def __init__(self, flags: TriageResult) -> None:
-        self.flags = flags
-
-    @property
-    def urgent(self) -> bool:
-        return self.flags.urgent
 
 
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:
