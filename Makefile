@@ -25,5 +25,9 @@ test: install
 chat: install
 	$(BIN)/afterglow chat
 
+# The shipped conversation suites on the offline brain, with reports under var/eval/.
+eval: install
+	$(BIN)/afterglow eval run evals/suites --report var/eval --junit var/eval/junit.xml
+
 clean:
 	rm -rf $(VENV) var build *.egg-info

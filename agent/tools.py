@@ -16,8 +16,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
-from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Visit
-from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall
+from agent.outreach.review import REVIEW_TOUCH
+from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
+from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus
 
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
@@ -172,6 +173,11 @@ def _record_decline(scope: ToolScope, args: NoArgs) -> ToolOutcome:
     if scope.patient.referral_declined_at is None:
         scope.patient.referral_declined_at = scope.now
     scope.conversation.stage = Stage.DECLINED
+    # Someone who just said no to being asked is not asked for a review days later either.
+    for touch in scope.session.exec(select(Touch).where(Touch.patient_id == scope.patient.id,
+                                                        Touch.name == REVIEW_TOUCH,
+                                                        Touch.status == TouchStatus.PENDING)):
+        touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, "patient declined asks", scope.now
     audit(scope, "referral.declined", "patient", scope.patient.id)
     return ToolOutcome("record_decline", {}, True)
 

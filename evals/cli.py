@@ -19,7 +19,7 @@ app = typer.Typer(help="Conversation evals: suites written as data, run against 
 
 @app.callback()
 def _group() -> None:
-    """Conversation evals (suites in evals/suites/*.yaml; see evals/README.md)."""
+    """Conversation evals (suites in evals/suites/*.yaml; see README.md, "For evaluators")."""
 
 
 @app.command()

@@ -1,12 +1,14 @@
 """Opt-out and opt-in: honoured the moment they arrive, whoever detects them (keyword layer or a tool)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, select
 
 from agent.store.models import AuditEvent, Conversation, Message, OutboxJob, Patient, Touch
 from agent.types import DeliveryStatus, Mode, Stage, TouchStatus
+
+OPTED_OUT = "opted out"  # the reason on touches an opt-out cancelled (START brings timely ones back)
 
 
 def apply_opt_out(session: Session, patient: Patient, conversation: Conversation | None, now: datetime,
@@ -29,11 +31,18 @@ def apply_opt_out(session: Session, patient: Patient, conversation: Conversation
     return True
 
 
-def apply_opt_in(session: Session, patient: Patient, now: datetime, *, actor: str) -> bool:
+def apply_opt_in(session: Session, patient: Patient, now: datetime, *, actor: str,
+                 stale_after_hours: int = 48) -> bool:
+    """Re-subscribe; care touches the opt-out cancelled come back if they are still timely."""
     if not patient.opted_out:
         return False
     patient.opted_out = False
     patient.opted_out_at = None
+    cutoff = now - timedelta(hours=stale_after_hours)
+    for touch in session.exec(select(Touch).where(Touch.patient_id == patient.id,
+                                                  Touch.status == TouchStatus.CANCELLED,
+                                                  Touch.reason == OPTED_OUT, Touch.due_at >= cutoff)):
+        touch.status, touch.reason, touch.updated_at = TouchStatus.PENDING, "", now
     session.add(AuditEvent(clinic_id=patient.clinic_id, actor=actor, action="patient.opted_in",
                            subject_type="patient", subject_id=patient.id, data={}, created_at=now))
     return True
@@ -50,7 +59,7 @@ def cancel_pending_touches(session: Session, patient: Patient, now: datetime) ->
     """Scheduled outreach stops at once, not when each touch falls due."""
     rows = session.exec(select(Touch).where(Touch.patient_id == patient.id, Touch.status == TouchStatus.PENDING)).all()
     for touch in rows:
-        touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, "opted out", now
+        touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, OPTED_OUT, now
     return len(rows)
 
 

@@ -115,7 +115,8 @@ class Agent:
                 self._deliver_template(sit, turn, result, keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                        confirmation=True, exempt=True)
         elif keyword == Keyword.OPT_IN:
-            if apply_opt_in(sit.session, sit.patient, sit.now, actor="patient"):
+            if apply_opt_in(sit.session, sit.patient, sit.now, actor="patient",
+                            stale_after_hours=self.policies.timing.stale_after_hours):
                 sit.conversation.mode = Mode.AGENT
                 self._deliver_template(sit, turn, result, keywords.opt_in.reply, MessageKind.CONFIRMATION, exempt=True)
         elif not sit.patient.opted_out:
@@ -148,9 +149,15 @@ class Agent:
         _label(inbound, turn, result, proposal.intents)
         result.brain, result.fell_back = proposal.brain, proposal.fell_back
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
+        if any(s.intent == Intent.OPT_OUT for s in proposal.intents) and not any(
+                c.name == "opt_out" for c in proposal.tool_calls):
+            # A brain that reads a revocation but forgets the tool still stops everything at once.
+            proposal = replace(proposal, tool_calls=(ToolCall("opt_out", {}), *proposal.tool_calls))
         outcomes = self._run_tools(sit, proposal.tool_calls, result)
         advance_stage(sit.conversation, proposal.intents)
-        if proposal.deciding.intent == Intent.POSITIVE and proposal.deciding.confidence >= CLEARLY_POSITIVE:
+        # The review ask waits for visible results: only praise in a referral-eligible thread schedules it.
+        if (proposal.deciding.intent == Intent.POSITIVE and proposal.deciding.confidence >= CLEARLY_POSITIVE
+                and sit.conversation.referral_eligible):
             schedule_review(sit.session, sit.clinic, sit.patient, sit.visit, self.policies.timing, sit.now)
         opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
         if opened:

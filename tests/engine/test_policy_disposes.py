@@ -165,3 +165,14 @@ def test_curly_quotes_are_straightened_so_the_text_stays_gsm7(db, clock, make_pa
     send_touch(agent, pid, "results_checkin")
     reply = agent.handle_inbound(pid, "love it").sent[0]
     assert reply.body == "That's wonderful - thank you for telling us!" and reply.segments == 1
+
+
+def test_an_opt_out_intent_is_honoured_even_without_the_tool(db, clock, make_patient):
+    from tests.engine.helpers import patient
+
+    agent, _ = scripted(db, clock, proposal(Intent.OPT_OUT, "Sorry to hear that! Can we change your mind?"))
+    pid = make_patient()
+    result = agent.handle_inbound(pid, "I'm done with these messages")
+    assert patient(db, pid).opted_out
+    assert [r.body for r in result.sent] == [
+        "Glow Aesthetics: You're unsubscribed and won't get more texts from us. Reply START to resubscribe."]

@@ -111,13 +111,13 @@ def test_text_after_opt_out(monkeypatch, tmp_path):
 
 def test_brain_that_reads_an_opt_out_but_keeps_talking(tmp_path):
     """The keyword layer misses this revocation; the brain labels it opt_out yet calls no tool and chats on.
-
-    Today the engine sends that text (it honours a revocation only through the opt_out tool), and the
-    invariant is what catches it. If the engine learns to honour the deciding intent itself, only the
-    confirmation goes out and this test should assert that instead."""
+    The engine honours the intent itself: the patient is opted out and only the confirmation goes out."""
     chatty = proposal(Intent.OPT_OUT, "Sorry to hear that, Maya! Can we do anything to change your mind?")
     result = run(suite(tmp_path, "I'm done with these messages, goodbye"), brain_factory=scripted(chatty))
-    assert failed_checks(result) == {"invariant.opt_out"}
+    case = only_case(result)
+    assert case.passed, failed_checks(result)
+    bodies = " ".join(r["body"] for t in case.trials[0].turns for r in t["replies"])
+    assert "change your mind" not in bodies and "unsubscribed" in bodies
 
 
 @pytest.mark.parametrize("guard", ["check_phi", "check_one_ask", "check_segments", "check_ask_timing"])

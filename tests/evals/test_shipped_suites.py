@@ -15,14 +15,7 @@ SUITES = Path(__file__).resolve().parents[2] / "evals" / "suites"
 
 # Cases written to the right behaviour that the offline engine does not meet yet. Each entry must still
 # fail (so a fix is noticed and the entry removed); everything else must pass.
-KNOWN_ENGINE_GAPS: dict[tuple[str, str], str] = {
-    ("consent", "stop-then-start-resumes-schedule"):
-        "touches cancelled by an opt-out stay cancelled after START: the day-14 results check-in never goes out",
-    ("referrals", "no-reviews-means-no-review-ask"):
-        "a decline that also rules out reviews still gets the review ask three days later",
-    ("schedule", "early-praise-waits-for-results-before-a-review-ask"):
-        "praise on the day-1 clinical check-in schedules a review ask for day 4, before results show",
-}
+KNOWN_ENGINE_GAPS: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

@@ -170,3 +170,29 @@ def test_api_key_command_issues_a_working_key(db):
         key = set_api_key(clinic)
     with Session(db) as s:
         assert clinic_for_key(s, key).name == "Glow Aesthetics" and clinic_for_key(s, key + "x") is None
+
+
+def test_decline_cancels_a_pending_review_ask(db):
+    agent, clock, pid = setup(db)
+    run_days(agent, clock, 15)
+    agent.handle_inbound(pid, "Honestly obsessed, thank you!")
+    agent.handle_inbound(pid, "please don't ask me for referrals or reviews")
+    assert run_days(agent, clock, 10) == []
+    with Session(db) as s:
+        touch = s.exec(select(Touch).where(Touch.name == "review_ask")).one()
+    assert (touch.status, touch.reason) == (TouchStatus.CANCELLED, "patient declined asks")
+
+
+def test_praise_on_the_day_one_check_in_schedules_no_review(db):
+    agent, clock, pid = setup(db)
+    run_days(agent, clock, 1)
+    agent.handle_inbound(pid, "feeling amazing, love it!")
+    with Session(db) as s:
+        assert s.exec(select(Touch).where(Touch.name == "review_ask")).first() is None
+
+
+def test_start_brings_back_timely_care_touches(db):
+    agent, clock, pid = setup(db)
+    agent.handle_inbound(pid, "STOP")
+    agent.handle_inbound(pid, "START")
+    assert run_days(agent, clock, 15)[:2] == ["03-03 10:00", "03-16 11:00"]
