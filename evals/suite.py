@@ -355,7 +355,7 @@ def _describe(path: Path, raw: dict, error: dict) -> str:
     field = ".".join(str(p) for p in rest if not _UNION_TAG.match(str(p))) or "(this item)"
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = "unknown key (check the spelling; see README.md, "For evaluators" for the format)"
+        message = "unknown key (check the spelling; see README.md, 'For evaluators', for the format)"
     return f"{': '.join(where)}: {field}: {message}"
 
 
