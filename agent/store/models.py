@@ -44,6 +44,16 @@ def json_column() -> Any:
     return sa.Column(sa.JSON, nullable=False)
 
 
+# Plain functions, not the dict/list builtins: pydantic inspects a default factory's signature on every
+# row construction, and a builtin's signature is parsed from text each time (measurably slow per turn).
+def _new_dict() -> dict:
+    return {}
+
+
+def _new_list() -> list:
+    return []
+
+
 def _id() -> Any:
     return Field(default=None, primary_key=True)
 
@@ -66,9 +76,9 @@ class Clinic(SQLModel, table=True):
     name: str = Field(max_length=120)
     timezone: str = Field(default="America/Los_Angeles", max_length=64)
     phone: str = Field(max_length=20, unique=True)  # the clinic's Twilio number, E.164
-    hours: dict = Field(default_factory=dict, sa_column=json_column())
+    hours: dict = Field(default_factory=_new_dict, sa_column=json_column())
     review_link: str | None = Field(default=None, max_length=500)
-    settings: dict = Field(default_factory=dict, sa_column=json_column())
+    settings: dict = Field(default_factory=_new_dict, sa_column=json_column())
     api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of the JSON API key
     created_at: datetime = _now_column()
 
@@ -88,7 +98,7 @@ class Patient(SQLModel, table=True):
     # Carrier state from delivery errors (30003 unreachable, 30005 unknown, 30006 landline, 30007 filtered).
     number_state: str | None = Field(default=None, max_length=24)
     # Last time each ask kind went out to this patient ({"referral": iso8601}); drives cooldowns.
-    last_asks: dict = Field(default_factory=dict, sa_column=json_column())
+    last_asks: dict = Field(default_factory=_new_dict, sa_column=json_column())
     created_at: datetime = _now_column()
 
 
@@ -127,9 +137,9 @@ class Turn(SQLModel, table=True):
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     inbound_message_id: int | None = None  # no FK: message.turn_id already points the other way
     brain: str = Field(max_length=80)
-    intents: list = Field(default_factory=list, sa_column=json_column())
-    tool_calls: list = Field(default_factory=list, sa_column=json_column())
-    verdicts: list = Field(default_factory=list, sa_column=json_column())
+    intents: list = Field(default_factory=_new_list, sa_column=json_column())
+    tool_calls: list = Field(default_factory=_new_list, sa_column=json_column())
+    verdicts: list = Field(default_factory=_new_list, sa_column=json_column())
     disposition: str = Field(max_length=16)
     fell_back: bool = False
     model_calls: int = 0
@@ -148,8 +158,8 @@ class Message(SQLModel, table=True):
     kind: MessageKind = Field(sa_column=enum_column(MessageKind))
     body: str
     intent: str | None = Field(default=None, max_length=24)  # the deciding intent (inbound)
-    intents: list = Field(default_factory=list, sa_column=json_column())
-    asks: list = Field(default_factory=list, sa_column=json_column())  # outbound: asks it carries
+    intents: list = Field(default_factory=_new_list, sa_column=json_column())
+    asks: list = Field(default_factory=_new_list, sa_column=json_column())  # outbound: asks it carries
     segments: int = 0
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     delivery_status: DeliveryStatus | None = Field(default=None, sa_column=enum_column(DeliveryStatus, nullable=True))
@@ -169,7 +179,7 @@ class Handoff(SQLModel, table=True):
     priority: Priority = Field(sa_column=enum_column(Priority))
     reason: str = Field(max_length=200)
     summary: str = Field(default="", max_length=1000)
-    context: dict = Field(default_factory=dict, sa_column=json_column())  # visit context for staff
+    context: dict = Field(default_factory=_new_dict, sa_column=json_column())  # visit context for staff
     status: HandoffStatus = Field(default=HandoffStatus.OPEN, sa_column=enum_column(HandoffStatus, index=True))
     outcome: HandoffOutcome | None = Field(default=None, sa_column=enum_column(HandoffOutcome, nullable=True))
     claimed_by: int | None = None
@@ -202,8 +212,8 @@ class Draft(SQLModel, table=True):
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
     body: str
     intent: str | None = Field(default=None, max_length=24)
-    reasons: list = Field(default_factory=list, sa_column=json_column())
-    verdicts: list = Field(default_factory=list, sa_column=json_column())
+    reasons: list = Field(default_factory=_new_list, sa_column=json_column())
+    verdicts: list = Field(default_factory=_new_list, sa_column=json_column())
     status: DraftStatus = Field(default=DraftStatus.PENDING, sa_column=enum_column(DraftStatus, index=True))
     decided_by: int | None = None
     decided_at: datetime | None = None
@@ -219,7 +229,7 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=60)
     subject_type: str = Field(max_length=30)
     subject_id: int | None = None
-    data: dict = Field(default_factory=dict, sa_column=json_column())
+    data: dict = Field(default_factory=_new_dict, sa_column=json_column())
     created_at: datetime = _now_column()
 
 
