@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from agent.types import VisitType
+from evals.bench.cli import bench as bench_command
 from evals.cli import app as eval_app
 
 app = typer.Typer(help="Afterglow: post-visit SMS check-ins and referrals for medical spas.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 app.add_typer(eval_app, name="eval", help="Run conversation eval suites against a brain.")
+app.command("bench")(bench_command)
 
 
 @app.command()

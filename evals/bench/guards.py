@@ -1,6 +1,6 @@
 """Micro-benchmark: microseconds per message for the full guard chain (run_guards).
 
-    .venv/bin/python -m evals.bench_guards [--rounds N]
+    .venv/bin/afterglow bench --only guards      (or: .venv/bin/python -m evals.bench.guards [--rounds N])
 
 Runs ~50 varied drafts (clean replies, PHI in many disguises, asks, long and emoji texts) through
 run_guards with the shipped lexicon and prints per-message figures. The budget is 200 us/message.
@@ -99,16 +99,13 @@ def context(policies) -> GuardContext:  # noqa: ANN001
                         patient_terms=("Lip filler", "Juvederm Ultra"), review_link="https://g.page/r/glow/review")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=200)
-    args = parser.parse_args()
+def measure(rounds: int = 200) -> dict:
     policies = load_policies()
     ctx = context(policies)
     for draft in DRAFTS:  # warm up: compile the lexicon and the ask patterns once
         run_guards(draft, ctx)
     per_round = []
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         start = time.perf_counter()
         for draft in DRAFTS:
             run_guards(draft, ctx)
@@ -119,12 +116,23 @@ def main() -> None:
         for _ in range(50):
             run_guards(draft, ctx)
         worst = max(worst, (time.perf_counter() - start) / 50 * 1e6)
-    blocked = sum(1 for d in DRAFTS if tripped(run_guards(d, ctx)))
-    repaired = sum(1 for d in DRAFTS if tripped(run_guards(d, ctx)) and repair(d, tripped(run_guards(d, ctx)), ctx))
-    print(f"drafts: {len(DRAFTS)}  rounds: {args.rounds}  tripped: {blocked}  repairable: {repaired}")
-    print(f"run_guards: median {statistics.median(per_round):.1f} us/message, "
-          f"best {min(per_round):.1f}, worst round {max(per_round):.1f}, slowest draft {worst:.1f} us")
-    verdict = "within" if statistics.median(per_round) <= BUDGET_US else "OVER"
+    tripped_drafts = [d for d in DRAFTS if tripped(run_guards(d, ctx))]
+    repairable = sum(1 for d in tripped_drafts if repair(d, tripped(run_guards(d, ctx)), ctx))
+    return {"drafts": len(DRAFTS), "rounds": rounds, "tripped": len(tripped_drafts), "repairable": repairable,
+            "median_us": round(statistics.median(per_round), 1), "best_us": round(min(per_round), 1),
+            "slowest_draft_us": round(worst, 1), "budget_us": BUDGET_US}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    figures = measure(args.rounds)
+    print(f"drafts: {figures['drafts']}  rounds: {figures['rounds']}  tripped: {figures['tripped']}  "
+          f"repairable: {figures['repairable']}")
+    print(f"run_guards: median {figures['median_us']:.1f} us/message, best {figures['best_us']:.1f}, "
+          f"slowest draft {figures['slowest_draft_us']:.1f} us")
+    verdict = "within" if figures["median_us"] <= BUDGET_US else "OVER"
     print(f"budget {BUDGET_US:.0f} us/message: {verdict}")
 
 

@@ -1,0 +1,86 @@
+"""Issue 8's targets, checked against measured figures. A missing section is reported, never invented."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Figure:
+    name: str
+    measured: str
+    target: str
+    met: bool | None
+    note: str = ""
+
+    def as_json(self) -> dict:
+        return {"name": self.name, "measured": self.measured, "target": self.target, "met": self.met,
+                "note": self.note}
+
+
+def evaluate(figures: dict[str, dict]) -> list[Figure]:
+    rows: list[Figure] = []
+    for name, check in CHECKS.items():
+        if name in figures:
+            rows += check(figures[name])
+    return rows
+
+
+def _webhook(f: dict) -> list[Figure]:
+    hook, bare = f["webhook"], f["bare"]
+    ratio = hook["p99_ms"] / bare["p99_ms"] if bare["p99_ms"] else float("inf")
+    return [
+        Figure("webhook ack p50 / p99", f"{hook['p50_ms']} / {hook['p99_ms']} ms ({hook['rps']} req/s)",
+               "p99 <= 50 ms", hook["p99_ms"] <= 50),
+        Figure("bare FastAPI p50 / p99 (same run)", f"{bare['p50_ms']} / {bare['p99_ms']} ms ({bare['rps']} req/s)",
+               "reference", None),
+        Figure("webhook p99 / bare p99", f"{ratio:.2f}x", "<= 3x", ratio <= 3),
+    ]
+
+
+def _turns(f: dict) -> list[Figure]:
+    rows = []
+    for key, fig in f.items():
+        rows.append(Figure(f"turns/s {key.replace('_', ' ')}", f"{fig['turns_per_s']} (p50 {fig['p50_ms']} ms, "
+                           f"p99 {fig['p99_ms']} ms)", ">= 200 per worker" if key == "sqlite_1w" else "", (
+                               fig["turns_per_s"] >= 200 if key == "sqlite_1w" else None)))
+    if "postgres_1w" in f and "postgres_2w" in f:
+        one, two = f["postgres_1w"]["turns_per_s"], f["postgres_2w"]["turns_per_s"]
+        rows.append(Figure("PostgreSQL: 2 workers vs 1", f"{two / one:.2f}x", "> 1x", two > one))
+    return rows
+
+
+def _overhead(f: dict) -> list[Figure]:
+    return [Figure("engine overhead per turn, LLM path (instant model)", f"p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms",
+                   "p50 <= 5 ms", f["p50_ms"] <= 5)]
+
+
+def _guards(f: dict) -> list[Figure]:
+    return [Figure("guard chain per outbound message", f"{f['median_us']} us (slowest draft {f['slowest_draft_us']} us)",
+                   "<= 200 us", f["median_us"] <= 200)]
+
+
+def _economy(f: dict) -> list[Figure]:
+    return [
+        Figure("model calls per patient turn", f"{f['calls_per_turn']}", "<= 1.1", f["calls_per_turn"] <= 1.1),
+        Figure("prompt tokens per call (mean / max)", f"{f['prompt_tokens_mean']} / {f['prompt_tokens_max']}",
+               "<= 1,500", f["prompt_tokens_max"] <= 1500),
+        Figure("completion tokens per call (mean)", f"{f['completion_tokens_mean']}", "", None),
+        Figure("turns needing a repair call", f"{f['repair_share_pct']}%", "", None),
+    ]
+
+
+def _suites(f: dict) -> list[Figure]:
+    return [Figure("shipped eval suites, offline", f"{f['wall_s']} s ({f['cases']} cases, {f['turns']} turns)",
+                   "<= 10 s", f["wall_s"] <= 10)]
+
+
+def _memory(f: dict) -> list[Figure]:
+    return [
+        Figure("API RSS at rest", f"{f['rss_rest_mb']} MB", "<= 200 MB", f["rss_rest_mb"] <= 200),
+        Figure(f"API RSS after {f['turns']:,} turns", f"{f['rss_after_mb']} MB (+{f['growth_second_half_mb']} MB "
+               "in the second half)", "<= 200 MB, flat", f["rss_after_mb"] <= 200 and f["growth_second_half_mb"] <= 5),
+    ]
+
+
+CHECKS = {"webhook": _webhook, "turns": _turns, "overhead": _overhead, "guards": _guards, "economy": _economy,
+          "suites": _suites, "memory": _memory}
