@@ -30,10 +30,11 @@ class Deliverer:
         self.turn = turn
         self.result = result
 
-    def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool, confirmation: bool = False) -> ReplyRecord:
+    def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool, confirmation: bool = False,
+              settled: bool = False) -> ReplyRecord:
         """The brain's draft reply: full chain, repairs, and the staff-approval rules."""
         deciding = proposal.deciding
-        gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(proposal.intents), exempt=exempt,
+        gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(settled), exempt=exempt,
                                       confirmation=confirmation)
         no_ask_ctx = replace(ctx, allowed_asks=frozenset())
 

@@ -1,10 +1,16 @@
-"""The transactional outbox: an outbound message row and its send job commit together."""
+"""The transactional outbox: an outbound message row and its send job commit together.
+
+Delivery is agent/channel/outbox_worker.py (Twilio or dry-run, exactly once, in conversation order).
+`drain_dry_run` is the shortcut for single-process tools (`afterglow chat`) that record inside their
+own transaction.
+"""
 from __future__ import annotations
 
 from datetime import datetime
 
 from sqlmodel import Session, select
 
+from agent.store.channel_models import OutboxStatus
 from agent.store.models import Message, OutboxJob
 from agent.types import DeliveryStatus
 
@@ -22,12 +28,12 @@ def enqueue(session: Session, message: Message, now: datetime) -> OutboxJob:
 def drain_dry_run(session: Session, now: datetime, limit: int = 500) -> int:
     """Dry-run delivery: mark pending sends as recorded. Nothing leaves the machine."""
     jobs = session.exec(
-        select(OutboxJob).where(OutboxJob.status == "pending", OutboxJob.available_at <= now)
-        .order_by(OutboxJob.id).limit(limit)
+        select(OutboxJob).where(OutboxJob.status == OutboxStatus.PENDING.value, OutboxJob.available_at <= now)
+        .order_by(OutboxJob.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for job in jobs:
         message = session.get(Message, job.message_id)
-        job.status = "done"
+        job.status = OutboxStatus.DONE.value
         job.attempts += 1
         job.locked_at = now
         message.delivery_status = DeliveryStatus.DRY_RUN

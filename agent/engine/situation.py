@@ -51,10 +51,8 @@ class Situation:
             .order_by(Handoff.id)
         ))
 
-    def positive_reply_seen(self, current: tuple = ()) -> bool:
-        scored = [s for m in self.messages if m.direction == Direction.INBOUND for s in m.intents]
-        scored += [{"intent": s.intent.value, "confidence": s.confidence} for s in current]
-        return any(s["intent"] == Intent.POSITIVE.value and s["confidence"] >= CLEARLY_POSITIVE for s in scored)
+    def positive_reply_seen(self, current_settled: bool = False) -> bool:
+        return current_settled or any(m.settled for m in self.messages if m.direction == Direction.INBOUND)
 
     def last_outbound(self) -> Message | None:
         return next((m for m in reversed(self.messages) if m.direction == Direction.OUTBOUND), None)
@@ -63,10 +61,10 @@ class Situation:
         last = self.last_outbound()
         return frozenset(AskKind(a) for a in last.asks) if last else frozenset()
 
-    def ask_facts(self, current_intents: tuple = ()) -> AskFacts:
+    def ask_facts(self, current_settled: bool = False) -> AskFacts:
         return AskFacts(
             now=self.now,
-            positive_reply_seen=self.positive_reply_seen(current_intents),
+            positive_reply_seen=self.positive_reply_seen(current_settled),
             referral_eligible_touch=self.conversation.referral_eligible,
             marketing_consent=self.patient.marketing_consent,
             open_handoff_queues=frozenset(Queue(h.queue) for h in self.open_handoffs()),

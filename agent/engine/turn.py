@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from agent.brains.base import Brain, BrainContext, Proposal
+from agent.brains.base import Brain, BrainContext, Proposal, Usage
 from agent.brains.offline.brain import OfflineBrain
 from agent.brains.offline.classify import classify
 from agent.clock import Clock, SystemClock
@@ -149,6 +149,12 @@ class Agent:
         _label(inbound, turn, result, proposal.intents)
         result.brain, result.fell_back = proposal.brain, proposal.fell_back
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
+        # "Settled" unlocks asks, so a model's reading of it must agree with the offline rules' (a model that
+        # calls "ok" positive must not earn a referral ask). Carrier keywords were handled before any brain.
+        check = None if proposal.brain == self.offline.name else classify(
+            inbound.body, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks)
+        inbound.settled = _settled(proposal.intents) and (check is None or any(
+            s.intent == Intent.POSITIVE for s in check.intents))
         if any(s.intent == Intent.OPT_OUT for s in proposal.intents) and not any(
                 c.name == "opt_out" for c in proposal.tool_calls):
             # A brain that reads a revocation but forgets the tool still stops everything at once.
@@ -156,8 +162,7 @@ class Agent:
         outcomes = self._run_tools(sit, proposal.tool_calls, result)
         advance_stage(sit.conversation, proposal.intents)
         # The review ask waits for visible results: only praise in a referral-eligible thread schedules it.
-        if (proposal.deciding.intent == Intent.POSITIVE and proposal.deciding.confidence >= CLEARLY_POSITIVE
-                and sit.conversation.referral_eligible):
+        if inbound.settled and sit.conversation.referral_eligible:
             schedule_review(sit.session, sit.clinic, sit.patient, sit.visit, self.policies.timing, sit.now)
         opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
         if opened:
@@ -170,7 +175,7 @@ class Agent:
         elif proposal.reply:
             closing = "mark_wrong_number" in ran  # the one apology that closes the thread
             Deliverer(self, sit, turn, result).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
-                                                     confirmation=closing)
+                                                     confirmation=closing, settled=inbound.settled)
         turn.model_calls += proposal.usage.calls
         turn.prompt_tokens += proposal.usage.prompt_tokens
         turn.completion_tokens += proposal.usage.completion_tokens
@@ -185,9 +190,13 @@ class Agent:
         try:
             return self.brain.propose(ctx)
         except Exception as exc:  # noqa: BLE001 - any brain failure falls back; the patient is never left waiting
+            # Only the exception type is logged: a provider's error text could quote the conversation.
             log.warning("brain %s failed (%s); offline brain answers this turn", self.brain.name, type(exc).__name__)
             proposal = self.offline.propose(ctx)
             proposal.fell_back = True
+            spent = getattr(exc, "usage", None)
+            if isinstance(spent, Usage):
+                proposal.usage.add(spent)  # the failed attempts still cost calls and tokens
             proposal.usage.latency_ms = (time.perf_counter() - started) * 1000
             return proposal
 
@@ -249,6 +258,11 @@ class Agent:
         text = self.offline.render(template, sit.brain_context("", self.policies, frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
+
+
+def _settled(intents: tuple[IntentScore, ...]) -> bool:
+    """The patient sounds settled and happy: the deciding intent is clearly positive."""
+    return bool(intents) and intents[0].intent == Intent.POSITIVE and intents[0].confidence >= CLEARLY_POSITIVE
 
 
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:

@@ -159,6 +159,8 @@ class Message(SQLModel, table=True):
     body: str
     intent: str | None = Field(default=None, max_length=24)  # the deciding intent (inbound)
     intents: list = Field(default_factory=_new_list, sa_column=json_column())
+    # Inbound: a clearly positive reply, confirmed by the engine; the only thing that unlocks an ask.
+    settled: bool = False
     asks: list = Field(default_factory=_new_list, sa_column=json_column())  # outbound: asks it carries
     segments: int = 0
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
@@ -264,3 +266,7 @@ class OutboxJob(SQLModel, table=True):
     locked_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=200)
     created_at: datetime = _now_column()
+
+
+from agent.store import staff_models  # noqa: E402,F401  (staff tables on the same metadata)
+from agent.store import channel_models  # noqa: E402,F401  (channel tables on the same metadata)

@@ -176,3 +176,26 @@ def test_an_opt_out_intent_is_honoured_even_without_the_tool(db, clock, make_pat
     assert patient(db, pid).opted_out
     assert [r.body for r in result.sent] == [
         "Glow Aesthetics: You're unsubscribed and won't get more texts from us. Reply START to resubscribe."]
+
+
+def test_a_model_that_calls_ok_positive_does_not_earn_a_referral_ask(db, clock, make_patient):
+    draft = "Love that! If anyone you know has been curious, send them our way."
+    agent, _ = scripted(db, clock, proposal(Intent.POSITIVE, draft, confidence=0.95))
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    reply = agent.handle_inbound(pid, "ok").replies[0]
+    assert reply.asks == [] and any(v["policy"] == "ask_timing" for v in reply.verdicts)
+
+
+def test_failed_model_attempts_are_counted_on_the_fallback_turn(db, clock, make_patient):
+    from agent.brains.base import Usage
+    from tests.engine.helpers import Turn
+
+    class Exhausted(RuntimeError):
+        usage = Usage(calls=3, prompt_tokens=2700, completion_tokens=0)
+
+    agent, _ = scripted(db, clock, Exhausted("model unavailable"))
+    pid = make_patient()
+    result = agent.handle_inbound(pid, "loving it!")
+    assert result.fell_back and result.usage["calls"] == 3 and result.usage["prompt_tokens"] == 2700
+    assert rows(db, Turn)[-1].model_calls == 3
