@@ -8,12 +8,15 @@ from typing import TextIO
 
 from sqlmodel import SQLModel
 
+from agent.brains.factory import engine_brain
 from agent.clock import SystemClock
 from agent.demo import add_patient_with_visit, ensure_demo_clinic
 from agent.engine.outbox import drain_dry_run
 from agent.engine.result import TurnResult
 from agent.engine.touches import send_touch
 from agent.engine.turn import Agent
+from agent.policy.loader import default_policies
+from agent.prompts import default_prompts
 from agent.store.db import make_engine, session_scope
 from agent.types import VisitType
 
@@ -27,6 +30,8 @@ class ChatSetup:
     marketing_consent: bool = True
     treatment: str = "Botox forehead"
     database_url: str = "sqlite://"  # in memory: a chat leaves nothing behind unless asked to
+    model: str = "offline"  # offline | provider:model (agent.brains.factory)
+    model_base_url: str | None = None  # an OpenAI-compatible server
 
 
 class ChatSession:
@@ -34,7 +39,8 @@ class ChatSession:
         self.setup = setup
         db = make_engine(setup.database_url)
         SQLModel.metadata.create_all(db)
-        self.agent = agent_factory(db, clock=SystemClock())
+        brain = engine_brain(setup.model, default_policies(), default_prompts(), base_url=setup.model_base_url)
+        self.agent = agent_factory(db, clock=SystemClock(), **({"brain": brain} if brain else {}))
         now = self.agent.clock.now()
         with session_scope(db) as session:
             clinic = ensure_demo_clinic(session, now)
@@ -97,6 +103,8 @@ def describe(result: TurnResult) -> list[str]:
         tag = label.get(reply.disposition.value, reply.disposition.value)
         extra = f"  [asks: {', '.join(reply.asks) or 'none'}; {reply.segments} segment(s)]"
         lines.append(f"{tag}> {reply.body}{extra}" if reply.body else f"{tag}>")
+    if result.fell_back:
+        lines.append("  model:    failed; the offline brain answered this turn")
     if not result.replies:
         lines.append("  (no reply: " + ("duplicate" if result.duplicate else "silent by policy") + ")")
     return lines
