@@ -62,8 +62,22 @@ def _memory(quick: bool) -> dict:
     return measure(turns=2_000 if quick else 10_000)
 
 
+def _overhead(quick: bool) -> dict:
+    from evals.bench.llm import overhead
+
+    return overhead(turns=300 if quick else 1500)
+
+
+def _economy(quick: bool) -> dict:
+    from evals.bench.llm import economy
+
+    return economy()
+
+
 SECTIONS: dict[str, Callable[[bool], dict]] = {
+    "overhead": _overhead,
     "guards": _guards,
+    "economy": _economy,
     "turns": _turns,
     "suites": _suites,
     "memory": _memory,
