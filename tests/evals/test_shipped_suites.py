@@ -36,10 +36,6 @@ def test_shipped_suites_pass_on_the_offline_brain(result):
     assert not fixed, f"now passing, remove from KNOWN_ENGINE_GAPS: {fixed}"
 
 
-def test_offline_run_is_fast(result):
-    assert result.wall_s < 20, f"shipped suites took {result.wall_s:.1f} s (target 10 s)"
-
-
 def test_at_least_80_cases_with_an_adversarial_suite(suites):
     assert sum(len(s.model.cases) for s in suites) >= 80
     assert "adversarial" in {s.name for s in suites}

@@ -1,7 +1,6 @@
 """agent.brains.offline.classify: the deterministic offline intent classifier."""
 from __future__ import annotations
 
-import timeit
 
 import pytest
 
@@ -495,9 +494,4 @@ def test_deterministic() -> None:
         assert run(text) == run(text)
 
 
-def test_fast_enough() -> None:
-    texts = [text for text, *_ in CASES]
-    for text in texts:
-        run(text)  # warm caches
-    per_message = timeit.timeit(lambda: [run(t) for t in texts], number=3) / (3 * len(texts))
-    assert per_message < 0.001  # well under 1 ms on average (typically ~0.1 ms)
+# Speed is measured by `afterglow bench` (a benchmark that prints figures), not asserted in a timed test.

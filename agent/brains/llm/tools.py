@@ -6,6 +6,9 @@ layer still refuses them if the model calls them anyway).
 """
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+
 from langchain_core.utils.function_calling import convert_to_openai_tool
 from pydantic import BaseModel
 
@@ -14,7 +17,17 @@ from agent.tools import TOOLS
 from agent.types import Stage
 
 
+@lru_cache(maxsize=64)
+def _schema(name: str, description: str, model: type[BaseModel]) -> str:
+    # Generated once per tool: pydantic's JSON schema and LangChain's conversion cost milliseconds a turn.
+    return json.dumps(_build(name, description, model))
+
+
 def _tool(name: str, description: str, model: type[BaseModel]) -> dict:
+    return json.loads(_schema(name, description, model))  # a fresh copy: callers may not share it
+
+
+def _build(name: str, description: str, model: type[BaseModel]) -> dict:
     parameters = _compact(convert_to_openai_tool(model)["function"]["parameters"])
     return {"type": "function", "function": {"name": name, "description": description, "parameters": parameters}}
 
