@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test eval chat clean
+.PHONY: install run test test-browser chromium eval chat clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,17 @@ install: $(STAMP)
 run: install
 	$(BIN)/afterglow serve
 
-# The whole suite. PostgreSQL tests skip when no server answers, unless CI=true (then they fail).
+# The whole suite. PostgreSQL tests skip when no server answers and browser tests when /usr/bin/chromium
+# is missing (`make chromium`), unless CI=true (then they fail).
 test: install
 	$(BIN)/pytest
+
+# The console's browser tests alone, in Debian's Chromium (installed on demand; needs root for apt-get).
+test-browser: install chromium
+	CI=true $(BIN)/pytest tests/browser
+
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && apt-get install -y -qq chromium)
 
 chat: install
 	$(BIN)/afterglow chat

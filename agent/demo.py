@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -50,6 +51,15 @@ DEMO_PATIENTS = [
 ]
 
 
+# Demo console logins seeded with the demo clinic (local only: the app seeds only when AFTERGLOW_ENV=local).
+DEMO_STAFF_PASSWORD = "glow-demo-console"
+DEMO_STAFF = [
+    ("admin@glow.demo", "Avery Admin", "admin"),
+    ("frontdesk@glow.demo", "Fran Front Desk", "front_desk"),
+    ("nurse@glow.demo", "Nia Nurse", "clinical"),
+]
+
+
 def seed_demo(session: Session, now: datetime, *, api_key: str | None = None) -> Clinic:
     """The demo clinic with one patient per common visit type; touches scheduled like any intake."""
     from agent.outreach.scheduler import schedule_visit
@@ -59,9 +69,36 @@ def seed_demo(session: Session, now: datetime, *, api_key: str | None = None) ->
     clinic = ensure_demo_clinic(session, now)
     if api_key and clinic.api_key_hash is None:
         set_api_key(clinic, api_key)
+    seed_demo_staff(session, clinic, now)
     if session.exec(select(Patient).where(Patient.clinic_id == clinic.id)).first() is None:
         for first, phone, kind, days, treatment in DEMO_PATIENTS:
             _, visit = add_patient_with_visit(session, clinic, now, first_name=first, phone=phone, visit_type=kind,
                                               days_ago=days, treatment=treatment, provider="Dr. Rivera")
             schedule_visit(session, visit, default_policies())
     return clinic
+
+
+def seed_demo_staff(session: Session, clinic: Clinic, now: datetime) -> None:
+    """The demo console accounts (idempotent; `make run` prints them). Never in production: their password
+    is public."""
+    from agent.config import get_settings
+    from agent.staff.accounts import audit
+    from agent.store.staff_models import Staff
+
+    if get_settings().environment == "production":
+        return
+    for email, name, role in DEMO_STAFF:
+        if session.exec(select(Staff.id).where(Staff.email == email)).first() is None:
+            staff = Staff(clinic_id=clinic.id, email=email, name=name, role=role,
+                          password_hash=_demo_password_hash(), created_at=now)
+            session.add(staff)
+            session.flush()
+            audit(session, clinic.id, "system", "staff.created", "staff", staff.id, now, role=role)
+
+
+@lru_cache(maxsize=1)
+def _demo_password_hash() -> str:
+    """Hashed once per process: argon2 is slow on purpose, and every fresh demo database needs it."""
+    from agent.staff.passwords import hash_password
+
+    return hash_password(DEMO_STAFF_PASSWORD)

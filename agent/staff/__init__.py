@@ -1,0 +1,1 @@
+"""Staff accounts, roles and the actions staff take in the console and the JSON API."""

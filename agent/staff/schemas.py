@@ -1,0 +1,202 @@
+"""What the console and the JSON API show: Public models built from the record, never table rows.
+
+They carry what staff need to act (the visit's treatment included: staff may see it; it is never texted
+and never shown to a model) and nothing the console does not use (no password or key digests, no
+Twilio SIDs).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from agent.staff.roles import StaffRole
+from agent.types import (
+    DeliveryStatus,
+    Direction,
+    DraftStatus,
+    HandoffOutcome,
+    HandoffStatus,
+    MessageKind,
+    Mode,
+    Priority,
+    Queue,
+    ReferralStatus,
+    Stage,
+)
+
+
+class PatientSummary(SQLModel):
+    id: int
+    first_name: str
+    phone: str
+    opted_out: bool
+    marketing_consent: bool
+
+
+class VisitContext(SQLModel):
+    """Internal: for staff eyes only."""
+
+    visit_type: str | None = None
+    treatment: str | None = None
+    provider: str | None = None
+    days_since_visit: int | None = None
+    opening_touch: str | None = None
+    stage: str | None = None
+
+
+class MessagePublic(SQLModel):
+    id: int
+    direction: Direction
+    kind: MessageKind
+    body: str
+    intent: str | None = None
+    intents: list[dict] = Field(default_factory=list)
+    asks: list[str] = Field(default_factory=list)
+    segments: int = 0
+    delivery_status: DeliveryStatus | None = None
+    error_code: int | None = None
+    touch: str | None = None
+    handoff_id: int | None = None
+    turn_id: int | None = None
+    created_at: datetime
+
+
+class TurnPublic(SQLModel):
+    id: int
+    brain: str
+    inbound_message_id: int | None = None
+    intents: list[dict] = Field(default_factory=list)
+    tool_calls: list[dict] = Field(default_factory=list)
+    verdicts: list[dict] = Field(default_factory=list)
+    disposition: str
+    fell_back: bool = False
+    model_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    created_at: datetime
+
+
+class DraftPublic(SQLModel):
+    id: int
+    conversation_id: int
+    patient: PatientSummary
+    body: str
+    intent: str | None = None
+    reasons: list[str] = Field(default_factory=list)
+    verdicts: list[dict] = Field(default_factory=list)
+    status: DraftStatus
+    created_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    thread: list[MessagePublic] = Field(default_factory=list, description="the conversation up to the held reply")
+    newer_messages: int = Field(default=0, description="messages in the thread since the draft was held")
+
+
+class HandoffPublic(SQLModel):
+    id: int
+    conversation_id: int
+    patient: PatientSummary
+    queue: Queue
+    priority: Priority
+    reason: str
+    summary: str
+    context: VisitContext
+    status: HandoffStatus
+    outcome: HandoffOutcome | None = None
+    claimed_by: int | None = None
+    claimed_by_name: str | None = None
+    created_at: datetime
+    claimed_at: datetime | None = None
+    resolved_at: datetime | None = None
+    waiting_minutes: int = Field(description="minutes from opening to claim (or to now while unclaimed)")
+    can_work: bool = Field(default=False, description="the caller's role may claim, reply and resolve it")
+
+
+class ReferralPublic(SQLModel):
+    id: int
+    referrer: PatientSummary
+    name: str
+    phone: str | None = None
+    relationship: str | None = None
+    note: str = ""
+    status: ReferralStatus
+    conversation_id: int
+    handoff_id: int | None = None
+    handoff_status: HandoffStatus | None = None
+    context: VisitContext
+    created_at: datetime
+    updated_at: datetime
+
+
+class ConversationPublic(SQLModel):
+    id: int
+    patient: PatientSummary
+    stage: Stage
+    mode: Mode
+    opening_touch: str | None = None
+    referral_eligible: bool
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None = None
+    visit: VisitContext | None = None
+    messages: list[MessagePublic]
+    turns: list[TurnPublic]
+    drafts: list[DraftPublic]
+    handoffs: list[HandoffPublic]
+
+
+class ConversationBrief(SQLModel):
+    id: int
+    patient: PatientSummary
+    stage: Stage
+    mode: Mode
+    opening_touch: str | None = None
+    updated_at: datetime
+    messages: int
+    last_message: str | None = None
+
+
+class StaffSendPublic(SQLModel):
+    """The outcome of a staff text: sent, or why not."""
+
+    sent: bool
+    message_id: int | None = None
+    blocked_by: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)
+    overridden: list[str] = Field(default_factory=list)
+    needs_override: bool = False
+    segments: int = 0
+    verdicts: list[dict] = Field(default_factory=list)
+
+
+class AuditEventPublic(SQLModel):
+    id: int
+    actor: str
+    action: str
+    subject_type: str
+    subject_id: int | None = None
+    data: dict
+    created_at: datetime
+
+
+class Pulse(SQLModel):
+    """Counts for the nav badges and the live urgent banner."""
+
+    urgent_open: int
+    open: int
+    claimed: int
+    pending_drafts: int
+    new_referrals: int
+
+
+class MePublic(SQLModel):
+    clinic_id: int
+    clinic_name: str
+    staff_id: int | None = None
+    name: str
+    role: StaffRole | None = None
+    via: str = Field(description="console session, staff API key, or the clinic's read-only key")
+    permissions: list[str]
+    queues: list[Queue]

@@ -1,0 +1,91 @@
+"""Templates and the bits every console page shares (nav badges, CSRF token, notices)."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from starlette.responses import Response
+
+from agent.staff import queries
+from agent.staff.roles import Permission
+from agent.types import HandoffOutcome, ReferralStatus
+from api.console.auth import ConsoleUser
+from api.console.charts import blocks_chart, format_value, kpi_chart
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+# Fixed notices after a redirect (?done=...): the query string never carries free text into the page.
+NOTICES = {
+    "approved": "Approved: the reply is on its way.",
+    "rejected": "Draft rejected. Nothing was sent.",
+    "claimed": "Claimed. The thread is yours; the agent stays silent.",
+    "resolved": "Resolved. The agent has the thread back unless another handoff is open.",
+    "replied": "Reply queued for sending.",
+    "referral": "Referral updated.",
+    "staff_created": "Account created.",
+    "staff_updated": "Account updated.",
+}
+
+OUTCOME_LABELS = {
+    HandoffOutcome.BOOKED_CONSULT: "Booked consult",
+    HandoffOutcome.BOOKED_TREATMENT: "Booked treatment",
+    HandoffOutcome.ANSWERED: "Answered",
+    HandoffOutcome.NO_ACTION: "No action",
+}
+REFERRAL_LABELS = {
+    ReferralStatus.NEW: "New",
+    ReferralStatus.CONTACTED: "Contacted",
+    ReferralStatus.CONSULT_BOOKED: "Consult booked",
+    ReferralStatus.TREATED: "Treated",
+    ReferralStatus.REWARD_ISSUED: "Reward issued",
+}
+
+
+def local_formatter(user: ConsoleUser):  # noqa: ANN202 - a filter function
+    tz = ZoneInfo(user.clinic.timezone)
+
+    def fmt(moment: datetime | None, pattern: str = "%b %d, %H:%M") -> str:
+        if moment is None:
+            return ""
+        aware = queries.aware(moment)
+        return aware.astimezone(tz).strftime(pattern)
+
+    return fmt
+
+
+def minutes(value: int | None) -> str:
+    if value is None:
+        return ""
+    if value < 60:
+        return f"{value} min"
+    if value < 60 * 48:
+        return f"{value // 60} h {value % 60:02d} min"
+    return f"{value // (60 * 24)} days"
+
+
+def page(request: Request, user: ConsoleUser, template: str, *, status_code: int = 200, **context: object) -> Response:
+    session = context.pop("session")
+    done = request.query_params.get("done")
+    base = {
+        "user": user,
+        "me": user.staff,
+        "clinic": user.clinic,
+        "csrf": user.csrf,
+        "pulse": queries.pulse(session, user.actor),
+        "notice": NOTICES.get(done or ""),
+        "local": local_formatter(user),
+        "minutes": minutes,
+        "can": user.actor.can,
+        "P": Permission,
+        "outcome_labels": OUTCOME_LABELS,
+        "referral_labels": REFERRAL_LABELS,
+        "kpi_chart": kpi_chart,
+        "blocks_chart": blocks_chart,
+        "fmt": format_value,
+        "nav": template.split(".")[0],
+    }
+    return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

@@ -1,0 +1,90 @@
+/* Live refresh for the console: no framework, no build step.
+ * - every page polls /console/pulse and updates the nav badges, the urgent banner and the tab title;
+ * - the inbox also re-fetches its list (server-rendered HTML) and swaps it in when it changed;
+ * - polls carry X-Console-Poll: 1 so they never keep an idle session alive; a 401 shows "log in again";
+ * - polling pauses while the tab is hidden and resumes at once when it is shown again.
+ */
+(function () {
+  "use strict";
+  var INTERVAL = 4000;
+  var baseTitle = document.title;
+  var list = document.getElementById("inbox-list");
+  var lastList = list ? list.innerHTML : null;
+  var timer = null;
+
+  function get(url) {
+    return fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "X-Console-Poll": "1" } });
+  }
+
+  function expired() {
+    var note = document.querySelector("[data-expired]");
+    if (note) note.hidden = false;
+    if (timer) clearTimeout(timer);
+    timer = null;
+  }
+
+  function applyPulse(p) {
+    document.querySelectorAll("[data-pulse]").forEach(function (el) {
+      var value = p[el.getAttribute("data-pulse")] || 0;
+      el.textContent = value;
+      if (el.classList.contains("badge")) el.hidden = value === 0;
+    });
+    var banner = document.querySelector("[data-urgent-banner]");
+    if (banner) banner.hidden = !p.urgent_open;
+    document.body.classList.toggle("has-urgent", p.urgent_open > 0);
+    document.title = (p.urgent_open ? "(" + p.urgent_open + " urgent) " : "") + baseTitle;
+  }
+
+  function tick() {
+    if (document.hidden) return schedule();
+    var jobs = [get(document.body.getAttribute("data-pulse-url")).then(function (r) {
+      if (r.status === 401) { expired(); throw new Error("expired"); }
+      return r.ok ? r.json().then(applyPulse) : null;
+    })];
+    if (list) {
+      jobs.push(get(list.getAttribute("data-refresh-url")).then(function (r) {
+        if (r.status === 401) { expired(); throw new Error("expired"); }
+        return r.ok ? r.text().then(function (html) {
+          if (html !== lastList) { list.innerHTML = html; lastList = html; }
+          var stamp = document.querySelector("[data-refreshed]");
+          if (stamp) stamp.textContent = "Updated " + new Date().toLocaleTimeString();
+        }) : null;
+      }));
+    }
+    Promise.all(jobs).then(schedule, function (e) { if (e && e.message !== "expired") schedule(); });
+  }
+
+  function schedule() {
+    if (timer !== false) timer = setTimeout(tick, INTERVAL);
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && timer) { clearTimeout(timer); tick(); }
+  });
+
+  /* Confirm before destructive buttons (no inline handlers: the CSP forbids them). */
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = button && button.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) event.preventDefault();
+  });
+
+  /* A live segment count under every staff text box (GSM-7: 160, or 153 per part when split). */
+  function segments(text) {
+    var gsm = /^[A-Za-z0-9 \r\n@£$¥èéùìòÇØøÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ!"#¤%&'()*+,\-.\/:;<=>?¡ÄÖÑÜ§¿äöñüà^{}\\\[~\]|€]*$/.test(text);
+    var single = gsm ? 160 : 70, multi = gsm ? 153 : 67;
+    var n = text.length;
+    return { parts: n <= single ? (n ? 1 : 0) : Math.ceil(n / multi), encoding: gsm ? "GSM-7" : "UCS-2" };
+  }
+  document.querySelectorAll("textarea[data-segments]").forEach(function (box) {
+    var out = box.closest("form").querySelector("[data-segment-count]");
+    function update() {
+      var s = segments(box.value);
+      if (out) out.textContent = box.value.length + " characters, " + s.parts + " segment(s), " + s.encoding;
+    }
+    box.addEventListener("input", update);
+    update();
+  });
+
+  if (document.body.getAttribute("data-pulse-url")) schedule();
+})();

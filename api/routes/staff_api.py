@@ -1,0 +1,248 @@
+"""The staff JSON API: everything the console does, for integrations and scripts.
+
+Authentication (see api/console/auth.py): a staff member's personal `X-API-Key` (acts as them, with their
+role), the clinic's `X-API-Key` (read-only), or the console's session cookie plus `X-CSRF-Token` on
+writes. Every response is a Public model; table rows never leave the server. Errors: 401 unknown caller,
+403 role not allowed (or CSRF), 404 not in your clinic, 409 state changed, 422 a send the guards refused.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from sqlmodel import select
+
+from agent.engine.drafts import StaffSend
+from agent.reports import Dashboard
+from agent.reports import dashboard as build_dashboard
+from agent.staff import actions, queries
+from agent.staff.roles import Permission
+from agent.staff.schemas import (
+    AuditEventPublic,
+    ConversationBrief,
+    ConversationPublic,
+    DraftPublic,
+    HandoffPublic,
+    MePublic,
+    Pulse,
+    ReferralPublic,
+    StaffSendPublic,
+)
+from agent.store.models import Clinic
+from agent.store.staff_models import Staff, StaffCreate, StaffPublic
+from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus
+from api.console.auth import ApiActorDep
+from api.deps import AgentDep, SessionDep
+
+router = APIRouter(prefix="/api", tags=["staff"])
+REFUSED = {422: {"model": StaffSendPublic, "description": "not sent: the guards refused the text (see blocked_by)"}}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ApproveIn(Strict):
+    override_phi: bool = Field(default=False, description="send despite a PHI hit (clinical, manager, admin; audited)")
+
+
+class TextIn(Strict):
+    body: str = Field(min_length=1, max_length=1600)
+    override_phi: bool = False
+
+
+class ResolveIn(Strict):
+    outcome: HandoffOutcome
+
+
+class ReferralUpdate(Strict):
+    status: ReferralStatus
+
+
+class StaffKeyOut(BaseModel):
+    staff_id: int
+    api_key: str = Field(description="shown once; only its digest is stored")
+
+
+def _now(request: Request):  # noqa: ANN202
+    return request.app.state.agent.clock.now()
+
+
+def _send_result(outcome: StaffSend) -> StaffSendPublic | JSONResponse:
+    public = StaffSendPublic(sent=outcome.sent, message_id=outcome.message_id, blocked_by=outcome.blocked_by,
+                             warnings=outcome.warnings, overridden=outcome.overridden,
+                             needs_override=outcome.needs_override, segments=outcome.segments,
+                             verdicts=outcome.verdicts)
+    if outcome.sent:
+        return public
+    return JSONResponse(public.model_dump(mode="json"), status_code=422)
+
+
+@router.get("/me")
+def me(actor: ApiActorDep, session: SessionDep) -> MePublic:
+    clinic = session.get(Clinic, actor.clinic_id)
+    return MePublic(clinic_id=actor.clinic_id, clinic_name=clinic.name, staff_id=actor.staff_id, name=actor.name,
+                    role=actor.role, via=actor.via, permissions=actor.permissions, queues=actor.queues)
+
+
+@router.get("/pulse")
+def pulse(actor: ApiActorDep, session: SessionDep) -> Pulse:
+    return queries.pulse(session, actor)
+
+
+# ------------------------------------------------------------------ drafts
+
+
+@router.get("/drafts")
+def list_drafts(actor: ApiActorDep, session: SessionDep, status: DraftStatus = DraftStatus.PENDING,
+                limit: int = Query(default=100, ge=1, le=500)) -> list[DraftPublic]:
+    """Held replies with why they were held and the conversation around them."""
+    return queries.drafts(session, actor, status=status, limit=limit)
+
+
+@router.get("/drafts/{draft_id}")
+def get_draft(draft_id: int, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+    return queries.draft(session, actor, draft_id)
+
+
+@router.post("/drafts/{draft_id}/approve", responses=REFUSED)
+def approve_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep, agent: AgentDep,
+                  payload: ApproveIn | None = None) -> StaffSendPublic:
+    """Send the held text as it is, through the outbox; the guards run again at send time."""
+    outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies,
+                                    override_phi=payload.override_phi if payload else False)
+    session.commit()
+    return _send_result(outcome)
+
+
+@router.post("/drafts/{draft_id}/edit", responses=REFUSED)
+def edit_draft(draft_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+               agent: AgentDep) -> StaffSendPublic:
+    """Send an edited text instead; the edit runs through the same guards (a PHI hit needs override_phi)."""
+    outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies, text=payload.body,
+                                    override_phi=payload.override_phi)
+    session.commit()
+    return _send_result(outcome)
+
+
+@router.post("/drafts/{draft_id}/reject")
+def reject_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+    actions.reject_draft(session, actor, draft_id, _now(request))
+    session.commit()
+    return queries.draft(session, actor, draft_id)
+
+
+# ------------------------------------------------------------------ handoffs
+
+
+@router.get("/handoffs")
+def list_handoffs(request: Request, actor: ApiActorDep, session: SessionDep,
+                  status: Literal["active", "open", "claimed", "resolved"] = "active",
+                  queue: Queue | None = None) -> list[HandoffPublic]:
+    """The inbox: urgent first, then unclaimed, then the longest-waiting."""
+    return queries.handoffs(session, actor, _now(request), status=status, queue=queue)
+
+
+@router.get("/handoffs/{handoff_id}")
+def get_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+    return queries.handoff(session, actor, handoff_id, _now(request))
+
+
+@router.post("/handoffs/{handoff_id}/claim")
+def claim_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+    actions.claim_handoff(session, actor, handoff_id, _now(request))
+    session.commit()
+    return queries.handoff(session, actor, handoff_id, _now(request))
+
+
+@router.post("/handoffs/{handoff_id}/resolve")
+def resolve_handoff(handoff_id: int, payload: ResolveIn, request: Request, actor: ApiActorDep,
+                    session: SessionDep) -> HandoffPublic:
+    """Close with an outcome; the agent gets the thread back when no other handoff is open."""
+    actions.resolve_handoff(session, actor, handoff_id, payload.outcome, _now(request))
+    session.commit()
+    return queries.handoff(session, actor, handoff_id, _now(request))
+
+
+@router.post("/handoffs/{handoff_id}/reply", responses=REFUSED)
+def reply(handoff_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+          agent: AgentDep) -> StaffSendPublic:
+    """Text the patient as staff (the agent stays silent while a person owns the thread)."""
+    outcome = actions.reply(session, actor, handoff_id, payload.body, _now(request), agent.policies,
+                            override_phi=payload.override_phi)
+    session.commit()
+    return _send_result(outcome)
+
+
+# ------------------------------------------------------------------ referrals
+
+
+@router.get("/referrals")
+def list_referrals(actor: ApiActorDep, session: SessionDep,
+                   status: ReferralStatus | None = None) -> list[ReferralPublic]:
+    return queries.referrals(session, actor, status=status)
+
+
+@router.patch("/referrals/{referral_id}")
+def update_referral(referral_id: int, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
+                    session: SessionDep) -> ReferralPublic:
+    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request))
+    session.commit()
+    return queries.referral(session, actor, referral_id)
+
+
+# ------------------------------------------------------------------ conversations, dashboard, audit
+
+
+@router.get("/conversations")
+def list_conversations(actor: ApiActorDep, session: SessionDep,
+                       limit: int = Query(default=50, ge=1, le=200)) -> list[ConversationBrief]:
+    return queries.conversations(session, actor, limit=limit)
+
+
+@router.get("/conversations/{conversation_id}")
+def get_conversation(conversation_id: int, request: Request, actor: ApiActorDep,
+                     session: SessionDep) -> ConversationPublic:
+    """Transcript with intents, tool calls, the guard verdicts of every attempt and delivery status."""
+    return queries.conversation(session, actor, conversation_id, _now(request))
+
+
+@router.get("/dashboard")
+def get_dashboard(request: Request, actor: ApiActorDep, session: SessionDep,
+                  bucket: Literal["week", "day"] = "week", periods: int = Query(default=8, ge=2, le=52)) -> Dashboard:
+    """The KPIs over time (definitions included in the response)."""
+    return build_dashboard(session, session.get(Clinic, actor.clinic_id), _now(request), bucket=bucket,
+                           periods=periods)
+
+
+@router.get("/audit")
+def audit(actor: ApiActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
+          before_id: int | None = None) -> list[AuditEventPublic]:
+    actor.require(Permission.VIEW_AUDIT)
+    return queries.audit_log(session, actor, limit=limit, before_id=before_id)
+
+
+# ------------------------------------------------------------------ staff accounts
+
+
+@router.get("/staff")
+def list_staff(actor: ApiActorDep, session: SessionDep) -> list[StaffPublic]:
+    actor.require(Permission.MANAGE_STAFF)
+    rows = session.exec(select(Staff).where(Staff.clinic_id == actor.clinic_id).order_by(Staff.id)).all()
+    return [StaffPublic.model_validate(s, from_attributes=True) for s in rows]
+
+
+@router.post("/staff", status_code=201)
+def create_staff(payload: StaffCreate, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffPublic:
+    staff = actions.create_staff(session, actor, payload, _now(request))
+    session.commit()
+    return StaffPublic.model_validate(staff, from_attributes=True)
+
+
+@router.post("/staff/{staff_id}/api-key", status_code=201)
+def issue_key(staff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffKeyOut:
+    key = actions.issue_staff_key(session, actor, staff_id, _now(request))
+    session.commit()
+    return StaffKeyOut(staff_id=staff_id, api_key=key)
