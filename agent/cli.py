@@ -14,6 +14,8 @@ from evals.cli import app as eval_app
 app = typer.Typer(help="Afterglow: post-visit SMS check-ins and referrals for medical spas.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
+staff_app = typer.Typer(help="Staff console accounts.", no_args_is_help=True)
+app.add_typer(staff_app, name="staff")
 app.add_typer(eval_app, name="eval", help="Run conversation eval suites against a brain.")
 app.command("bench")(bench_command)
 
@@ -23,6 +25,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API, webhooks and console (one process; in-process worker on SQLite)."""
     import uvicorn
 
+    from agent.config import get_settings
+
+    if get_settings().environment == "local":
+        from agent.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
+
+        typer.echo(f"Staff console: http://{host}:{port}/console  (demo logins, password {DEMO_STAFF_PASSWORD!r}: "
+                   + ", ".join(f"{email} [{role}]" for email, _, role in DEMO_STAFF) + ")")
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
 
@@ -34,6 +43,76 @@ def db_upgrade() -> None:
 
     migrate(make_engine(get_settings().database_url))
     typer.echo("schema is up to date")
+
+
+@staff_app.command("create")
+def staff_create(
+    clinic_id: Annotated[int, typer.Option(help="Clinic the account belongs to.")],
+    email: Annotated[str, typer.Option(help="Login email (unique).")],
+    role: Annotated[str, typer.Option(help="front_desk, clinical, manager or admin.")] = "admin",
+    name: Annotated[str, typer.Option(help="Display name (default: the part of the email before @).")] = "",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="AFTERGLOW_STAFF_PASSWORD",
+                                          help="At least 12 characters (prompted when not given).")] = "",
+) -> None:
+    """Create a console account, e.g. the clinic's first admin."""
+    from pydantic import ValidationError
+
+    from agent.clock import SystemClock
+    from agent.config import get_settings
+    from agent.staff.accounts import AccountError, create_staff
+    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.staff_models import StaffCreate
+
+    try:
+        payload = StaffCreate(email=email, name=name or email.split("@")[0], role=role, password=password)
+    except ValidationError as exc:
+        fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors()}))
+        raise typer.BadParameter(f"check {fields} (passwords need at least 12 characters)") from None
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    try:
+        with session_scope(engine) as session:
+            staff = create_staff(session, clinic_id, payload, SystemClock().now(), actor="cli")
+            typer.echo(f"created {staff.role.value} #{staff.id} {staff.email} for clinic {clinic_id}")
+    except AccountError as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+@staff_app.command("list")
+def staff_list(clinic_id: Annotated[int, typer.Option(help="Clinic to list.")]) -> None:
+    """List a clinic's console accounts."""
+    from sqlmodel import Session, select
+
+    from agent.config import get_settings
+    from agent.store.db import make_engine, migrate
+    from agent.store.staff_models import Staff
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with Session(engine) as session:
+        for s in session.exec(select(Staff).where(Staff.clinic_id == clinic_id).order_by(Staff.id)):
+            typer.echo(f"#{s.id} {s.email} {s.role.value}{'' if s.active else ' (inactive)'}")
+
+
+@staff_app.command("api-key")
+def staff_api_key(email: Annotated[str, typer.Option(help="Account to issue a personal JSON API key for.")]) -> None:
+    """Issue a personal JSON API key (acts with the account's role; replaces the old key; shown once)."""
+    from sqlmodel import select
+
+    from agent.clock import SystemClock
+    from agent.config import get_settings
+    from agent.staff.accounts import issue_api_key
+    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.staff_models import Staff
+
+    engine = make_engine(get_settings().database_url)
+    migrate(engine)
+    with session_scope(engine) as session:
+        staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
+        if staff is None or not staff.active:
+            raise typer.BadParameter("no active account with this email", param_hint="--email")
+        typer.echo(issue_api_key(session, staff, SystemClock().now(), actor="cli"))
 
 
 @app.command("seed-demo")
@@ -62,9 +141,13 @@ def chat(
     as_json: Annotated[bool, typer.Option("--json", help="Read one message per line, print one JSON per turn.")] = False,
     database_url: Annotated[str, typer.Option(help="Where to keep the chat (default: in memory).")] = "sqlite://",
     transcript: Annotated[bool, typer.Option(help="Readable transcript even when stdin is a pipe.")] = False,
+    model: Annotated[str | None, typer.Option(help="offline, or provider:model such as openai:gpt-4o-mini "
+                                                   "(default: AFTERGLOW_MODEL).")] = None,
 ) -> None:
     """Text with the agent as a patient of the demo clinic."""
+    from agent.brains.factory import UnknownModel
     from agent.chat import ChatSession, ChatSetup, describe, run_json
+    from agent.config import get_settings
     from agent.policy.loader import default_policies
 
     touch_name = None if touch == "none" else touch
@@ -73,9 +156,14 @@ def chat(
             default_policies().timing.touch(visit_type, touch_name)
         except KeyError as exc:
             raise typer.BadParameter(str(exc.args[0]), param_hint="--touch") from None
+    settings = get_settings()
     setup = ChatSetup(first_name=name, visit_type=visit_type, days=days, touch=touch_name,
-                      marketing_consent=marketing, treatment=treatment, database_url=database_url)
-    session = ChatSession(setup)
+                      marketing_consent=marketing, treatment=treatment, database_url=database_url,
+                      model=model or settings.model, model_base_url=settings.model_base_url)
+    try:
+        session = ChatSession(setup)
+    except UnknownModel as exc:
+        raise typer.BadParameter(str(exc), param_hint="--model") from None
     interactive = sys.stdin.isatty()
     if as_json or not (interactive or transcript):
         run_json(session, sys.stdin, sys.stdout)
@@ -143,21 +231,29 @@ def api_key(clinic_id: Annotated[int, typer.Option(help="Clinic to issue a key f
 
 
 @app.command()
-def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds between steps.")] = 1.0) -> None:
-    """Run a worker: send due touches and deliver the outbox (run several beside the API on PostgreSQL)."""
+def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds between idle steps.")] = 1.0) -> None:
+    """Run a worker: inbound turns, due touches and the outbox (run several beside the API on PostgreSQL)."""
     import logging
+    import signal
+    import threading
 
     from agent.clock import SystemClock
     from agent.config import get_settings
     from agent.engine.turn import Agent
     from agent.store.db import make_engine, migrate
-    from agent.worker import run_forever
+    from agent.worker import Worker, run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     engine = make_engine(settings.database_url)
     migrate(engine)
-    run_forever(Agent(engine, clock=SystemClock()), interval_s=interval, dry_run=settings.dry_run)
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())  # finish the current step, then exit
+    the_worker = Worker.from_settings(Agent(engine, clock=SystemClock()), settings)
+    logging.getLogger("afterglow.worker").info("worker %s started (%s)", the_worker.worker_id,
+                                               "dry-run" if settings.dry_run else "Twilio")
+    run_forever(the_worker, interval_s=interval, stop=stop)
 
 
 @app.command()
@@ -188,23 +284,65 @@ def simulate(
 
 
 @app.command()
-def outbox(limit: int = 20) -> None:
-    """Show the newest outbound texts (in dry-run mode: what would have been sent)."""
+def outbox(
+    limit: Annotated[int, typer.Option(min=1, max=1000, help="How many texts to show.")] = 20,
+    status: Annotated[str | None, typer.Option(help="Only jobs in this state: pending, sending, unknown, "
+                                                     "reconciling, done, failed, canceled.")] = None,
+    conversation: Annotated[int | None, typer.Option(help="Only this conversation.")] = None,
+) -> None:
+    """Show the newest outbound texts and their send jobs (in dry-run mode: what would have been sent)."""
     from sqlmodel import Session, select
 
     from agent.config import get_settings
     from agent.store.db import make_engine
-    from agent.store.models import Message
+    from agent.store.models import Message, OutboxJob
     from agent.types import Direction
 
     engine = make_engine(get_settings().database_url)
+    query = (select(Message, OutboxJob).join(OutboxJob, OutboxJob.message_id == Message.id, isouter=True)
+             .where(Message.direction == Direction.OUTBOUND))
+    if status:
+        query = query.where(OutboxJob.status == status)
+    if conversation is not None:
+        query = query.where(Message.conversation_id == conversation)
     with Session(engine) as session:
-        rows = session.exec(select(Message).where(Message.direction == Direction.OUTBOUND)
-                            .order_by(Message.id.desc()).limit(limit)).all()
-    for m in reversed(rows):
-        status = m.delivery_status.value if m.delivery_status else "-"
-        typer.echo(f"#{m.id} conv {m.conversation_id} [{status}] {m.kind.value}: {m.body}")
+        rows = session.exec(query.order_by(Message.id.desc()).limit(limit)).all()
+    if not rows:
+        typer.echo("no outbound texts")
+    for m, job in reversed(rows):
+        delivery = m.delivery_status.value if m.delivery_status else "-"
+        send = f"job {job.status} x{job.attempts}" if job else "no job"
+        error = f" error {m.error_code}" if m.error_code else ""
+        why = f" ({job.last_error})" if job and job.last_error and job.status != "done" else ""
+        typer.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} conv {m.conversation_id} [{delivery}; {send}{error}]{why} "
+                   f"{m.kind.value} ({m.segments} seg): {m.body}")
+
+
+@app.command()
+def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many jobs to show.")] = 20) -> None:
+    """Show the inbound queue: texts received by the webhook and what the workers made of them."""
+    from sqlmodel import Session, select
+
+    from agent.config import get_settings
+    from agent.store.channel_models import InboundJob
+    from agent.store.db import make_engine
+
+    engine = make_engine(get_settings().database_url)
+    with Session(engine) as session:
+        rows = session.exec(select(InboundJob).order_by(InboundJob.id.desc()).limit(limit)).all()
+    if not rows:
+        typer.echo("no inbound texts")
+    for job in reversed(rows):
+        outcome = job.outcome.value if job.outcome else "-"
+        media = f", {job.num_media} attachment(s)" if job.num_media else ""
+        error = f" last error: {job.last_error}" if job.last_error else ""
+        typer.echo(f"#{job.id} {job.created_at:%Y-%m-%d %H:%M} patient {job.patient_id or '-'} "
+                   f"[{job.status.value} x{job.attempts}; {outcome}{media}]{error}")
 
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

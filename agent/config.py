@@ -17,6 +17,16 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")
+    # Optional: send through a Messaging Service (sender pool, Advanced Opt-Out); From stays the clinic number.
+    twilio_messaging_service_sid: str | None = Field(default=None, alias="TWILIO_MESSAGING_SERVICE_SID")
+    # Tests only: point the SDK at a loopback fake of the Twilio REST API (refused in production).
+    twilio_api_base: str | None = Field(default=None, alias="TWILIO_API_BASE")
+    twilio_timeout_s: float = Field(default=15.0, gt=0, le=60, alias="AFTERGLOW_TWILIO_TIMEOUT")
+    # A worker that holds a send (or an inbound turn) longer than this is presumed dead.
+    outbox_lease_s: float = Field(default=120.0, gt=0, alias="AFTERGLOW_OUTBOX_LEASE")
+    # An ambiguous send is reconciled against Twilio's message list after this long, never resent blindly.
+    outbox_reconcile_after_s: float = Field(default=30.0, ge=0, alias="AFTERGLOW_OUTBOX_RECONCILE_AFTER")
+    inbound_lease_s: float = Field(default=300.0, gt=0, alias="AFTERGLOW_INBOUND_LEASE")
     secret_key: str = Field(default="dev-insecure-secret", alias="AFTERGLOW_SECRET_KEY")
     # The API process also runs the worker loop (touches, outbox). Off when workers run separately.
     inprocess_worker: bool = Field(default=True, alias="AFTERGLOW_INPROCESS_WORKER")
@@ -32,6 +42,10 @@ class Settings(BaseSettings):
     def _no_placeholders_in_production(self) -> Settings:
         if self.environment == "production" and self.secret_key == "dev-insecure-secret":
             raise ValueError("AFTERGLOW_SECRET_KEY must be set in production")
+        if self.environment == "production" and self.twilio_api_base:
+            raise ValueError("TWILIO_API_BASE is a test override and must not be set in production")
+        if self.environment == "production" and not self.dry_run and not self.public_base_url.startswith("https://"):
+            raise ValueError("PUBLIC_BASE_URL must be the https URL Twilio calls (webhook signatures depend on it)")
         return self
 
 

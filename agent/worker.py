@@ -1,15 +1,23 @@
-"""The worker step: send due touches and deliver the outbox. Run in-process (embedded default) or as
-`afterglow worker` processes beside the API on PostgreSQL."""
+"""The worker: inbound turns, due touches and the outbox, one step at a time. Runs in-process (embedded
+default, SQLite) or as `afterglow worker` processes beside the API on PostgreSQL; every claim is
+`FOR UPDATE SKIP LOCKED`, so several workers share the work without doing any of it twice."""
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
 import time
+import uuid
 from dataclasses import dataclass
 
-from agent.engine.outbox import drain_dry_run
+from agent.channel.http import HttpxTwilioClient
+from agent.channel.inbound import InboundWorker
+from agent.channel.outbox_worker import OutboxConfig, OutboxWorker
+from agent.channel.sender import DryRunSender, Sender, TwilioSender
+from agent.config import Settings
 from agent.engine.turn import Agent
 from agent.outreach.scheduler import run_due
-from agent.store.db import session_scope
 
 log = logging.getLogger("afterglow.worker")
 
@@ -18,25 +26,79 @@ log = logging.getLogger("afterglow.worker")
 class StepReport:
     touches: int
     delivered: int
+    inbound: int = 0
+    retried: int = 0
+    unknown: int = 0
+    failed: int = 0
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.touches or self.delivered or self.inbound or self.retried or self.unknown or self.failed)
 
 
-def step(agent: Agent, *, dry_run: bool = True) -> StepReport:
-    touches = len(run_due(agent))
-    delivered = 0
-    if dry_run:
-        with session_scope(agent.db) as session:
-            delivered = drain_dry_run(session, agent.clock.now())
-    return StepReport(touches, delivered)
+def new_worker_id() -> str:
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
-def run_forever(agent: Agent, *, interval_s: float, dry_run: bool = True, max_steps: int | None = None) -> None:
+def build_sender(settings: Settings) -> Sender:
+    """Twilio when credentials are set; otherwise dry-run (recorded, nothing leaves the machine)."""
+    if settings.dry_run:
+        return DryRunSender()
+    http = HttpxTwilioClient(timeout_s=settings.twilio_timeout_s, base_url=settings.twilio_api_base)
+    return TwilioSender(settings.twilio_account_sid, settings.twilio_auth_token, http_client=http,
+                        messaging_service_sid=settings.twilio_messaging_service_sid)
+
+
+class Worker:
+    def __init__(self, agent: Agent, *, sender: Sender | None = None, outbox: OutboxConfig | None = None,
+                 inbound_lease_s: float = 300.0, worker_id: str | None = None) -> None:
+        self.agent = agent
+        self.worker_id = worker_id or new_worker_id()
+        self.sender = sender or DryRunSender()
+        self.inbound = InboundWorker(agent, self.worker_id, lease_s=inbound_lease_s)
+        self.outbox = OutboxWorker(agent.db, self.sender, agent.clock, worker_id=self.worker_id, config=outbox)
+
+    @classmethod
+    def from_settings(cls, agent: Agent, settings: Settings, *, sender: Sender | None = None) -> Worker:
+        config = OutboxConfig(lease_s=settings.outbox_lease_s, reconcile_after_s=settings.outbox_reconcile_after_s,
+                              public_base_url=settings.public_base_url)
+        return cls(agent, sender=sender or build_sender(settings), outbox=config,
+                   inbound_lease_s=settings.inbound_lease_s)
+
+    def step(self) -> StepReport:
+        # Patients who wrote first: their turns (and replies) before proactive touches.
+        inbound = self.inbound.drain()
+        touches = len(run_due(self.agent))
+        sent = self.outbox.drain()
+        return StepReport(touches=touches, delivered=sent.sent, inbound=inbound, retried=sent.retried,
+                          unknown=sent.unknown, failed=sent.failed)
+
+
+def step(agent: Agent, *, dry_run: bool = True, sender: Sender | None = None) -> StepReport:
+    """One step with a throwaway worker (tests, scripts). Long-running callers keep a `Worker`."""
+    if not dry_run and sender is None:
+        raise ValueError("a live step needs a sender (see build_sender)")
+    return Worker(agent, sender=sender or DryRunSender()).step()
+
+
+def run_forever(worker: Worker, *, interval_s: float, max_steps: int | None = None,
+                stop: threading.Event | None = None) -> None:
+    """Step until stopped; a busy step is followed at once by the next, an idle one waits `interval_s`."""
+    stop = stop or threading.Event()
     steps = 0
-    while max_steps is None or steps < max_steps:
+    while not stop.is_set() and (max_steps is None or steps < max_steps):
+        busy = False
         try:
-            report = step(agent, dry_run=dry_run)
-            if report.touches or report.delivered:
-                log.info("worker step: %d touch(es), %d send(s)", report.touches, report.delivered)
+            report = worker.step()
+            busy = report.busy
+            if busy:
+                log.info("worker step: %d inbound, %d touch(es), %d sent, %d retrying, %d unknown, %d failed",
+                         report.inbound, report.touches, report.delivered, report.retried, report.unknown,
+                         report.failed)
         except Exception as exc:  # noqa: BLE001 - one bad step must not stop outreach for every clinic
             log.warning("worker step failed: %s", type(exc).__name__)
         steps += 1
-        time.sleep(interval_s)
+        if not busy:
+            stop.wait(interval_s)
+        elif max_steps is None:
+            time.sleep(0)  # yield

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 import uuid
 from contextlib import asynccontextmanager, suppress
 
@@ -14,8 +15,9 @@ from agent.config import Settings, get_settings
 from agent.demo import seed_demo
 from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
-from agent.worker import step
-from api.routes import dev, health, visits
+from agent.worker import Worker
+from api import console
+from api.routes import dev, health, staff_api, twilio, visits
 
 log = logging.getLogger("afterglow.api")
 
@@ -23,7 +25,7 @@ log = logging.getLogger("afterglow.api")
 def create_app(settings: Settings | None = None, *, agent: Agent | None = None, seed: bool | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = agent.db if agent else make_engine(settings.database_url)
-    agent = agent or Agent(engine, clock=SystemClock())
+    agent = agent or Agent(engine, brain=_brain(settings), clock=SystemClock())
     seed = settings.environment == "local" if seed is None else seed
 
     @asynccontextmanager
@@ -33,10 +35,13 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
             with session_scope(engine) as session:
                 clinic = seed_demo(session, agent.clock.now(), api_key=settings.demo_api_key)
                 log.info("demo clinic %r (id %s) ready; API key: %s", clinic.name, clinic.id, settings.demo_api_key)
-        worker = asyncio.create_task(_worker_loop(agent, settings)) if settings.inprocess_worker else None
+        worker = None
+        if settings.inprocess_worker:
+            worker = asyncio.create_task(_worker_loop(Worker.from_settings(agent, settings), settings, wake))
         yield
         if worker:
             worker.cancel()
+            wake.set()  # release the idle wait so shutdown does not sit out the interval
             with suppress(asyncio.CancelledError):
                 await worker
 
@@ -44,8 +49,13 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
                   description="Post-visit SMS check-ins and referrals for medical spas.")
     app.state.settings = settings
     app.state.agent = agent
+    wake = threading.Event()  # set by the webhook: the in-process worker runs the turn without waiting
+    app.state.wake_worker = wake.set
     app.include_router(health.router)
     app.include_router(visits.router)
+    app.include_router(staff_api.router)
+    console.install(app)  # staff console pages, static files, session/CSRF errors, security headers
+    app.include_router(twilio.router)
     if settings.environment == "local":
         app.include_router(dev.router)
 
@@ -59,11 +69,22 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     return app
 
 
-async def _worker_loop(agent: Agent, settings: Settings) -> None:
-    """The embedded default's worker: due touches and (in dry-run) the outbox, in this process."""
+def _brain(settings: Settings):  # noqa: ANN202 - a Brain, or None for the engine's own offline brain
+    from agent.brains.factory import engine_brain
+    from agent.policy.loader import default_policies
+    from agent.prompts import default_prompts
+
+    return engine_brain(settings.model, default_policies(), default_prompts(), base_url=settings.model_base_url)
+
+
+async def _worker_loop(worker: Worker, settings: Settings, wake: threading.Event) -> None:
+    """The embedded default's worker: inbound turns, due touches and the outbox (Twilio or dry-run)."""
     while True:
+        busy = False
         try:
-            await asyncio.to_thread(step, agent, dry_run=settings.dry_run)
+            busy = (await asyncio.to_thread(worker.step)).busy
         except Exception as exc:  # noqa: BLE001 - the loop must outlive a transient database error
             log.warning("worker step failed: %s", type(exc).__name__)
-        await asyncio.sleep(settings.worker_interval_s)
+        if not busy:
+            await asyncio.to_thread(wake.wait, settings.worker_interval_s)
+        wake.clear()

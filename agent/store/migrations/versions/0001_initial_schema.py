@@ -31,6 +31,19 @@ def upgrade() -> None:
     sa.UniqueConstraint('api_key_hash'),
     sa.UniqueConstraint('phone')
     )
+    op.create_table('staff_login_attempt',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email_digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('ip_digest', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('succeeded', sa.Boolean(), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('staff_login_attempt', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_login_attempt_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_login_attempt_email_digest'), ['email_digest'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_login_attempt_ip_digest'), ['ip_digest'], unique=False)
+
     op.create_table('auditevent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('clinic_id', sa.Integer(), nullable=True),
@@ -66,6 +79,71 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_patient_clinic_id'), ['clinic_id'], unique=False)
+
+    op.create_table('staff',
+    sa.Column('name', sqlmodel.sql.sqltypes.AutoString(length=120), nullable=False),
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('clinic_id', sa.Integer(), nullable=False),
+    sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+    sa.Column('role', sa.Enum('front_desk', 'clinical', 'manager', 'admin', name='staffrole', native_enum=False, length=24), nullable=False),
+    sa.Column('password_hash', sqlmodel.sql.sqltypes.AutoString(length=255), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('api_key_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('api_key_hash'),
+    sa.UniqueConstraint('email')
+    )
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_clinic_id'), ['clinic_id'], unique=False)
+
+    op.create_table('inbound_job',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('clinic_id', sa.Integer(), nullable=False),
+    sa.Column('message_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('sender', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+    sa.Column('patient_id', sa.Integer(), nullable=True),
+    sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+    sa.Column('body_truncated', sa.Boolean(), nullable=False),
+    sa.Column('num_media', sa.Integer(), nullable=False),
+    sa.Column('opt_out_type', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
+    sa.Column('status', sa.Enum('pending', 'processing', 'done', 'failed', name='inboundstatus', native_enum=False, length=24), nullable=False),
+    sa.Column('outcome', sa.Enum('turn', 'duplicate', 'contact', 'photo', 'empty', 'not_a_phone', name='inboundoutcome', native_enum=False, length=24), nullable=True),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('available_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('locked_by', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+    sa.Column('locked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('processed_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
+    sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('message_sid')
+    )
+    with op.batch_alter_table('inbound_job', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_job_sender_order', ['clinic_id', 'sender', 'id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_inbound_job_status'), ['status'], unique=False)
+
+    op.create_table('staff_session',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('staff_id', sa.Integer(), nullable=False),
+    sa.Column('clinic_id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+    sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('last_seen_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
+    sa.ForeignKeyConstraint(['staff_id'], ['staff.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('token_hash')
+    )
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_staff_session_clinic_id'), ['clinic_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_staff_session_staff_id'), ['staff_id'], unique=False)
 
     op.create_table('visit',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -193,6 +271,7 @@ def upgrade() -> None:
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(), nullable=False),
     sa.Column('intent', sqlmodel.sql.sqltypes.AutoString(length=24), nullable=True),
     sa.Column('intents', sa.JSON(), nullable=False),
+    sa.Column('settled', sa.Boolean(), nullable=False),
     sa.Column('asks', sa.JSON(), nullable=False),
     sa.Column('segments', sa.Integer(), nullable=False),
     sa.Column('twilio_sid', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
@@ -346,6 +425,20 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_visit_clinic_id'))
 
     op.drop_table('visit')
+    with op.batch_alter_table('staff_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_session_staff_id'))
+        batch_op.drop_index(batch_op.f('ix_staff_session_clinic_id'))
+
+    op.drop_table('staff_session')
+    with op.batch_alter_table('inbound_job', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_inbound_job_status'))
+        batch_op.drop_index('ix_inbound_job_sender_order')
+
+    op.drop_table('inbound_job')
+    with op.batch_alter_table('staff', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_clinic_id'))
+
+    op.drop_table('staff')
     with op.batch_alter_table('patient', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_patient_clinic_id'))
 
@@ -354,5 +447,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_auditevent_clinic_id'))
 
     op.drop_table('auditevent')
+    with op.batch_alter_table('staff_login_attempt', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_staff_login_attempt_ip_digest'))
+        batch_op.drop_index(batch_op.f('ix_staff_login_attempt_email_digest'))
+        batch_op.drop_index(batch_op.f('ix_staff_login_attempt_created_at'))
+
+    op.drop_table('staff_login_attempt')
     op.drop_table('clinic')
     # ### end Alembic commands ###

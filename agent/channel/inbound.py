@@ -1,0 +1,199 @@
+"""The durable inbound queue: the webhook records a job keyed by MessageSid and answers at once; workers
+run the turns, one message of a sender at a time, in arrival order, on SQLite and PostgreSQL.
+
+Arrival order is the job id order per (clinic, sender). On PostgreSQL the webhook takes a transaction
+advisory lock on the sender before inserting, so two deliveries racing in two API processes get ids
+in the order they commit. A worker claims a job only when no older job of the same sender is still
+pending or processing (`FOR UPDATE SKIP LOCKED`, so other senders' jobs go to other workers). A job
+held past its lease goes back to pending: rerunning a turn is safe because the engine deduplicates
+on MessageSid.
+"""
+from __future__ import annotations
+
+import logging
+import re
+import zlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from agent.channel.compliance import normalise_opt_out_type
+from agent.channel.routing import InboundText, route
+from agent.engine.turn import Agent
+from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus
+from agent.store.db import session_scope
+from agent.store.models import AuditEvent, Clinic
+
+log = logging.getLogger("afterglow.channel.inbound")
+
+MAX_BODY = 1600  # Twilio's limit for one (concatenated) inbound SMS; anything longer is cut here
+_ADVISORY_NAMESPACE = 0x4147  # "AG": keeps our advisory lock keys apart from anyone else's
+_SID = re.compile(r"^[A-Z]{2}[0-9a-fA-F]{32}$")
+
+
+class Accepted(StrEnum):
+    QUEUED = "queued"
+    DUPLICATE = "duplicate"  # Twilio retried a delivery we already hold
+    UNROUTED = "unrouted"  # To is not a clinic number of ours: nothing stored
+
+
+@dataclass(frozen=True)
+class InboundSms:
+    message_sid: str
+    sender: str
+    to: str
+    body: str
+    truncated: bool
+    num_media: int
+    opt_out_type: str | None
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> InboundSms | None:
+        """The fields we use from Twilio's webhook parameters; None when a required one is missing."""
+        sid = (params.get("MessageSid") or params.get("SmsMessageSid") or "").strip()
+        sender, to = (params.get("From") or "").strip(), (params.get("To") or "").strip()
+        if not _SID.match(sid) or not sender or not to or len(sender) > 32:
+            return None
+        body = params.get("Body") or ""
+        try:
+            num_media = max(0, min(int(params.get("NumMedia") or 0), 99))
+        except ValueError:
+            num_media = 0
+        return cls(message_sid=sid, sender=sender, to=to, body=body[:MAX_BODY], truncated=len(body) > MAX_BODY,
+                   num_media=num_media, opt_out_type=normalise_opt_out_type(params.get("OptOutType")))
+
+
+def accept(db: sa.Engine, sms: InboundSms, now: datetime) -> Accepted:
+    """Record the inbound text durably (webhook side). Fast: no engine work happens here."""
+    with session_scope(db) as session:
+        clinic = session.exec(select(Clinic).where(Clinic.phone == sms.to)).first()
+        if clinic is None:
+            session.add(AuditEvent(actor="twilio", action="inbound.unrouted", subject_type="clinic",
+                                   data={}, created_at=now))
+            return Accepted.UNROUTED
+        if session.exec(select(InboundJob.id).where(InboundJob.message_sid == sms.message_sid)).first():
+            return Accepted.DUPLICATE
+        _serialise_sender(session, clinic.id, sms.sender)
+        job = InboundJob(clinic_id=clinic.id, message_sid=sms.message_sid, sender=sms.sender, body=sms.body,
+                         body_truncated=sms.truncated, num_media=sms.num_media, opt_out_type=sms.opt_out_type,
+                         available_at=now, created_at=now)
+        try:
+            with session.begin_nested():
+                session.add(job)
+        except IntegrityError:
+            return Accepted.DUPLICATE  # a concurrent delivery of the same MessageSid won
+        return Accepted.QUEUED
+
+
+def _serialise_sender(session: Session, clinic_id: int, sender: str) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                        {"ns": _ADVISORY_NAMESPACE, "key": sender_key(clinic_id, sender)})
+
+
+def sender_key(clinic_id: int, sender: str) -> int:
+    """A signed 32-bit key per (clinic, sender); a collision only serialises two senders' inserts."""
+    value = zlib.crc32(f"{clinic_id}:{sender}".encode())
+    return value - 2**32 if value >= 2**31 else value
+
+
+# ---------------------------------------------------------------------- worker side
+
+
+@dataclass
+class InboundWorker:
+    agent: Agent
+    worker_id: str
+    lease_s: float = 300.0
+    max_attempts: int = 5
+
+    def drain(self, limit: int = 10) -> int:
+        """A few turns per step: the worker's outbox pass (the replies) is never far behind."""
+        self.expire_leases()
+        done = 0
+        while done < limit:
+            job = self._claim()
+            if job is None:
+                break
+            self._run(job)
+            done += 1
+        return done
+
+    def _claim(self) -> InboundText | None:
+        now = self.agent.clock.now()
+        older = aliased(InboundJob)
+        earlier_open = sa.exists().where(older.clinic_id == InboundJob.clinic_id, older.sender == InboundJob.sender,
+                                         older.id < InboundJob.id,
+                                         older.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))
+        query = (select(InboundJob)
+                 .where(InboundJob.status == InboundStatus.PENDING, InboundJob.available_at <= now, ~earlier_open)
+                 .order_by(InboundJob.id).limit(1).with_for_update(skip_locked=True, of=InboundJob))
+        with session_scope(self.agent.db) as session:
+            job = session.exec(query).first()
+            if job is None:
+                return None
+            job.status, job.locked_by, job.locked_at = InboundStatus.PROCESSING, self.worker_id, now
+            job.attempts += 1
+            return InboundText(id=job.id, clinic_id=job.clinic_id, message_sid=job.message_sid, sender=job.sender,
+                               body=job.body, num_media=job.num_media, opt_out_type=job.opt_out_type)
+
+    def _run(self, job: InboundText) -> None:
+        try:
+            outcome, patient_id = route(self.agent, job)
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop every patient's messages
+            log.warning("inbound job %s failed: %s", job.id, type(exc).__name__)
+            self._failed(job.id, type(exc).__name__)
+            return
+        now = self.agent.clock.now()
+        with session_scope(self.agent.db) as session:
+            session.execute(
+                sa.update(InboundJob).where(InboundJob.id == job.id, InboundJob.locked_by == self.worker_id,
+                                            InboundJob.status == InboundStatus.PROCESSING)
+                .values(status=InboundStatus.DONE, outcome=outcome, patient_id=patient_id, body="",
+                        locked_by=None, processed_at=now, last_error=None)
+                .execution_options(synchronize_session=False))
+
+    def _failed(self, job_id: int, reason: str) -> None:
+        now = self.agent.clock.now()
+        with session_scope(self.agent.db) as session:
+            job = session.get(InboundJob, job_id)
+            if job.status != InboundStatus.PROCESSING or job.locked_by != self.worker_id:
+                return
+            self._retry_or_give_up(session, job, reason, now)
+
+    def _retry_or_give_up(self, session: Session, job: InboundJob, reason: str, now: datetime) -> None:
+        job.locked_by, job.last_error = None, reason[:200]
+        if job.attempts >= self.max_attempts:
+            # The text stays on the job for a person; later messages of this sender are no longer held.
+            job.status = InboundStatus.FAILED
+            session.add(AuditEvent(clinic_id=job.clinic_id, actor="system", action="inbound.failed",
+                                   subject_type="inbound_job", subject_id=job.id, data={"attempts": job.attempts},
+                                   created_at=now))
+        else:
+            job.status = InboundStatus.PENDING
+            job.available_at = now + timedelta(seconds=min(120, 5 * 2 ** (job.attempts - 1)))
+
+    def expire_leases(self) -> int:
+        now = self.agent.clock.now()
+        cutoff = now - timedelta(seconds=self.lease_s)
+        with session_scope(self.agent.db) as session:
+            stale = session.exec(select(InboundJob).where(InboundJob.status == InboundStatus.PROCESSING,
+                                                          InboundJob.locked_at < cutoff)
+                                 .with_for_update(skip_locked=True)).all()
+            for job in stale:
+                self._retry_or_give_up(session, job, "lease expired", now)
+                job.available_at = now
+            return len(stale)
+
+
+def pending_count(session: Session) -> int:
+    return session.exec(select(sa.func.count()).select_from(InboundJob)
+                        .where(InboundJob.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))).one()
+
+
+__all__ = ["Accepted", "InboundSms", "InboundWorker", "accept", "sender_key", "InboundOutcome", "pending_count"]

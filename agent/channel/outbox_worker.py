@@ -1,0 +1,307 @@
+"""The sender worker: delivers the transactional outbox exactly once, on SQLite and PostgreSQL.
+
+Job lifecycle (OutboxJob.status):
+
+    pending --claim--> sending --Accepted--> done
+                          |------NotSent---> pending (backoff) ... failed after max attempts
+                          |------Rejected--> failed (21610 opts the patient out)
+                          |------Ambiguous-> unknown
+                          `--lease expired-> unknown          (worker killed or stuck mid-send)
+    unknown --claim--> reconciling --Twilio has it--> done
+                          |------------not there----> pending (only now may it be sent again)
+                          `--lease expired----------> unknown
+
+Exactly once: a text is handed to Twilio only by the worker holding its job in `sending`, reached
+through one atomic pending->sending claim (`FOR UPDATE SKIP LOCKED` on PostgreSQL; SQLite has one
+writer). A job goes back to `pending` only when the attempt provably never reached Twilio, or when
+Twilio's own message list shows it was not created. Everything else is `unknown` until reconciled.
+Each lease is renewed right before the HTTP call, so a lease only has to outlive one call.
+
+Order: a conversation's jobs go out one at a time, oldest first: a job is claimable only when no
+older job of its conversation is still pending, sending, unknown or reconciling.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from agent.channel.compliance import answered_by_carrier
+from agent.channel.numbers import NUMBER_DEAD_REASON, apply_error_code, is_dead
+from agent.channel.sender import (
+    Accepted,
+    Ambiguous,
+    NotSent,
+    Rejected,
+    RemoteMessage,
+    Sender,
+    SendOutcome,
+    SendRequest,
+    TwilioLookupError,
+)
+from agent.channel.status import moves_forward
+from agent.clock import Clock
+from agent.store.channel_models import OutboxStatus
+from agent.store.db import session_scope
+from agent.store.models import AuditEvent, Clinic, Message, OutboxJob, Patient
+from agent.types import DeliveryStatus, MessageKind
+
+log = logging.getLogger("afterglow.channel.outbox")
+
+J = OutboxStatus
+IN_FLIGHT = (J.PENDING.value, J.SENDING.value, J.UNKNOWN.value, J.RECONCILING.value)
+CLOCK_SKEW = timedelta(minutes=5)  # Twilio's date_created against our created_at
+PRE_SEND = (None, DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN)
+
+
+@dataclass(frozen=True)
+class OutboxConfig:
+    lease_s: float = 120.0
+    reconcile_after_s: float = 30.0
+    max_attempts: int = 8
+    batch: int = 10
+    public_base_url: str | None = None  # status callbacks go here (None, or a loopback URL: no callback)
+
+    def status_callback(self, message_id: int) -> str | None:
+        if not self.public_base_url:
+            return None
+        host = urlsplit(self.public_base_url).hostname or ""
+        if host in ("localhost", "127.0.0.1", "::1", "0.0.0.0"):
+            return None  # Twilio could not reach it (and may refuse the URL)
+        return f"{self.public_base_url.rstrip('/')}/webhooks/twilio/status?m={message_id}"
+
+
+@dataclass
+class DrainReport:
+    sent: int = 0  # handed to Twilio and accepted (or recorded in dry-run)
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0
+    canceled: int = 0
+    reconciled: int = 0
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(300, 5 * 2 ** max(0, attempts - 1)))
+
+
+class OutboxWorker:
+    def __init__(self, db: sa.Engine, sender: Sender, clock: Clock, *, worker_id: str,
+                 config: OutboxConfig | None = None) -> None:
+        self.db = db
+        self.sender = sender
+        self.clock = clock
+        self.worker_id = worker_id
+        self.config = config or OutboxConfig()
+
+    # ------------------------------------------------------------------ one pass
+
+    def drain(self, limit: int = 200) -> DrainReport:
+        report = DrainReport()
+        self.expire_leases()
+        self.reconcile(report)
+        handled = 0
+        while handled < limit:
+            jobs = self._claim(min(self.config.batch, limit - handled))
+            if not jobs:
+                break
+            for job_id in jobs:
+                self._deliver(job_id, report)
+                handled += 1
+        return report
+
+    # ------------------------------------------------------------------ claims
+
+    def _claimable(self, status: str, now: datetime, n: int) -> sa.Select:
+        query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= now)
+        if status == J.PENDING.value:
+            older = aliased(OutboxJob)
+            query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
+                                                   older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
+        return query.order_by(OutboxJob.id).limit(n).with_for_update(skip_locked=True, of=OutboxJob)
+
+    def _claim(self, n: int, status: str = J.PENDING.value, to: str = J.SENDING.value) -> list[int]:
+        now = self.clock.now()
+        with session_scope(self.db) as session:
+            jobs = session.exec(self._claimable(status, now, n)).all()
+            for job in jobs:
+                job.status, job.locked_by, job.locked_at = to, self.worker_id, now
+                if to == J.SENDING.value:
+                    job.attempts += 1
+            return [job.id for job in jobs]
+
+    def _fenced(self, session: Session, job_id: int, held: str, **values: object) -> bool:
+        """Update a job only if this worker still holds it in state `held` (a lost lease changes nothing)."""
+        return session.execute(
+            sa.update(OutboxJob).where(OutboxJob.id == job_id, OutboxJob.status == held,
+                                       OutboxJob.locked_by == self.worker_id)
+            .values(**values).execution_options(synchronize_session=False)
+        ).rowcount == 1
+
+    def expire_leases(self) -> int:
+        """Jobs held past their lease by a dead or stuck worker: the send may have happened -> unknown."""
+        now = self.clock.now()
+        cutoff = now - timedelta(seconds=self.config.lease_s)
+        with session_scope(self.db) as session:
+            stale = session.exec(
+                select(OutboxJob).where(OutboxJob.status.in_((J.SENDING.value, J.RECONCILING.value)),
+                                        OutboxJob.locked_at < cutoff)
+                .with_for_update(skip_locked=True)
+            ).all()
+            for job in stale:
+                if job.status == J.SENDING.value:
+                    message = session.get(Message, job.message_id)
+                    if message.delivery_status in (DeliveryStatus.PENDING, None):
+                        message.delivery_status = DeliveryStatus.UNKNOWN
+                job.status, job.available_at, job.last_error = J.UNKNOWN.value, now, "lease expired"
+                job.locked_by = None
+            if stale:
+                log.warning("%d outbox job(s) outlived their lease: reconciling before any resend", len(stale))
+            return len(stale)
+
+    # ------------------------------------------------------------------ send
+
+    def _deliver(self, job_id: int, report: DrainReport) -> None:
+        request = self._prepare(job_id, report)
+        if request is None:
+            return
+        outcome = self.sender.send(request)
+        with session_scope(self.db) as session:
+            self._finish(session, job_id, outcome, report)
+
+    def _prepare(self, job_id: int, report: DrainReport) -> SendRequest | None:
+        """Renew the lease and make the last checks in one transaction, right before the HTTP call."""
+        now = self.clock.now()
+        with session_scope(self.db) as session:
+            if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
+                return None  # the lease was lost while this job waited in the batch
+            job = session.get(OutboxJob, job_id)
+            message = session.get(Message, job.message_id)
+            patient = session.get(Patient, message.patient_id)
+            reason = self._cancel_reason(session, message, patient)
+            if reason is not None:
+                job.status, job.last_error, job.locked_by = J.CANCELED.value, reason, None
+                message.delivery_status = DeliveryStatus.CANCELED
+                report.canceled += 1
+                return None
+            clinic = session.get(Clinic, message.clinic_id)
+            return SendRequest(message_id=message.id, to=patient.phone, from_=clinic.phone, body=message.body,
+                               status_callback=None if self.sender.dry_run else self.config.status_callback(message.id))
+
+    def _cancel_reason(self, session: Session, message: Message, patient: Patient) -> str | None:
+        # A last line behind the engine: an opt-out or a dead number that landed after the job was claimed.
+        if patient.opted_out and message.kind != MessageKind.CONFIRMATION:
+            return "patient opted out"
+        if is_dead(patient):
+            return NUMBER_DEAD_REASON
+        if message.kind == MessageKind.CONFIRMATION and answered_by_carrier(session, message):
+            return "answered by Twilio Advanced Opt-Out"
+        return None
+
+    def _finish(self, session: Session, job_id: int, outcome: SendOutcome, report: DrainReport) -> None:
+        now = self.clock.now()
+        job = session.get(OutboxJob, job_id)
+        message = session.get(Message, job.message_id)
+        if isinstance(outcome, Accepted):
+            # Proof that it was sent: recorded whatever happened to the lease meanwhile.
+            if job.status != J.SENDING.value or job.locked_by != self.worker_id:
+                log.warning("outbox job %s was accepted by Twilio after its lease was lost", job.id)
+            _record_sent(session, message, outcome.sid, outcome.status)
+            job.status, job.locked_by, job.last_error = J.DONE.value, None, None
+            report.sent += 1
+            return
+        if job.status != J.SENDING.value or job.locked_by != self.worker_id:
+            return  # the lease was lost: whoever holds the job now decides
+        job.locked_by = None
+        if isinstance(outcome, NotSent):
+            job.last_error = outcome.reason[:200]
+            if job.attempts >= self.config.max_attempts:
+                job.status, message.delivery_status = J.FAILED.value, DeliveryStatus.FAILED
+                report.failed += 1
+            else:
+                job.status, job.available_at = J.PENDING.value, now + backoff(job.attempts)
+                report.retried += 1
+        elif isinstance(outcome, Rejected):
+            job.status, job.last_error = J.FAILED.value, outcome.reason[:200]
+            message.delivery_status, message.error_code = DeliveryStatus.FAILED, outcome.code
+            apply_error_code(session, session.get(Patient, message.patient_id), outcome.code, now)
+            report.failed += 1
+        elif isinstance(outcome, Ambiguous) and message.twilio_sid is not None:
+            job.status, job.last_error = J.DONE.value, None  # a status callback already proved the send
+            report.sent += 1
+        elif isinstance(outcome, Ambiguous):
+            job.status, job.last_error = J.UNKNOWN.value, outcome.reason[:200]
+            job.available_at = now + timedelta(seconds=self.config.reconcile_after_s)
+            message.delivery_status = DeliveryStatus.UNKNOWN
+            report.unknown += 1
+
+    # ------------------------------------------------------------------ reconcile
+
+    def reconcile(self, report: DrainReport) -> None:
+        """Unknown sends: ask Twilio whether the text exists before deciding to send it again."""
+        for job_id in self._claim(self.config.batch, status=J.UNKNOWN.value, to=J.RECONCILING.value):
+            with session_scope(self.db) as session:
+                job = session.get(OutboxJob, job_id)
+                message = session.get(Message, job.message_id)
+                patient = session.get(Patient, message.patient_id)
+                clinic = session.get(Clinic, message.clinic_id)
+                known_sid = message.twilio_sid
+            found = None
+            if known_sid is None:
+                try:
+                    found = self._match(message, job, self.sender.recent(patient.phone, clinic.phone))
+                except TwilioLookupError as exc:
+                    with session_scope(self.db) as session:
+                        self._lookup_failed(session, job_id, str(exc))
+                    continue
+            with session_scope(self.db) as session:
+                now = self.clock.now()
+                if known_sid is not None or found is not None:
+                    if self._fenced(session, job_id, J.RECONCILING.value, status=J.DONE.value, locked_by=None,
+                                    last_error=None) and found is not None:
+                        _record_sent(session, session.get(Message, message.id), found.sid,
+                                     found.status or DeliveryStatus.QUEUED)
+                    report.reconciled += 1
+                elif self._fenced(session, job_id, J.RECONCILING.value, status=J.PENDING.value, locked_by=None,
+                                  available_at=now, last_error="not found at Twilio: resending"):
+                    session.get(Message, message.id).delivery_status = DeliveryStatus.PENDING
+                    report.reconciled += 1
+
+    def _match(self, message: Message, job: OutboxJob, remote: list[RemoteMessage]) -> RemoteMessage | None:
+        since = job.created_at - CLOCK_SKEW
+        candidates = [r for r in remote if r.body.strip() == message.body.strip()
+                      and (r.created_at is None or r.created_at >= since)]
+        if not candidates:
+            return None
+        with Session(self.db) as session:
+            taken = set(session.exec(select(Message.twilio_sid).where(
+                Message.twilio_sid.in_([r.sid for r in candidates]), Message.id != message.id)).all())
+        return next((r for r in reversed(candidates) if r.sid not in taken), None)  # oldest first
+
+    def _lookup_failed(self, session: Session, job_id: int, reason: str) -> None:
+        job = session.get(OutboxJob, job_id)
+        if job.status != J.RECONCILING.value or job.locked_by != self.worker_id:
+            return
+        job.attempts += 1
+        job.locked_by, job.last_error = None, f"reconcile: {reason}"[:200]
+        if job.attempts >= self.config.max_attempts:
+            job.status = J.FAILED.value  # the message stays UNKNOWN: nobody can say whether it went out
+            session.add(AuditEvent(clinic_id=job.clinic_id, actor="system", action="outbox.unresolved",
+                                   subject_type="message", subject_id=job.message_id, data={},
+                                   created_at=self.clock.now()))
+        else:
+            job.status, job.available_at = J.UNKNOWN.value, self.clock.now() + backoff(job.attempts)
+
+
+def _record_sent(session: Session, message: Message, sid: str | None, status: DeliveryStatus) -> None:
+    if sid and message.twilio_sid is None:
+        clash = session.exec(select(Message.id).where(Message.twilio_sid == sid)).first()
+        if clash is None:
+            message.twilio_sid = sid
+    if message.delivery_status in PRE_SEND or moves_forward(message.delivery_status, status):
+        message.delivery_status = status
