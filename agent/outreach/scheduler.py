@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from agent.channel.numbers import NUMBER_DEAD_REASON, is_dead
 from agent.engine.result import TurnResult
 from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
 from agent.outreach.timeline import due_times, in_quiet_hours, next_allowed
@@ -90,6 +91,8 @@ def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Vis
         return TouchStatus.CANCELLED, "opted out"
     if patient.wrong_number:
         return TouchStatus.CANCELLED, "wrong number"
+    if is_dead(patient):
+        return TouchStatus.CANCELLED, NUMBER_DEAD_REASON
     if not patient.sms_consent:
         return TouchStatus.SKIPPED, "no consent to texts"
     if _newer_visit(session, visit) is not None:

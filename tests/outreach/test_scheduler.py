@@ -225,3 +225,13 @@ def test_opt_out_cancels_scheduled_touches_at_once(db):
     agent, clock, pid = setup(db)
     agent.handle_inbound(pid, "please stop texting me")
     assert {t.status for t in touches(db).values()} == {TouchStatus.CANCELLED}
+
+
+def test_a_dead_number_cancels_touches(db):
+    agent, clock, pid = setup(db)
+    with session_scope(db) as s:
+        from agent.store.models import Patient
+
+        s.get(Patient, pid).number_state = "landline"
+    run_days(agent, clock, 2)
+    assert touches(db)["clinical_checkin"].reason == "number cannot receive texts"
