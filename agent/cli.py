@@ -27,11 +27,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
     from agent.config import get_settings
 
-    if get_settings().environment == "local":
+    settings = get_settings()
+    if settings.environment == "local":
         from agent.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 
         typer.echo(f"Staff console: http://{host}:{port}/console  (demo logins, password {DEMO_STAFF_PASSWORD!r}: "
                    + ", ".join(f"{email} [{role}]" for email, _, role in DEMO_STAFF) + ")")
+        typer.echo(f"Demo clinic JSON API key (X-API-Key): {settings.demo_api_key}   API docs: http://{host}:{port}/docs"
+                   + ("   SMS: dry-run (nothing leaves this machine)" if settings.dry_run else ""))
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
 
 
