@@ -24,7 +24,8 @@ log = logging.getLogger("afterglow.api.twilio")
 _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="The clinic's API key")
 
 
-def get_agent(request: Request) -> Agent:
+async def get_agent(request: Request) -> Agent:
+    # async: FastAPI would run a plain def dependency in the threadpool, a hop per request for a lookup.
     return request.app.state.agent
 
 

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import re
+import weakref
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
@@ -69,31 +71,49 @@ class InboundSms:
 
 
 def accept(db: sa.Engine, sms: InboundSms, now: datetime) -> Accepted:
-    """Record the inbound text durably (webhook side). Fast: no engine work happens here."""
-    with session_scope(db) as session:
-        clinic = session.exec(select(Clinic).where(Clinic.phone == sms.to)).first()
-        if clinic is None:
+    """Record the inbound text durably (webhook side). Fast: one INSERT ... ON CONFLICT DO NOTHING on the
+    MessageSid and a commit; no engine work happens here."""
+    clinic_id = clinic_for_number(db, sms.to, now)
+    if clinic_id is None:
+        with session_scope(db) as session:
             session.add(AuditEvent(actor="twilio", action="inbound.unrouted", subject_type="clinic",
                                    data={}, created_at=now))
-            return Accepted.UNROUTED
-        if session.exec(select(InboundJob.id).where(InboundJob.message_sid == sms.message_sid)).first():
-            return Accepted.DUPLICATE
-        _serialise_sender(session, clinic.id, sms.sender)
-        job = InboundJob(clinic_id=clinic.id, message_sid=sms.message_sid, sender=sms.sender, body=sms.body,
-                         body_truncated=sms.truncated, num_media=sms.num_media, opt_out_type=sms.opt_out_type,
-                         available_at=now, created_at=now)
-        try:
-            with session.begin_nested():
-                session.add(job)
-        except IntegrityError:
-            return Accepted.DUPLICATE  # a concurrent delivery of the same MessageSid won
-        return Accepted.QUEUED
+        return Accepted.UNROUTED
+    job = InboundJob(clinic_id=clinic_id, message_sid=sms.message_sid, sender=sms.sender, body=sms.body,
+                     body_truncated=sms.truncated, num_media=sms.num_media, opt_out_type=sms.opt_out_type,
+                     available_at=now, created_at=now)
+    values = job.model_dump(exclude={"id"})
+    insert = (pg_insert if db.dialect.name == "postgresql" else sqlite_insert)(InboundJob)
+    with db.begin() as conn:
+        _serialise_sender(conn, clinic_id, sms.sender)
+        result = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["message_sid"]))
+    # A retried delivery (same MessageSid) inserts nothing: one job, one reply.
+    return Accepted.QUEUED if result.rowcount == 1 else Accepted.DUPLICATE
 
 
-def _serialise_sender(session: Session, clinic_id: int, sender: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, :key)"),
-                        {"ns": _ADVISORY_NAMESPACE, "key": sender_key(clinic_id, sender)})
+_CLINIC_TTL = timedelta(seconds=60)
+# Per database (weakly held: a disposed engine takes its cache with it), number -> (clinic id, expiry).
+_clinics: weakref.WeakKeyDictionary[sa.Engine, dict[str, tuple[int | None, datetime]]] = weakref.WeakKeyDictionary()
+
+
+def clinic_for_number(db: sa.Engine, number: str, now: datetime) -> int | None:
+    """The clinic whose Twilio number this is, cached for a minute: every webhook needs it, it rarely
+    changes (a re-assigned number takes effect within the minute)."""
+    cache = _clinics.setdefault(db, {})
+    hit = cache.get(number)
+    if hit is not None and hit[1] > now:
+        return hit[0]
+    with Session(db) as session:
+        clinic_id = session.exec(select(Clinic.id).where(Clinic.phone == number)).first()
+    if clinic_id is not None:  # an unknown number is looked up again: a clinic may be added any moment
+        cache[number] = (clinic_id, now + _CLINIC_TTL)
+    return clinic_id
+
+
+def _serialise_sender(conn: sa.Connection, clinic_id: int, sender: str) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+                     {"ns": _ADVISORY_NAMESPACE, "key": sender_key(clinic_id, sender)})
 
 
 def sender_key(clinic_id: int, sender: str) -> int:

@@ -74,7 +74,14 @@ def _economy(quick: bool) -> dict:
     return economy()
 
 
+def _webhook(quick: bool) -> dict:
+    from evals.bench.webhook import measure
+
+    return measure(requests=1_000 if quick else 5_000)
+
+
 SECTIONS: dict[str, Callable[[bool], dict]] = {
+    "webhook": _webhook,
     "overhead": _overhead,
     "guards": _guards,
     "economy": _economy,

@@ -29,9 +29,9 @@ def rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def serve(app: str, env: dict[str, str], *, factory: bool = True) -> Iterator[tuple[str, int]]:
+def serve(app: str, env: dict[str, str], *, factory: bool = True, port: int | None = None) -> Iterator[tuple[str, int]]:
     """Yield (base URL, pid) of a uvicorn server for `app` ("module:attr"), stopped afterwards."""
-    port = free_port()
+    port = port or free_port()
     args = [sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
             "--log-level", "warning", "--no-access-log"]
     if factory:

@@ -195,24 +195,23 @@ def test_the_webhooks_advisory_lock_serialises_one_senders_inserts(pg):
     so job ids (the order workers follow) are commit order."""
     from agent.channel.inbound import _serialise_sender
 
-    first = Session(pg)
+    first = pg.connect()
+    first.begin()
     _serialise_sender(first, 1, "+14155552001")  # holds the lock until its transaction ends
     first_committed = threading.Event()
     acquired_after_commit: list[bool] = []
 
     def second() -> None:
-        with Session(pg) as s:
-            _serialise_sender(s, 1, "+14155552001")
+        with pg.begin() as conn:
+            _serialise_sender(conn, 1, "+14155552001")
             acquired_after_commit.append(first_committed.is_set())
-            s.commit()
 
     other = threading.Thread(target=second)
     other.start()
     other.join(0.3)
     assert other.is_alive()  # blocked behind the first transaction
-    with Session(pg) as s:  # another sender is not held up
-        _serialise_sender(s, 1, "+14155552002")
-        s.commit()
+    with pg.begin() as conn:  # another sender is not held up
+        _serialise_sender(conn, 1, "+14155552002")
     first_committed.set()  # set just before: the second may acquire the moment the commit lands
     first.commit()
     first.close()
