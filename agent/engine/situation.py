@@ -32,6 +32,7 @@ class Situation:
     visit: Visit | None
     now: datetime
     messages: list[Message] = field(default_factory=list)
+    _open_handoffs: list[Handoff] | None = None
 
     # ------------------------------------------------------------------ derived facts
 
@@ -46,10 +47,15 @@ class Situation:
         return self.settings.sender_name or self.clinic.name
 
     def open_handoffs(self) -> list[Handoff]:
-        return list(self.session.exec(
-            select(Handoff).where(Handoff.patient_id == self.patient.id, Handoff.status != HandoffStatus.RESOLVED)
-            .order_by(Handoff.id)
-        ))
+        if self._open_handoffs is None:
+            self._open_handoffs = list(self.session.exec(
+                select(Handoff).where(Handoff.patient_id == self.patient.id, Handoff.status != HandoffStatus.RESOLVED)
+                .order_by(Handoff.id)
+            ))
+        return self._open_handoffs
+
+    def forget_handoffs(self) -> None:
+        self._open_handoffs = None
 
     def positive_reply_seen(self, current_settled: bool = False) -> bool:
         return current_settled or any(m.settled for m in self.messages if m.direction == Direction.INBOUND)

@@ -83,14 +83,17 @@ class Agent:
             inbound.turn_id = turn.id
             result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
             keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
-            if keyword is not None:
-                self._keyword_turn(sit, inbound, turn, keyword, result)
-            elif patient.opted_out or patient.wrong_number:
-                self._unreachable_turn(sit, inbound, turn, result)
-            elif sit.conversation.mode == Mode.HUMAN:
-                self._human_mode_turn(sit, inbound, turn, result)
-            else:
-                self._agent_turn(sit, inbound, turn, result)
+            # Changes are flushed where an id is needed and at commit, not before every query: fewer
+            # round trips per turn (queries here never need the turn's own pending changes).
+            with session.no_autoflush:
+                if keyword is not None:
+                    self._keyword_turn(sit, inbound, turn, keyword, result)
+                elif patient.opted_out or patient.wrong_number:
+                    self._unreachable_turn(sit, inbound, turn, result)
+                elif sit.conversation.mode == Mode.HUMAN:
+                    self._human_mode_turn(sit, inbound, turn, result)
+                else:
+                    self._agent_turn(sit, inbound, turn, result)
             turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
             turn.tool_calls = result.tools
             result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
@@ -222,6 +225,7 @@ class Agent:
                 outcome = execute(scope, call)
             outcomes.append(outcome)
             result.tools.append(outcome.as_record())
+            sit.forget_handoffs()  # a tool may have opened or changed one
             if outcome.handoff is not None:
                 entry = {"queue": outcome.handoff.queue.value, "priority": outcome.handoff.priority.value,
                          "id": outcome.handoff.id}
@@ -238,6 +242,7 @@ class Agent:
         labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
+        sit.forget_handoffs()
         inbound.handoff_id = handoff.id
         result.tools.append({"name": "create_handoff", "args": {"queue": "clinical", "priority": "urgent"},
                              "ok": True, "error": None})
@@ -277,6 +282,10 @@ def _record_inbound(session: Session, sit: Situation, body: str, sid: str | None
     inbound = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
                       direction=Direction.INBOUND, kind=MessageKind.PATIENT, body=body, twilio_sid=sid,
                       delivery_status=DeliveryStatus.RECEIVED, created_at=sit.now)
+    if sid is None:  # nothing to collide with: no savepoint round trips
+        session.add(inbound)
+        session.flush()
+        return inbound
     try:
         with session.begin_nested():  # a savepoint: a duplicate MessageSid rolls back only this insert
             session.add(inbound)
