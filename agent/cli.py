@@ -41,10 +41,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply migrations to DATABASE_URL."""
-    from agent.config import get_settings
-    from agent.store.db import make_engine, migrate
-
-    migrate(make_engine(get_settings().database_url))
+    _database()
     typer.echo("schema is up to date")
 
 
@@ -62,9 +59,8 @@ def staff_create(
     from pydantic import ValidationError
 
     from agent.clock import SystemClock
-    from agent.config import get_settings
     from agent.staff.accounts import AccountError, create_staff
-    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.db import session_scope
     from agent.store.staff_models import StaffCreate
 
     try:
@@ -72,8 +68,7 @@ def staff_create(
     except ValidationError as exc:
         fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors()}))
         raise typer.BadParameter(f"check {fields} (passwords need at least 12 characters)") from None
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     try:
         with session_scope(engine) as session:
             staff = create_staff(session, clinic_id, payload, SystemClock().now(), actor="cli")
@@ -87,12 +82,9 @@ def staff_list(clinic_id: Annotated[int, typer.Option(help="Clinic to list.")]) 
     """List a clinic's console accounts."""
     from sqlmodel import Session, select
 
-    from agent.config import get_settings
-    from agent.store.db import make_engine, migrate
     from agent.store.staff_models import Staff
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     with Session(engine) as session:
         for s in session.exec(select(Staff).where(Staff.clinic_id == clinic_id).order_by(Staff.id)):
             typer.echo(f"#{s.id} {s.email} {s.role.value}{'' if s.active else ' (inactive)'}")
@@ -104,13 +96,11 @@ def staff_api_key(email: Annotated[str, typer.Option(help="Account to issue a pe
     from sqlmodel import select
 
     from agent.clock import SystemClock
-    from agent.config import get_settings
     from agent.staff.accounts import issue_api_key
-    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.db import session_scope
     from agent.store.staff_models import Staff
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     with session_scope(engine) as session:
         staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
         if staff is None or not staff.active:
@@ -122,12 +112,10 @@ def staff_api_key(email: Annotated[str, typer.Option(help="Account to issue a pe
 def seed_demo_cmd() -> None:
     """Create the demo clinic and its patients in DATABASE_URL (idempotent)."""
     from agent.clock import SystemClock
-    from agent.config import get_settings
     from agent.demo import seed_demo
-    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.db import session_scope
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     with session_scope(engine) as session:
         clinic = seed_demo(session, SystemClock().now())
         typer.echo(f"demo clinic {clinic.name} (id {clinic.id}, number {clinic.phone})")
@@ -195,18 +183,13 @@ def import_visits(
     """Import completed visits from a CSV (columns: external_id, phone, first_name, visit_type, occurred_at,
     and optionally treatment, provider, sms_consent, marketing_consent). Bad rows are reported, good ones import."""
     from agent.clock import SystemClock
-    from agent.config import get_settings
     from agent.outreach.intake import import_csv
     from agent.policy.loader import default_policies
-    from agent.store.db import make_engine, migrate, session_scope
-    from agent.store.models import Clinic
+    from agent.store.db import session_scope
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     with session_scope(engine) as session:
-        clinic = session.get(Clinic, clinic_id)
-        if clinic is None:
-            raise typer.BadParameter(f"no clinic {clinic_id}", param_hint="--clinic-id")
+        clinic = _clinic(session, clinic_id)
         text = path.read_text(encoding="utf-8-sig")
         report = import_csv(session, clinic, text, default_policies(), SystemClock().now())
     for error in report.errors or []:
@@ -219,17 +202,12 @@ def import_visits(
 @app.command("api-key")
 def api_key(clinic_id: Annotated[int, typer.Option(help="Clinic to issue a key for.")]) -> None:
     """Issue a new JSON API key for a clinic (replaces the old one; shown once)."""
-    from agent.config import get_settings
     from agent.security import set_api_key
-    from agent.store.db import make_engine, migrate, session_scope
-    from agent.store.models import Clinic
+    from agent.store.db import session_scope
 
-    engine = make_engine(get_settings().database_url)
-    migrate(engine)
+    engine = _database()
     with session_scope(engine) as session:
-        clinic = session.get(Clinic, clinic_id)
-        if clinic is None:
-            raise typer.BadParameter(f"no clinic {clinic_id}", param_hint="--clinic-id")
+        clinic = _clinic(session, clinic_id)
         typer.echo(set_api_key(clinic))
 
 
@@ -296,12 +274,10 @@ def outbox(
     """Show the newest outbound texts and their send jobs (in dry-run mode: what would have been sent)."""
     from sqlmodel import Session, select
 
-    from agent.config import get_settings
-    from agent.store.db import make_engine
     from agent.store.models import Message, OutboxJob
     from agent.types import Direction
 
-    engine = make_engine(get_settings().database_url)
+    engine = _database(migrated=False)
     query = (select(Message, OutboxJob).join(OutboxJob, OutboxJob.message_id == Message.id, isouter=True)
              .where(Message.direction == Direction.OUTBOUND))
     if status:
@@ -326,11 +302,9 @@ def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many j
     """Show the inbound queue: texts received by the webhook and what the workers made of them."""
     from sqlmodel import Session, select
 
-    from agent.config import get_settings
     from agent.store.channel_models import InboundJob
-    from agent.store.db import make_engine
 
-    engine = make_engine(get_settings().database_url)
+    engine = _database(migrated=False)
     with Session(engine) as session:
         rows = session.exec(select(InboundJob).order_by(InboundJob.id.desc()).limit(limit)).all()
     if not rows:
@@ -341,6 +315,26 @@ def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many j
         error = f" last error: {job.last_error}" if job.last_error else ""
         typer.echo(f"#{job.id} {job.created_at:%Y-%m-%d %H:%M} patient {job.patient_id or '-'} "
                    f"[{job.status.value} x{job.attempts}; {outcome}{media}]{error}")
+
+
+def _database(*, migrated: bool = True):  # noqa: ANN202 - an Engine
+    """DATABASE_URL's engine, with the schema brought up to date first unless only reading."""
+    from agent.config import get_settings
+    from agent.store.db import make_engine, migrate
+
+    engine = make_engine(get_settings().database_url)
+    if migrated:
+        migrate(engine)
+    return engine
+
+
+def _clinic(session, clinic_id: int):  # noqa: ANN001, ANN202 - a Clinic
+    from agent.store.models import Clinic
+
+    clinic = session.get(Clinic, clinic_id)
+    if clinic is None:
+        raise typer.BadParameter(f"no clinic {clinic_id}", param_hint="--clinic-id")
+    return clinic
 
 
 def main() -> None:
