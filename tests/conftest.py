@@ -184,3 +184,17 @@ class PatientFactory:
 @pytest.fixture
 def make_patient(db: sa.Engine, clock: FixedClock) -> PatientFactory:
     return PatientFactory(db, clock)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_passwords() -> Iterator[None]:
+    """argon2 with tiny parameters: the same code path, milliseconds instead of ~0.3 s per hash."""
+    from pwdlib import PasswordHash
+    from pwdlib.hashers.argon2 import Argon2Hasher
+
+    from agent.staff import passwords
+
+    previous = passwords._hasher
+    passwords.use_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
+    yield
+    passwords.use_hasher(previous)

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
@@ -12,7 +11,7 @@ from agent.guards.asks import (allowed_asks, ask_violations, check_ask_consent, 
 from agent.guards.context import AskFacts, GuardContext
 from agent.policy.loader import load_policies
 from agent.policy.schema import ClinicSettings
-from agent.prompts import PromptLibrary
+from tests.unit.templates import render_all
 from agent.types import AskKind, GuardPolicy, Queue
 
 POLICIES = load_policies()
@@ -96,20 +95,7 @@ def test_sentence_split() -> None:
 
 
 def _rendered() -> list[tuple[str, str]]:
-    lib = PromptLibrary()
-    out = []
-    for path in sorted(Path(lib.root).glob("*/*.j2")):
-        name = str(path.relative_to(lib.root))[:-3]
-        if not name.startswith(("replies/", "touches/")):
-            continue
-        for variant in (0, 1, 2, 3):
-            for referral_name in (None, "Jane"):
-                out.append((name, lib.render_sms(
-                    name, first_name="Maya", clinic_name="Glow Aesthetics", clinic_phone="+14155550100",
-                    sender="Glow Aesthetics", variant=variant, referral_name=referral_name, when="yesterday",
-                    when_weeks="two weeks", help_text=ClinicSettings().help_text,
-                    review_link="https://g.page/r/glow-aesthetics-demo/review")))
-    return out
+    return render_all(variants=(0, 1, 2, 3))
 
 
 def test_only_the_ask_templates_carry_an_ask() -> None:

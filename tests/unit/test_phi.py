@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
@@ -11,7 +10,7 @@ from agent.guards.context import AskFacts, GuardContext
 from agent.guards.phi import CLINIC_TERM, PATIENT_TERM, check_phi, find_phi, fold_text, phi_matcher
 from agent.policy.loader import load_policies
 from agent.policy.schema import ClinicSettings, PhiPolicy
-from agent.prompts import PromptLibrary
+from tests.unit.templates import render_all
 from agent.types import GuardPolicy
 
 POLICIES = load_policies()
@@ -148,20 +147,7 @@ def test_innocent_words_pass(word: str) -> None:
 
 
 def _render_all() -> list[tuple[str, str]]:
-    lib = PromptLibrary()
-    names = sorted(str(p.relative_to(lib.root))[:-3] for p in Path(lib.root).glob("*/*.j2"))
-    out = []
-    for name in names:
-        if not (name.startswith("replies/") or name.startswith("touches/")):
-            continue
-        for variant in (0, 1):
-            for referral_name in (None, "Jane"):
-                out.append((name, lib.render_sms(
-                    name, first_name="Maya", clinic_name="Glow Aesthetics", clinic_phone="+14155550100",
-                    sender="Glow Aesthetics", variant=variant, referral_name=referral_name, when="yesterday",
-                    when_weeks="two weeks", help_text=ClinicSettings().help_text,
-                    review_link="https://g.page/r/glow-aesthetics-demo/review")))
-    return out
+    return render_all()
 
 
 def test_no_shipped_template_carries_phi() -> None:
