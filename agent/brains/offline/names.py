@@ -1,36 +1,106 @@
-"""Word lists for telling people's names apart from ordinary words in an SMS.
+"""Word lists for telling people's names apart from ordinary words in an SMS (English and Spanish).
 
 Two lists, used differently:
 - STOP_NAMES are never names, capitalised or not: sentence starters ("Honestly", "Btw"), pronouns,
-  days, months, clinic and product words.
-- COMMON_WORDS are ordinary lowercase English words. A lowercase word is only taken as a name when it
-  is not one of them ("my coworker jen" -> Jen, "my sister wants" -> no name); a capitalised word at
-  the start of a clause is refused too when it is one ("Will you text her?").
+  days, months, clinic and product words, in both languages.
+- COMMON_WORDS are ordinary lowercase words. A lowercase word is only taken as a name when it is not
+  one of them ("my coworker jen" -> Jen, "my sister wants" -> no name, "mi prima quiere" -> no name);
+  a capitalised word at the start of a clause is refused too when it is one ("Will you text her?").
+
+Relationship words map to one canonical English value whatever the language, so the front desk reads
+"sister" for "sis", "hermana" and "my big sister" alike.
 """
 from __future__ import annotations
 
+import unicodedata
+
+from agent.text import SMS_SPELLINGS
+
+__all__ = ["RELATIONSHIPS", "PLURAL_TO_ONE", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS", "fold"]
+
+
+def fold(word: str) -> str:
+    """Lowercase without accents: "Mamá" -> "mama"."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 # Relationship words -> the canonical relationship we record.
-RELATIONSHIPS: dict[str, str] = {
-    "best friend": "best friend", "bestie": "best friend", "bff": "best friend",
+_ENGLISH: dict[str, str] = {
+    "best friend": "best friend", "bestie": "best friend", "bff": "best friend", "bestfriend": "best friend",
     "friend": "friend", "friends": "friends", "girlfriend": "girlfriend", "gf": "girlfriend",
-    "boyfriend": "boyfriend", "bf": "boyfriend", "partner": "partner", "husband": "husband",
-    "hubby": "husband", "hubs": "husband", "wife": "wife", "wifey": "wife", "fiance": "fiance",
-    "fiancee": "fiance", "sister-in-law": "sister-in-law", "sister in law": "sister-in-law",
-    "mother-in-law": "mother-in-law", "mother in law": "mother-in-law",
+    "girlfriends": "friends", "boyfriend": "boyfriend", "bf": "boyfriend", "partner": "partner",
+    "husband": "husband", "hubby": "husband", "hubs": "husband", "wife": "wife", "wifey": "wife",
+    "fiance": "fiance", "fiancee": "fiance", "fiancé": "fiance", "fiancée": "fiance",
+    "sister-in-law": "sister-in-law", "sister in law": "sister-in-law", "sil": "sister-in-law",
+    "mother-in-law": "mother-in-law", "mother in law": "mother-in-law", "mil": "mother-in-law",
+    "father-in-law": "father-in-law", "father in law": "father-in-law",
+    "brother-in-law": "brother-in-law", "brother in law": "brother-in-law",
+    "daughter-in-law": "daughter-in-law", "daughter in law": "daughter-in-law",
+    "son-in-law": "son-in-law", "son in law": "son-in-law",
     "sister": "sister", "sis": "sister", "sisters": "sisters", "brother": "brother", "bro": "brother",
-    "mom": "mother", "mum": "mother", "mother": "mother", "mama": "mother", "momma": "mother",
-    "mommy": "mother", "stepmom": "stepmother", "dad": "father", "father": "father",
-    "daughter": "daughter", "daughters": "daughters", "son": "son", "cousin": "cousin",
-    "cousins": "cousins", "aunt": "aunt", "auntie": "aunt", "aunty": "aunt", "uncle": "uncle",
-    "niece": "niece", "nephew": "nephew", "grandma": "grandmother", "grandmother": "grandmother",
-    "coworker": "coworker", "co-worker": "coworker", "coworkers": "coworkers",
-    "co-workers": "coworkers", "colleague": "coworker", "colleagues": "coworkers",
-    "work friend": "coworker", "boss": "boss", "neighbor": "neighbor", "neighbour": "neighbor",
-    "neighbors": "neighbors", "roommate": "roommate", "roomie": "roommate", "client": "client",
-    "hairdresser": "hairdresser", "hairstylist": "hairdresser", "stylist": "hairdresser",
+    "brothers": "brothers", "mom": "mother", "mum": "mother", "mother": "mother", "mama": "mother",
+    "momma": "mother", "mommy": "mother", "stepmom": "stepmother", "step mom": "stepmother",
+    "step-mom": "stepmother", "stepmother": "stepmother", "stepmum": "stepmother", "dad": "father",
+    "father": "father", "daddy": "father", "stepdad": "stepfather", "step dad": "stepfather",
+    "step-dad": "stepfather", "stepfather": "stepfather", "stepsister": "stepsister",
+    "step sister": "stepsister", "stepbrother": "stepbrother", "step brother": "stepbrother",
+    "daughter": "daughter", "daughters": "daughters", "son": "son", "sons": "sons", "kids": "children",
+    "cousin": "cousin", "cousins": "cousins", "aunt": "aunt", "auntie": "aunt", "aunty": "aunt",
+    "aunts": "aunts", "uncle": "uncle", "niece": "niece", "nephew": "nephew", "grandma": "grandmother",
+    "grandmother": "grandmother", "granny": "grandmother", "nana": "grandmother",
+    "grandpa": "grandfather", "grandfather": "grandfather", "granddaughter": "granddaughter",
+    "grandson": "grandson",
+    "coworker": "coworker", "co-worker": "coworker", "co worker": "coworker", "coworkers": "coworkers",
+    "co-workers": "coworkers", "colleague": "coworker", "colleagues": "coworkers", "workmate": "coworker",
+    "work friend": "coworker", "boss": "boss", "manager": "boss", "supervisor": "boss",
+    "neighbor": "neighbor", "neighbour": "neighbor", "neighbors": "neighbors", "neighbours": "neighbors",
+    "roommate": "roommate", "roomie": "roommate", "roommates": "roommates", "flatmate": "roommate",
+    "client": "client", "hairdresser": "hairdresser", "hairstylist": "hairdresser", "stylist": "hairdresser",
     "trainer": "trainer", "bridesmaid": "bridesmaid", "bridesmaids": "bridesmaids",
     "gym buddy": "friend", "buddy": "friend", "pal": "friend", "family": "family",
 }
+_SPANISH: dict[str, str] = {
+    "hermana": "sister", "hermanita": "sister", "hermanas": "sisters", "hermano": "brother",
+    "hermanito": "brother", "hermanos": "brothers",
+    "prima": "cousin", "primo": "cousin", "primita": "cousin", "primas": "cousins", "primos": "cousins",
+    "mamá": "mother", "mami": "mother", "madre": "mother", "mamita": "mother",
+    "papá": "father", "papi": "father", "padre": "father",
+    "suegra": "mother-in-law", "suegro": "father-in-law", "cuñada": "sister-in-law",
+    "cuñado": "brother-in-law", "nuera": "daughter-in-law", "yerno": "son-in-law",
+    "tía": "aunt", "tias": "aunts", "tías": "aunts", "tío": "uncle",
+    "sobrina": "niece", "sobrino": "nephew", "abuela": "grandmother", "abuelita": "grandmother",
+    "abuelo": "grandfather", "nieta": "granddaughter", "nieto": "grandson",
+    "hija": "daughter", "hijas": "daughters", "hijo": "son", "hijos": "children",
+    "amiga": "friend", "amigo": "friend", "amiguita": "friend", "comadre": "friend", "amigas": "friends",
+    "amigos": "friends", "mejor amiga": "best friend", "mejor amigo": "best friend",
+    "vecina": "neighbor", "vecino": "neighbor", "vecinas": "neighbors", "vecinos": "neighbors",
+    "compañera de trabajo": "coworker", "compañero de trabajo": "coworker",
+    "compañeras de trabajo": "coworkers", "compañeros de trabajo": "coworkers", "colega": "coworker",
+    "compañera de cuarto": "roommate", "compañero de cuarto": "roommate",
+    "esposo": "husband", "marido": "husband", "esposa": "wife", "mujer": "wife",
+    "novia": "girlfriend", "novio": "boyfriend", "prometida": "fiance", "prometido": "fiance",
+    "pareja": "partner", "jefa": "boss", "jefe": "boss", "clienta": "client", "estilista": "hairdresser",
+    "familia": "family",
+}
+# "tía" is also written "tia" (and so on): every accented key gets its folded spelling too.
+RELATIONSHIPS: dict[str, str] = {**_ENGLISH, **_SPANISH}
+RELATIONSHIPS.update({fold(k): v for k, v in list(RELATIONSHIPS.items()) if fold(k) not in RELATIONSHIPS})
+
+# "my friends Jess and Amy": each of them is a friend.
+PLURAL_TO_ONE: dict[str, str] = {
+    "friends": "friend", "sisters": "sister", "brothers": "brother", "daughters": "daughter", "sons": "son",
+    "children": "child", "cousins": "cousin", "aunts": "aunt", "coworkers": "coworker",
+    "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid",
+}
+
+# Relatives named without "my": "call mom", "text bestie".
+BARE_TITLES: frozenset[str] = frozenset(
+    "mom mum mama momma mommy dad daddy grandma grandpa granny nana hubby hubs wifey bestie bff sis "
+    "mami papi mamá mama papá papa abuela abuelita".split()
+)
+# Relationship words that are also given names: never refused as a name ("my friend Tia").
+_NAME_LIKE = frozenset({"tia", "nana"})
 
 _STOP = """
 honestly love loved loving thanks thank she he they them we you i im i'm it its it's also btw
@@ -51,8 +121,16 @@ appt lips lip cheeks chin jaw forehead skin face glow afterglow instagram insta 
 google yelp god lord jesus stop start help info unsubscribe cancel end quit yes
 mrs mr ms miss mx hers him me us mine yours not never none nothing everything something
 sorry hmm hm ugh yay woo woohoo cool nice fine
+y'all yall ya u ur lmao lmfao smh tbh imo idk ngl fr bday birthday
+yo tú tu él el ella ellos ellas usted ustedes nosotros nosotras vos le les lo la los las se me te nos
+mi mis su sus nuestra nuestro hola buenas buenos gracias saludos oye mira pues bueno claro sí si
+lunes martes miércoles miercoles jueves viernes sábado sabado domingo enero febrero marzo abril mayo
+junio julio agosto septiembre setiembre octubre noviembre diciembre navidad
+bótox relleno rellenos labios labio cara piel frente arrugas cachetes mejillas barbilla papada ojeras
+láser tratamiento clínica clinica doctora enfermera cita consulta señora señor sra sr srta dra
+dios nadie alguien todos todas nada algo
 """
-STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | frozenset(RELATIONSHIPS)
+STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE)
 
 _COMMON = """
 a about above after again against all almost already also always am an and another any anyone
@@ -83,5 +161,38 @@ referral refer refers referred referring number numbers phone cell contact info 
 names called named appointment appt consult consultation treatment visit session spa clinic
 place office location there here where results result done work job
 years year months month weeks week days hours minutes ages forever life lately recently ago while
+text call ring message messages email mail dm ping reach hit send sent bring brought brings invite
+invited meet met show showed shows help helped swear swears rave raves recommend recommended
+anytime whenever asap instead directly ahead first second third last soon sometime sometimes
+reminder reminders confirmation confirmations update updates alert alerts notification
+notifications pic pics photo photos picture pictures selfie video address directions link
+details price prices pricing cost costs deal deals special specials promo code coupon gift card
+mobile home tel ph cel whatsapp landline voicemail vm line
+tho thru cuz bc abt rn tmrw tmr pls plz ty thx lmk omw btw idk nvm wyd hbu jk irl asap
+sounds sound yay ugh oops hmm um uh hun hon babe dear girlie girly
+so very super mega totally kind sort bit lil little tiny big huge
+good great nice fine okay ok cool awesome sweet lovely gorgeous beautiful stunning perfect
+over under out inside outside near far right left
+also really
+que quien quién cual cuál como cómo cuando cuándo donde dónde porque por para pero y e o u ni
+con sin sobre entre hasta desde hacia según durante mientras tambien también tampoco igual ya
+aún aun todavía todavia muy mas más menos poco mucho mucha muchos muchas tanto tanta bien mal
+mejor peor aquí aqui ahí ahi allá alla ahora ahorita luego después despues antes hoy mañana manana
+ayer siempre nunca casi solo sólo nomás nomas otra otro otras otros esta este esto estas estos
+esa ese eso esas esos aquella aquel un una unos unas al del de en a es son era eran fue fueron
+soy eres somos está esta están estan estaba estoy estamos ser estar hay había habia ha han he
+tiene tienen tengo tenía quiere quieren quiero quería queria quisiera quisieran puede pueden puedo
+podría podria va van voy vamos viene vienen vengo venir ir fui dice dicen dijo dije digo dile
+pregunta preguntan preguntó pregunto preguntando vio ve ven vi veo nota notó noto notaron encanta
+encantó encanto encantaron gusta gustó gusto gustaría gustaria ama amo interesa interesada
+interesado interesadas interesados llama llamo llamó llamar llamen llámale llamale escribe
+escríbele escribele escribir mensaje mensajes texto numero número teléfono telefono celular
+whats info información informacion precio precios cita citas agendar reservar probar hacer
+hacerse ponerse también cuenta cuentas conmigo contigo ella ellas pasa pasó paso pasé pase
+trabajo casa sí claro bueno buena buenas buenos gracias muchas porfa porfavor favor
+verdad seguro segura obvio nada algo todo toda todos todas cada mismo misma mismos
+súper super bien feliz contenta contento encantada encantado lindo bonita bonito
 """
-COMMON_WORDS: frozenset[str] = frozenset(_COMMON.split()) | STOP_NAMES
+COMMON_WORDS: frozenset[str] = (
+    frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
+)
