@@ -7,13 +7,27 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
-class Settings(BaseSettings):
+class ModelSettings(BaseSettings):
+    """The brain: which model, where, and how each call is bounded (agent.brains.factory reads these).
+    On its own so the brain can be built from the environment without the rest of Settings."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    model: str = Field(default="offline", alias="AFTERGLOW_MODEL")  # offline | provider:model
+    model_base_url: str | None = Field(default=None, alias="AFTERGLOW_MODEL_BASE_URL")
+    # A reply is one SMS and the answer is one small JSON object: a cap stops a rambling model long
+    # before the timeout (a self-hosted model with no cap ran 1,000+ tokens into it).
+    model_max_tokens: int = Field(default=300, ge=64, le=4096, alias="AFTERGLOW_MODEL_MAX_TOKENS")
+    # Low: the answer carries confidences that decide holds, and the same message should read the same.
+    model_temperature: float = Field(default=0.1, ge=0.0, le=2.0, alias="AFTERGLOW_MODEL_TEMPERATURE")
+    model_timeout_s: float = Field(default=10.0, gt=0, le=120, alias="AFTERGLOW_MODEL_TIMEOUT")
+
+
+class Settings(ModelSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     environment: str = Field(default="local", alias="AFTERGLOW_ENV")  # local | production
     database_url: str = Field(default="sqlite:///./var/afterglow.db", alias="DATABASE_URL")
-    model: str = Field(default="offline", alias="AFTERGLOW_MODEL")  # offline | provider:model
-    model_base_url: str | None = Field(default=None, alias="AFTERGLOW_MODEL_BASE_URL")
     twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
     public_base_url: str = Field(default="http://127.0.0.1:8000", alias="PUBLIC_BASE_URL")

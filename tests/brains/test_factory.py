@@ -90,7 +90,8 @@ def test_another_provider_goes_through_init_chat_model_when_installed(monkeypatc
     monkeypatch.setitem(sys.modules, "langchain.chat_models", fake)
 
     brain = build("anthropic:claude-sonnet-4-5")
-    assert calls == [("claude-sonnet-4-5", {"model_provider": "anthropic", "timeout": TIMEOUT_S, "max_retries": 0})]
+    assert calls == [("claude-sonnet-4-5", {"model_provider": "anthropic", "timeout": TIMEOUT_S, "max_retries": 0,
+                                            "max_tokens": 300, "temperature": 0.1})]
     assert brain.model is scripted and brain.propose(CTX).reply == "Hello from elsewhere"
     with pytest.raises(UnknownModel, match="langchain-groq"):
         build("groq:llama-3.3-70b")

@@ -51,9 +51,12 @@ def test_a_turn_is_one_call_with_tools_and_the_reply_goes_out(db, llm_agent, mak
     assert (row.brain, row.model_calls, row.prompt_tokens, row.completion_tokens) == ("openai:gpt-4o-mini", 1, 1012, 71)
     assert row.latency_ms > 0 and not row.fell_back
     body = sent(route)[0]
-    assert body["model"] == "gpt-4o-mini" and body["tool_choice"] == "required" and body.get("stream") is False
-    assert [t["function"]["name"] for t in body["tools"]] == [
-        "respond", "create_handoff", "record_referral", "record_decline", "mark_wrong_number", "opt_out"]
+    assert body["model"] == "gpt-4o-mini" and body.get("stream") is False
+    # One strict tool, forced by name, no parallel calls, bounded: the actions ride inside respond.
+    assert [t["function"]["name"] for t in body["tools"]] == ["respond"] and body["tools"][0]["function"]["strict"]
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "respond"}}
+    assert body["parallel_tool_calls"] is False
+    assert body["max_completion_tokens"] == 300 and body["temperature"] == 0.1
 
 
 def test_the_model_sees_the_minimum_necessary(db, clock, llm_agent, make_patient, openai_api):
@@ -102,15 +105,19 @@ def test_a_transient_failure_is_retried_once_and_the_turn_goes_on(db, llm_agent,
     assert turn_row(db, result.turn_id).model_calls == 2
 
 
-@pytest.mark.parametrize("failure", [error(500), httpx.ReadTimeout("read timed out")], ids=["500", "timeout"])
+@pytest.mark.parametrize(("failure", "waits"), [(error(500), 1), (httpx.ReadTimeout("read timed out"), 2)],
+                         ids=["500", "timeout"])
 def test_when_retries_run_out_the_offline_brain_answers_and_the_turn_is_marked(db, llm_agent, make_patient,
-                                                                                 openai_api, sleeps, failure):
+                                                                                 openai_api, sleeps, failure, waits):
     route = openai_api.post(COMPLETIONS).mock(side_effect=[failure] * 3)
     pid = filler_patient(make_patient)
     send_touch(llm_agent, pid, "results_checkin")
     result = llm_agent.handle_inbound(pid, "Honestly loving it!")
 
-    assert route.call_count == llm_agent.brain.retry.attempts == 3 and len(sleeps) == 2
+    # A first 500 might be a server refusing the forced tool choice: the next attempt goes at once,
+    # unforced. It failed too, so nothing is remembered: the next turn forces again.
+    assert route.call_count == llm_agent.brain.retry.attempts == 3 and len(sleeps) == waits
+    assert llm_agent.brain.tool_choice == "forced"
     assert all(0 <= s <= llm_agent.brain.retry.max_wait_s for s in sleeps)
     assert result.fell_back and result.brain == "offline"
     assert result.intents[0].intent == Intent.POSITIVE and result.sent  # the patient still gets an answer
@@ -119,12 +126,15 @@ def test_when_retries_run_out_the_offline_brain_answers_and_the_turn_is_marked(d
     assert [m.kind.value for m in outbound(db, pid)] == ["touch", "reply"]
 
 
-def test_a_request_the_api_rejects_is_not_retried(db, llm_agent, make_patient, openai_api, sleeps):
+def test_a_request_the_api_rejects_is_tried_once_unforced_and_never_retried(db, llm_agent, make_patient, openai_api,
+                                                                             sleeps):
     route = openai_api.post(COMPLETIONS).mock(return_value=error(400, "Invalid schema for function 'respond'"))
     pid = filler_patient(make_patient)
     result = llm_agent.handle_inbound(pid, "loving it")
-    assert route.call_count == 1 and sleeps == []
-    assert result.fell_back and result.sent
+    assert route.call_count == 2 and sleeps == []  # forced, then once with tool_choice=auto; no waits
+    assert [b["tool_choice"] for b in sent(route)] == [{"type": "function", "function": {"name": "respond"}}, "auto"]
+    assert result.fell_back and result.sent and result.usage["calls"] == 2
+    assert llm_agent.brain.tool_choice == "forced"  # the unforced call failed as well: nothing learned
 
 
 def test_failed_calls_are_counted_on_the_failure(llm_brain, openai_api):

@@ -12,7 +12,7 @@ from agent.brains.llm.messages import PHONE_TOKEN, fill_phone, repair_messages, 
 from agent.brains.llm.parse import UNPARSEABLE, MalformedAnswer, read_answer
 from agent.brains.llm.retry import RetryPolicy, is_transient
 from agent.brains.llm.schema import IntentChoice
-from agent.brains.llm.tools import action_tools, turn_tools
+from agent.brains.llm.tools import model_schema, respond_tool, rewrite_tool, turn_tools
 from agent.brains.llm.parse import order_intents
 from agent.policy.loader import default_policies
 from agent.prompts import default_prompts
@@ -34,31 +34,83 @@ def ctx(**kw) -> BrainContext:  # noqa: ANN003
 # ------------------------------------------------------------------ tools
 
 
-def test_action_tools_are_generated_from_the_tool_registry():
-    tools = {t["function"]["name"]: t["function"] for t in action_tools(Stage.CHECKIN)}
-    assert list(tools) == list(TOOLS)
+def _variants(stage: Stage) -> dict[str, dict]:
+    """Every tool the union offers, with the variant that carries it."""
+    actions = respond_tool(stage)["function"]["parameters"]["properties"]["actions"]
+    return {tool: v for v in actions["items"]["anyOf"] for tool in v["properties"]["tool"]["enum"]}
+
+
+def _objects(node: object) -> list[dict]:
+    """Every object schema inside a schema (properties are walked by name, never taken as keywords)."""
+    found = []
+    if isinstance(node, dict):
+        if node.get("type") == "object":
+            found.append(node)
+        for key, value in node.items():
+            children = value.values() if key == "properties" else [value]
+            for child in children:
+                found += _objects(child)
+    elif isinstance(node, list):
+        for item in node:
+            found += _objects(item)
+    return found
+
+
+def test_actions_are_a_tagged_union_generated_from_the_tool_registry():
+    variants = _variants(Stage.CHECKIN)
+    assert list(variants) == list(TOOLS)
     for name, spec in TOOLS.items():
-        params = tools[name]["parameters"]
-        assert tools[name]["description"] == spec.description
-        assert set(params["properties"]) == set(spec.args_model.model_fields)
-        assert sorted(params.get("required", [])) == sorted(
-            f for f, info in spec.args_model.model_fields.items() if info.is_required())
-        assert params["additionalProperties"] is False  # extra arguments are refused, and the model is told
-    handoff = tools["create_handoff"]["parameters"]["properties"]
+        variant = variants[name]
+        assert spec.description in variant["description"]
+        assert name in variant["properties"]["tool"]["enum"]  # the tag
+        assert list(variant["properties"]) == ["tool", *spec.args_model.model_fields]
+        assert variant["required"] == list(variant["properties"])  # strict: every field, optional ones nullable
+        assert variant["additionalProperties"] is False  # extra arguments are refused, and the model is told
+    handoff = variants["create_handoff"]["properties"]
+    assert handoff["tool"]["enum"] == ["create_handoff"]
     assert handoff["queue"]["enum"] == ["clinical", "front_desk", "manager"]
-    assert tools["record_referral"]["parameters"]["properties"]["phone"] == {"type": "string"}  # null folded
-    assert '"default"' not in json.dumps(tools) and '"title"' not in json.dumps(tools)
+    assert variants["record_referral"]["properties"]["phone"] == {"type": ["string", "null"]}
+    assert variants["record_referral"]["properties"]["name"] == {"type": "string"}
+    # The tools without arguments share one variant: the same choices in fewer prompt tokens.
+    assert variants["opt_out"] is variants["record_decline"] is variants["mark_wrong_number"]
 
 
-def test_respond_comes_first_and_lists_every_intent():
-    respond = turn_tools(Stage.SETTLED)[0]["function"]
-    assert respond["name"] == "respond" and respond["parameters"]["required"] == ["intents"]
-    item = respond["parameters"]["properties"]["intents"]["items"]
-    assert item["properties"]["intent"]["enum"] == [i.value for i in Intent]
+def test_respond_is_one_strict_tool_with_a_nullable_reply():
+    tool = respond_tool(Stage.SETTLED)
+    assert tool["function"]["strict"] is True and tool["function"]["name"] == "respond"
+    params = tool["function"]["parameters"]
+    assert params["required"] == ["intents", "actions", "reply"]
+    assert params["properties"]["reply"]["type"] == ["string", "null"]
+    assert params["properties"]["intents"]["items"]["properties"]["intent"]["enum"] == [i.value for i in Intent]
+    for node in _objects(params) + _objects(rewrite_tool()["function"]["parameters"]):
+        assert node["additionalProperties"] is False and node["required"] == list(node["properties"])
+    text = json.dumps(tool)
+    for keyword in ('"default"', '"title"', '"minLength"', '"maxLength"', '"minimum"', '"maxItems"', '"$defs"'):
+        assert keyword not in text, keyword  # what strict servers refuse; pydantic still enforces the limits
+    assert turn_tools(Stage.SETTLED) == [tool]  # nothing else is bound
 
 
-def test_a_closed_thread_is_offered_no_action_tools():
-    assert [t["function"]["name"] for t in turn_tools(Stage.ENDED)] == ["respond"]
+def test_schema_keywords_are_dropped_but_fields_named_like_them_are_kept():
+    from pydantic import BaseModel, Field
+
+    class Odd(BaseModel):
+        """A model whose fields are called like schema keywords."""
+
+        title: str = Field(title="Title", max_length=20)
+        default: int | None = None
+        description: str = Field(default="", description="kept: it tells the model what the field is")
+
+    schema = model_schema(Odd)
+    assert list(schema["properties"]) == ["title", "default", "description"]
+    assert schema["properties"]["title"] == {"type": "string"}
+    assert schema["properties"]["default"] == {"type": ["integer", "null"]}
+    assert schema["properties"]["description"]["description"].startswith("kept")
+    assert schema["required"] == ["title", "default", "description"] and "title" not in schema
+
+
+def test_a_closed_thread_is_offered_no_actions():
+    params = turn_tools(Stage.ENDED)[0]["function"]["parameters"]
+    assert list(params["properties"]) == ["intents", "reply"]
 
 
 # ------------------------------------------------------------------ what the model sees
@@ -67,9 +119,10 @@ def test_a_closed_thread_is_offered_no_action_tools():
 def test_the_conversation_keeps_its_roles_and_hides_the_clinic_number():
     history = (Line("agent", "Hi Maya! Questions? Call us at (415) 555-0100."), Line("patient", "will do"))
     messages = turn_messages(ctx(history=history, message="thanks!"), PROMPTS, POLICIES)
-    assert [type(m) for m in messages] == [SystemMessage, AIMessage, HumanMessage, HumanMessage]
+    # Two patient texts in a row are one turn: roles alternate, as open models' chat templates require.
+    assert [type(m) for m in messages] == [SystemMessage, AIMessage, HumanMessage]
     assert messages[1].content == f"Hi Maya! Questions? Call us at {PHONE_TOKEN}."
-    assert messages[-1].content == "thanks!"
+    assert messages[-1].content == "will do\n\nthanks!"
     assert "555" not in "".join(str(m.content) for m in messages)
 
 
@@ -107,7 +160,8 @@ def test_a_repair_request_names_policies_and_categories_only():
     messages = repair_messages(ctx(), bad, PROMPTS, POLICIES)
     assert messages[:-1] == turn_messages(ctx(), PROMPTS, POLICIES)
     last = messages[-1].content
-    assert "- phi (it named: product):" in last and "- segments: Keep it under 160 characters." in last
+    assert "- phi (it named: product):" in last
+    assert "- segments: Keep it shorter: at most 306 characters of plain text, 134 with emoji or accents." in last
     assert "one_ask" not in last and "patient_term" not in last
 
 

@@ -153,8 +153,7 @@ def test_an_invented_tool_is_refused_and_recorded(db, clock, patient_id):
         ("send_discount_code", False, "unknown tool"), ("delete_patient", False, "unknown tool")]
     with Session(db) as s:
         assert s.get(Turn, result.turn_id).tool_calls == result.tools
-    assert model.offered[0] == (["respond", "create_handoff", "record_referral", "record_decline",
-                                 "mark_wrong_number", "opt_out"], "required")
+    assert model.offered[0] == (["respond"], "respond")  # one tool, forced by name
 
 
 def test_the_model_cannot_act_on_another_patient(db, clock, make_patient, patient_id):

@@ -13,7 +13,7 @@ import re
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from agent.brains.base import BrainContext
-from agent.policy.schema import HandoffSpec, Policies
+from agent.policy.schema import ClinicSettings, HandoffSpec, Policies
 from agent.prompts import PromptLibrary
 from agent.types import AskKind, GuardVerdict, Priority
 
@@ -24,6 +24,10 @@ HIDDEN = frozenset({"patient_term"})
 # A reply may carry the referral ask, as the offline brain's reviewed templates do. Review asks go out
 # as their own scheduled touch with the clinic's link; a wish to book goes to the front desk.
 REPLY_ASKS = (AskKind.REFERRAL,)
+# The clinic's segment budget when the context does not carry one (ClinicSettings' own default).
+DEFAULT_SEGMENTS = ClinicSettings.model_fields["segment_budget"].default
+# "(policies/triage.yaml)" and the like: notes for people reading the policy, never for the model.
+_FILE_NOTE = re.compile(r"\s*\([^()]*(?:/|\.ya?ml\b|\.j2\b|\.py\b)[^()]*\)")
 
 
 def turn_messages(ctx: BrainContext, prompts: PromptLibrary, policies: Policies) -> list[BaseMessage]:
@@ -37,7 +41,22 @@ def repair_messages(ctx: BrainContext, violations: list[GuardVerdict], prompts: 
     itself is not sent back: a guard's detail never carries the offending words, and neither do we."""
     broken = [{"policy": v.policy.value, "categories": [c for c in v.detail.get("categories", []) if c not in HIDDEN]}
               for v in violations if v.tripped]
-    return [*turn_messages(ctx, prompts, policies), SystemMessage(prompts.render("system/repair", broken=broken))]
+    again = prompts.render("system/repair", broken=broken, **budget(ctx))
+    return [*turn_messages(ctx, prompts, policies), SystemMessage(again)]
+
+
+def respond_again_messages(messages: list[BaseMessage], prompts: PromptLibrary) -> list[BaseMessage]:
+    """The same turn again, asking for the `respond` call the model did not make (only where the server
+    could not force it). The model's own answer is not repeated: it may be anything."""
+    return [*messages, SystemMessage(prompts.render("system/respond_again"))]
+
+
+def budget(ctx: BrainContext) -> dict:
+    """The clinic's segment budget in characters: GSM-7 (plain text) and UCS-2 (emoji, or accents such
+    as á í ó ú, which Spanish replies often carry): 160/70 in one segment, 153/67 a segment when split."""
+    segments = int(getattr(ctx, "segment_budget", None) or DEFAULT_SEGMENTS)
+    return {"segments": segments, "gsm_chars": 160 if segments == 1 else 153 * segments,
+            "ucs_chars": 70 if segments == 1 else 67 * segments}
 
 
 def fill_phone(text: str | None, ctx: BrainContext) -> str | None:
@@ -62,12 +81,14 @@ def _facts(ctx: BrainContext, policies: Policies) -> dict:
         "intents": [(i.value, _first_sentence(rules[i].description), _queue(rules[i].handoff))
                     for i in policies.intents.precedence],
         "phone_token": PHONE_TOKEN,
+        **budget(ctx),
     }
 
 
 def _first_sentence(text: str) -> str:
-    # The rest of a description is for people reading the policy ("Handled before the brain.").
-    head, _, _ = text.partition(". ")
+    # The rest of a description is for people reading the policy ("Handled before the brain."), and so
+    # is a file named in it.
+    head, _, _ = _FILE_NOTE.sub("", text).partition(". ")
     return head.rstrip(".") + "."
 
 
@@ -78,13 +99,16 @@ def _queue(handoff: HandoffSpec | None) -> str | None:
 
 
 def _conversation(ctx: BrainContext) -> list[BaseMessage]:
+    """The conversation in turns that alternate: two texts in a row from the same side (a touch and a
+    nudge, two patient texts) are one message, as many open models' chat templates require."""
     lines: list[BaseMessage] = []
-    for line in ctx.history:
-        if line.role == "patient":
-            lines.append(HumanMessage(line.text))
+    for role, text in [*((line.role, line.text) for line in ctx.history), ("patient", ctx.message)]:
+        kind = HumanMessage if role == "patient" else AIMessage
+        text = text if role == "patient" else _hide_phone(text, ctx)
+        if lines and type(lines[-1]) is kind:
+            lines[-1] = kind(f"{lines[-1].content}\n\n{text}")
         else:
-            lines.append(AIMessage(_hide_phone(line.text, ctx)))
-    lines.append(HumanMessage(ctx.message))
+            lines.append(kind(text))
     return lines
 
 
