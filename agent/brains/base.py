@@ -33,6 +33,7 @@ class BrainContext:
     clinic_phone: str = ""
     sender: str = ""
     variant: int = 0  # picks between equivalent phrasings, stable per conversation
+    language: str = "en"  # what the patient writes in ("en" | "es"); replies use that language's templates
 
 
 @dataclass

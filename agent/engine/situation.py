@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from agent.brains.base import BrainContext, Line
 from agent.guards.context import AskFacts, GuardContext
+from agent.nlu.language import conversation_language
 from agent.phones import display_phone
 from agent.policy.schema import ClinicSettings, Policies
 from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Visit
@@ -98,6 +99,9 @@ class Situation:
             clinic_phone=display_phone(self.clinic.phone),
             sender=self.sender,
             variant=(self.conversation.id or 0) + len(self.messages),
+            # This message decides when it says anything; "ok" or an emoji keeps the conversation's language.
+            language=conversation_language(message, (m.body for m in self.messages
+                                                     if m.direction == Direction.INBOUND)),
         )
 
     def guard_context(self, policies: Policies, facts: AskFacts, *, confirmation: bool = False,

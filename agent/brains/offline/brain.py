@@ -60,7 +60,8 @@ class OfflineBrain:
         values = {"first_name": ctx.first_name, "clinic_name": ctx.clinic_name, "clinic_phone": ctx.clinic_phone,
                   "sender": ctx.sender or ctx.clinic_name, "variant": ctx.variant, "referral_name": None}
         values.update(extra)
-        return self.prompts.render_sms(template, **values)
+        # The patient's language when a reviewed translation exists, else English.
+        return self.prompts.render_sms(template, language=ctx.language, **values)
 
     # ------------------------------------------------------------------ tools
 
