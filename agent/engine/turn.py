@@ -260,7 +260,11 @@ class Agent:
 
     def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
                           *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:
-        text = self.offline.render(template, sit.brain_context("", self.policies, frozenset()),
+        # In the patient's language: the message this turn answers ("BAJA", a red flag in Spanish) decides,
+        # else their earlier texts. The inbound is already in the session: get() reads no row.
+        inbound = sit.session.get(Message, turn.inbound_message_id) if turn.inbound_message_id else None
+        text = self.offline.render(template, sit.brain_context(inbound.body if inbound else "", self.policies,
+                                                               frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
 
