@@ -71,10 +71,14 @@ def test_spanish_booking_gets_a_spanish_reply(agent, make_patient):
     assert sent_body(result) in spanish("booking") and result.sent[0].asks == []
 
 
-def test_spanish_referral_gets_a_spanish_reply(agent, make_patient):
+@pytest.mark.parametrize("text", [
+    "Mi hermana Dana keeps asking where I go, quiere ir con ustedes",  # Spanglish, Spanish grammar
+    "Mi hermana quiere venir, le encantó como me quedó",  # needs the Spanish reading of referrals
+])
+def test_spanish_referral_gets_a_spanish_reply(agent, make_patient, text):
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")
-    result = agent.handle_inbound(pid, "Mi hermana quiere venir, le encantó como me quedó")
+    result = agent.handle_inbound(pid, text)
     assert result.intents[0].intent == Intent.REFERRAL
     named = result.referrals[0] if result.referrals else None
     assert sent_body(result) in spanish("referral", referral_name=named)
