@@ -145,10 +145,12 @@ class Agent:
     def _agent_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
         ctx = sit.brain_context(inbound.body, self.policies, allowed_asks(hypothetical, self.policies.asks))
+        from agent.engine.obligations import Obligations
+
         proposal = self._propose(ctx)
         flags = triage(inbound.body, self.policies.triage, ctx.visit_category)
-        if flags.urgent:
-            proposal = self._force_urgent(proposal, flags, ctx)
+        obligations = Obligations(self.policies, self.offline)
+        proposal = obligations.before_tools(proposal, flags, ctx)  # red flags; an opt-out whose tool was forgotten
         _label(inbound, turn, result, proposal.intents)
         result.brain, result.fell_back = proposal.brain, proposal.fell_back
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
@@ -158,11 +160,12 @@ class Agent:
             inbound.body, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks)
         inbound.settled = _settled(proposal.intents) and (check is None or any(
             s.intent == Intent.POSITIVE for s in check.intents))
-        if any(s.intent == Intent.OPT_OUT for s in proposal.intents) and not any(
-                c.name == "opt_out" for c in proposal.tool_calls):
-            # A brain that reads a revocation but forgets the tool still stops everything at once.
-            proposal = replace(proposal, tool_calls=(ToolCall("opt_out", {}), *proposal.tool_calls))
         outcomes = self._run_tools(sit, proposal.tool_calls, result)
+        # The policy's handoff that no action opened, then a reply that relied on a refused action.
+        owed = obligations.owed_calls(proposal, outcomes, ctx)
+        if owed:
+            outcomes += self._run_tools(sit, owed, result)
+        proposal = obligations.settle_reply(proposal, outcomes, ctx)
         advance_stage(sit.conversation, proposal.intents)
         # The review ask waits for visible results: only praise in a referral-eligible thread schedules it.
         if inbound.settled and sit.conversation.referral_eligible:

@@ -169,11 +169,15 @@ def test_the_model_cannot_act_on_another_patient(db, clock, make_patient, patien
     result = agent.handle_inbound(patient_id, "my friend Dana wants to come in")
 
     errors = [t["error"] for t in result.tools]
-    assert errors == ["invalid arguments: patient_id: extra_forbidden",
-                      "invalid arguments: phone: extra_forbidden",
-                      "invalid arguments: patient_id: extra_forbidden",
-                      "invalid arguments: phone: extra_forbidden"]
-    assert rows(db, Referral) == [] and rows(db, Handoff) == []
+    assert errors[:4] == ["invalid arguments: patient_id: extra_forbidden",
+                          "invalid arguments: phone: extra_forbidden",
+                          "invalid arguments: patient_id: extra_forbidden",
+                          "invalid arguments: phone: extra_forbidden"]
+    assert rows(db, Referral) == []
+    # The one action that ran is the policy's own for a referral: this patient's thread to the front desk.
+    assert result.tools[4]["name"] == "create_handoff" and result.tools[4]["ok"]
+    assert [(h.patient_id, h.queue.value) for h in rows(db, Handoff)] == [(patient_id, "front_desk")]
+    assert result.sent[0].body != "Done!"  # it relied on actions that were refused: the reviewed template
     with Session(db) as s:
         jane, maya = s.get(Patient, other), s.get(Patient, patient_id)
         assert not jane.opted_out and not jane.wrong_number

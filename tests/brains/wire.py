@@ -16,9 +16,19 @@ def tool_call(name: str, args: dict | str) -> dict:
     return {"id": f"call_{next(_ids)}", "type": "function", "function": {"name": name, "arguments": arguments}}
 
 
-def respond(reply: str | None, *intents: tuple[str, float]) -> dict:
+def respond(reply: str | None, *intents: tuple[str, float], actions: list[dict] | None = None) -> dict:
+    """The one `respond` call; `actions` are its tagged union items (omitted: an older, non-strict answer)."""
     intents = intents or (("positive", 0.95),)
-    return tool_call("respond", {"intents": [{"intent": i, "confidence": c} for i, c in intents], "reply": reply})
+    args: dict = {"intents": [{"intent": i, "confidence": c} for i, c in intents]}
+    if actions is not None:
+        args["actions"] = actions
+    args["reply"] = reply
+    return tool_call("respond", args)
+
+
+def action(tool: str, **fields: object) -> dict:
+    """One item of respond.actions, as a strict server writes it (every field present, null when unused)."""
+    return {"tool": tool, **fields}
 
 
 def completion(*calls: dict, content: str | None = None, prompt_tokens: int = 900,
