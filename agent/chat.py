@@ -8,8 +8,9 @@ from typing import TextIO
 
 from sqlmodel import SQLModel
 
-from agent.brains.factory import engine_brain
+from agent.brains.factory import build_brain
 from agent.clock import SystemClock
+from agent.config import ModelSettings
 from agent.demo import add_patient_with_visit, ensure_demo_clinic
 from agent.engine.outbox import drain_dry_run
 from agent.engine.result import TurnResult
@@ -32,6 +33,7 @@ class ChatSetup:
     database_url: str = "sqlite://"  # in memory: a chat leaves nothing behind unless asked to
     model: str = "offline"  # offline | provider:model (agent.brains.factory)
     model_base_url: str | None = None  # an OpenAI-compatible server
+    model_settings: ModelSettings | None = None  # the model's bounds (default: from the environment)
 
 
 class ChatSession:
@@ -39,7 +41,10 @@ class ChatSession:
         self.setup = setup
         db = make_engine(setup.database_url)
         SQLModel.metadata.create_all(db)
-        brain = engine_brain(setup.model, default_policies(), default_prompts(), base_url=setup.model_base_url)
+        settings = setup.model_settings or ModelSettings()
+        if setup.model_base_url:
+            settings = settings.model_copy(update={"model_base_url": setup.model_base_url})
+        brain = build_brain(settings, spec=setup.model, policies=default_policies(), prompts=default_prompts())
         self.agent = agent_factory(db, clock=SystemClock(), **({"brain": brain} if brain else {}))
         now = self.agent.clock.now()
         with session_scope(db) as session:

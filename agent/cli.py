@@ -25,9 +25,15 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API, webhooks and console (one process; in-process worker on SQLite)."""
     import uvicorn
 
+    from agent.brains.factory import UnknownModel, build_brain, describe, refuse
     from agent.config import get_settings
 
     settings = get_settings()
+    try:
+        build_brain(settings)  # refused here, before the server starts, as `worker`, `chat` and `eval` refuse it
+    except UnknownModel as exc:
+        refuse(exc)
+    typer.echo(f"Brain: {describe(settings.model, settings)}")
     if settings.environment == "local":
         from agent.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 
@@ -136,7 +142,7 @@ def chat(
                                                    "(default: AFTERGLOW_MODEL).")] = None,
 ) -> None:
     """Text with the agent as a patient of the demo clinic."""
-    from agent.brains.factory import UnknownModel
+    from agent.brains.factory import UnknownModel, refuse
     from agent.chat import ChatSession, ChatSetup, describe, run_json
     from agent.config import get_settings
     from agent.policy.loader import default_policies
@@ -150,11 +156,11 @@ def chat(
     settings = get_settings()
     setup = ChatSetup(first_name=name, visit_type=visit_type, days=days, touch=touch_name,
                       marketing_consent=marketing, treatment=treatment, database_url=database_url,
-                      model=model or settings.model, model_base_url=settings.model_base_url)
+                      model=model or settings.model, model_base_url=settings.model_base_url, model_settings=settings)
     try:
         session = ChatSession(setup)
     except UnknownModel as exc:
-        raise typer.BadParameter(str(exc), param_hint="--model") from None
+        refuse(exc)
     interactive = sys.stdin.isatty()
     if as_json or not (interactive or transcript):
         run_json(session, sys.stdin, sys.stdout)
@@ -218,20 +224,23 @@ def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds betwe
     import signal
     import threading
 
-    from agent.clock import SystemClock
+    from agent.brains.factory import UnknownModel, refuse
     from agent.config import get_settings
-    from agent.engine.turn import Agent
     from agent.store.db import make_engine, migrate
-    from agent.worker import Worker, run_forever
+    from agent.worker import Worker, build_agent, run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = get_settings()
     engine = make_engine(settings.database_url)
+    try:
+        agent = build_agent(engine, settings)  # the configured brain (AFTERGLOW_MODEL), logged
+    except UnknownModel as exc:
+        refuse(exc)
     migrate(engine)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # finish the current step, then exit
-    the_worker = Worker.from_settings(Agent(engine, clock=SystemClock()), settings)
+    the_worker = Worker.from_settings(agent, settings)
     logging.getLogger("afterglow.worker").info("worker %s started (%s)", the_worker.worker_id,
                                                "dry-run" if settings.dry_run else "Twilio")
     run_forever(the_worker, interval_s=interval, stop=stop)

@@ -11,10 +11,14 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
+from agent.brains.factory import build_brain
 from agent.channel.http import HttpxTwilioClient
 from agent.channel.inbound import InboundWorker
 from agent.channel.outbox_worker import OutboxConfig, OutboxWorker
 from agent.channel.sender import DryRunSender, Sender, TwilioSender
+from agent.clock import Clock, SystemClock
 from agent.config import Settings
 from agent.engine.turn import Agent
 from agent.outreach.scheduler import run_due
@@ -38,6 +42,12 @@ class StepReport:
 
 def new_worker_id() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def build_agent(engine: sa.Engine, settings: Settings, *, clock: Clock | None = None) -> Agent:
+    """The engine with the configured brain (AFTERGLOW_MODEL, built by agent.brains.factory.build_brain,
+    which logs it); UnknownModel when the spec names nothing this installation can build."""
+    return Agent(engine, brain=build_brain(settings), clock=clock or SystemClock())
 
 
 def build_sender(settings: Settings) -> Sender:

@@ -33,7 +33,7 @@ def run(
     quiet: Annotated[bool, typer.Option(help="Print only failures and the totals line.")] = False,
 ) -> None:
     """Run suites; exit 0 only when every case passes."""
-    from agent.brains.factory import UnknownModel
+    from agent.brains.factory import UnknownModel, refuse
     from agent.policy.loader import default_policies
     from evals.judge import JudgeConfigError, judge_from_env
     from evals.reports import write_html, write_json, write_junit
@@ -50,7 +50,9 @@ def run(
     except SuiteError as exc:
         err.print(Text("invalid suite:", style="bold red"), Text(str(exc)), sep="\n", soft_wrap=True)
         raise typer.Exit(2) from None
-    except (UnknownModel, JudgeConfigError) as exc:
+    except UnknownModel as exc:
+        refuse(exc)  # the same one-line refusal as every other command
+    except JudgeConfigError as exc:
         err.print(Text("error:", style="bold red"), Text(str(exc)), soft_wrap=True)
         raise typer.Exit(2) from None
     result = runner.run(suites, repeat=repeat)

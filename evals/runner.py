@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, select
 
 from agent.brains.base import Brain
-from agent.brains.factory import make_brain
-from agent.brains.offline.brain import OfflineBrain
+from agent.brains.factory import build_brain
 from agent.clock import FixedClock
+from agent.config import ModelSettings
 from agent.demo import add_patient_with_visit, ensure_demo_clinic
 from agent.engine.handoffs import resolve
 from agent.engine.result import TurnResult
@@ -60,13 +60,15 @@ def case_start(timezone: str) -> datetime:
     return datetime(*START_DATE, START_HOUR, 0, tzinfo=ZoneInfo(timezone)).astimezone(UTC)
 
 
-def model_brain_factory(model: str, policies: Policies, prompts: PromptLibrary) -> BrainFactory:
-    """A fresh brain per case from the model spec (agent.brains.factory); UnknownModel is raised now."""
-    make_brain(model, policies, prompts)
+def model_brain_factory(model: str, policies: Policies, prompts: PromptLibrary, *,
+                        settings: ModelSettings | None = None) -> BrainFactory:
+    """The brain the model spec names, built once by agent.brains.factory.build_brain (UnknownModel is
+    raised now) and shared by every case: a brain keeps nothing of a conversation, and what it learns of
+    the server (a refused forced tool choice) is then learned once per run, not once per case."""
+    brain = build_brain(settings, spec=model, policies=policies, prompts=prompts)
 
     def build(case: Case) -> Brain | None:
-        brain = make_brain(model, policies, prompts)
-        return None if isinstance(brain, OfflineBrain) else brain
+        return brain
 
     return build
 

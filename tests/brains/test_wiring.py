@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from agent.brains.llm import LLMBrain
@@ -53,6 +55,103 @@ def test_chat_model_defaults_to_afterglow_model(monkeypatch, openai_api):
     assert json.loads(result.output.splitlines()[0])["brain"] == "openai:gpt-4o-mini"
 
 
-def test_chat_refuses_a_model_it_cannot_build():
-    result = CliRunner().invoke(cli, ["chat", "--json", "--model", "anthropic:claude-sonnet-4-5"], input="hi\n")
-    assert result.exit_code != 0 and "--model" in result.output and "langchain-anthropic" in result.output
+# ------------------------------------------------------------------ one factory, one refusal
+
+
+@pytest.fixture
+def fresh_settings(monkeypatch, tmp_path):  # noqa: ANN001, ANN201
+    """Commands read settings from the environment through a cached get_settings(): fresh per test."""
+    from agent.config import get_settings
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/w.db")
+    monkeypatch.setenv("AFTERGLOW_INPROCESS_WORKER", "false")
+    get_settings.cache_clear()
+    yield monkeypatch
+    get_settings.cache_clear()
+
+
+def _suite(tmp_path) -> str:  # noqa: ANN001
+    return str(sorted(Path("evals/suites").glob("*.yaml"))[0])  # a shipped suite: it loads before the brain
+
+
+@pytest.mark.parametrize("command", ["chat", "eval", "worker", "serve"])
+@pytest.mark.parametrize("spec", ["anthropic:claude-sonnet-4-5", "nonsense"])
+def test_every_command_refuses_an_unknown_spec_the_same_way(fresh_settings, tmp_path, monkeypatch, command, spec):
+    import uvicorn
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the server started"))
+    fresh_settings.setenv("AFTERGLOW_MODEL", spec)
+    args = {"chat": ["chat", "--json", "--model", spec], "eval": ["eval", "run", _suite(tmp_path), "--model", spec],
+            "worker": ["worker"], "serve": ["serve"]}[command]
+    result = CliRunner().invoke(cli, args, input="hi\n")
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: model spec {spec!r}: ")
+
+
+def test_the_worker_runs_turns_on_the_configured_brain(fresh_settings, tmp_path, openai_api, monkeypatch, caplog):
+    """`afterglow worker` with AFTERGLOW_MODEL set: the turn it runs is the model's, and the start-up log
+    names the brain (the API + worker setup once never used the model, and nothing showed it)."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session, select
+
+    from agent import worker as worker_module
+    from agent.channel.inbound import Accepted, InboundSms, accept
+    from agent.demo import DEMO_PHONE, add_patient_with_visit, ensure_demo_clinic
+    from agent.store.db import make_engine, migrate, session_scope
+    from agent.store.models import Turn
+    from agent.types import VisitType
+
+    route = openai_api.post(COMPLETIONS).mock(return_value=completion(respond("So glad, Maya!", actions=[])))
+    fresh_settings.setenv("AFTERGLOW_MODEL", "openai:gpt-4o-mini")
+    db = make_engine(f"sqlite:///{tmp_path}/w.db")
+    migrate(db)
+    now = datetime.now(UTC)
+    with session_scope(db) as session:
+        clinic = ensure_demo_clinic(session, now)
+        add_patient_with_visit(session, clinic, now, first_name="Maya", phone="+14155550142",
+                               visit_type=VisitType.NEUROMODULATOR, days_ago=14, treatment="Botox")
+    sms = InboundSms(message_sid="SM" + "a" * 32, sender="+14155550142", to=DEMO_PHONE, body="loving it!",
+                     truncated=False, num_media=0, opt_out_type=None)
+    assert accept(db, sms, now) == Accepted.QUEUED
+    real = worker_module.run_forever
+    monkeypatch.setattr(worker_module, "run_forever", lambda w, **kw: real(w, **{**kw, "max_steps": 1}))
+
+    with caplog.at_level("INFO", logger="afterglow.brain"):
+        result = CliRunner().invoke(cli, ["worker"])
+    assert result.exit_code == 0, result.output
+    assert route.call_count == 1
+    with Session(db) as s:
+        turns = s.exec(select(Turn).where(Turn.inbound_message_id.is_not(None))).all()
+    assert [(t.brain, t.fell_back, t.model_calls) for t in turns] == [("openai:gpt-4o-mini", False, 1)]
+    started = [r.getMessage() for r in caplog.records if r.getMessage().startswith("brain in use")]
+    assert started == ["brain in use: openai:gpt-4o-mini (max_tokens 300, temperature 0.1, timeout 10s)"]
+
+
+def test_serve_names_the_brain_without_secrets(fresh_settings, monkeypatch):
+    import uvicorn
+
+    started = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: started.append(a))
+    fresh_settings.setenv("AFTERGLOW_MODEL", "openai:qwen2.5:7b")
+    fresh_settings.setenv("AFTERGLOW_MODEL_BASE_URL", "http://ollama-user:hunter2@127.0.0.1:11434/v1")
+    fresh_settings.setenv("OPENAI_API_KEY", "sk-live-do-not-print")
+    fresh_settings.setenv("AFTERGLOW_MODEL_MAX_TOKENS", "200")
+    result = CliRunner().invoke(cli, ["serve"])
+    assert result.exit_code == 0 and started, result.output
+    assert "Brain: openai:qwen2.5:7b at http://127.0.0.1:11434 (max_tokens 200, temperature 0.1, timeout 10s)" \
+        in result.output
+    assert "hunter2" not in result.output and "ollama-user" not in result.output and "sk-live" not in result.output
+
+
+def test_eval_runs_every_case_on_one_brain(monkeypatch):
+    """Built once by the factory: what it learns of the server holds for the whole run."""
+    from agent.policy.loader import default_policies
+    from agent.prompts import default_prompts
+    from evals.runner import model_brain_factory
+
+    factory = model_brain_factory("openai:gpt-4o-mini", default_policies(), default_prompts())
+    first, second = factory(None), factory(None)
+    assert isinstance(first, LLMBrain) and first is second
+    assert model_brain_factory("offline", default_policies(), default_prompts())(None) is None
