@@ -1,25 +1,44 @@
 """Referral extraction: who the patient is introducing, how they relate, and their phone number.
 
-Deterministic rules over the raw text (case carries signal for names):
-- relationship + name: "my sister Dana", "my friend Sarah Lee 415-555-0134", "my coworker jen at ...";
-- name + relationship: "Dana (my sister) wants in", "Dana, my sister, ...";
-- introductions: "her name is Priya", "my friend's name is Kim", "she's called Priya";
-- name + referral verb: "Tom wants to book too", "Kim would love to come";
-- relationship + referral verb, no name: "my mom wants to come too", "my sister asked where I went".
+Deterministic rules over the raw text (case carries signal for names), in English and Spanish:
+- relationship + name: "my sister Dana", "mi prima ana 415 555 0101", "mis amigas Sofi y Carmen";
+- name + relationship: "Dana (my sister) wants in", "Lucia (mi hermana) quiere cita", "kim wants in, shes my bff";
+- introductions: "her name is Priya", "she's called Priya", "se llama Lucia";
+- names + referral verb: "Tom wants to book too", "Dana, Kim and Lou want in", "Ana también quiere";
+- relationship + referral verb, no name: "my mom wants to come too", "mi suegra tambien quiere";
+- commands to the clinic: "tell Jordan about you guys", "call my mom", "dile a mi prima Ana";
+- a name next to a number: "Kim 415.555.0134", "Kim's number is ...", "+14155550134 is my sister Dana".
+A lowercase word is a name only right after a relationship or a command verb, or first in its clause
+right before a referral verb or a number ("jordan wants the same"), and never a common word. Someone
+else's relative ("my friend's mom", "la mamá de mi novio") has no relationship to the patient. The
+patient's own name ("my name is Maya", "soy Maya") and any name the caller passes in `ignore` (the
+patient's, the clinic's) are never returned.
 Phone numbers (any the `phonenumbers` package finds valid for `region`) attach to the closest mention
 that has none; a number with no mention counts only when the text says it is someone else's ("her
-number is"), never the patient's own ("my new number is ...").
+number is", "su numero es"), never the patient's own ("my new number is ...").
 
-Mentions are returned whether or not the turn is a referral; the classifier decides that.
+Mentions are returned whether or not the turn is a referral; the classifier decides that, helped by
+REFERRAL_CUE (referral verbs and commands, written to match normalised text too).
 """
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import phonenumbers
 
-from agent.brains.offline.names import COMMON_WORDS, RELATIONSHIPS, STOP_NAMES
+from agent.brains.offline.names import (
+    ARTICLE_RELATIONSHIPS,
+    BARE_TITLES,
+    COMMON_WORDS,
+    NAMES_ENDING_LIKE_WORDS,
+    PLURAL_TO_ONE,
+    RELATIONSHIPS,
+    STOP_NAMES,
+    fold,
+)
 
 __all__ = ["ReferralMention", "extract_referrals", "extract_bare_referral", "REFERRAL_CUE"]
 
@@ -28,62 +47,237 @@ __all__ = ["ReferralMention", "extract_referrals", "extract_bare_referral", "REF
 class ReferralMention:
     name: str | None
     phone: str | None  # E.164
-    relationship: str | None  # canonical: "sister", "mother", "coworker", ...
+    relationship: str | None  # canonical, English: "sister", "mother-in-law", "best friend", ...
 
 
 # ------------------------------------------------------------------------------ grammar
-_REL_WORDS = sorted(RELATIONSHIPS, key=len, reverse=True)
-_REL = r"(?P<rel>" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in _REL_WORDS) + r")"
-_ADJ = r"(?:(?:good|close|older|younger|little|big|twin|oldest|youngest|baby|new|other|work)\s+)?"
-_OWNER = r"\b(?:my|our|one\s+of\s+my)\s+" + _ADJ
+def _alternation(words: Iterable[str], group: str) -> str:
+    ordered = sorted(words, key=len, reverse=True)  # longest first: "sister in law" before "sister"
+    return rf"(?P<{group}>" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + r")"
+
+
+_REL = _alternation(RELATIONSHIPS, "rel")
+_ADJ = (
+    r"(?:(?:good|close|older|younger|little|lil|big|twin|oldest|youngest|baby|new|other|dear|whole|two|three|"
+    r"2|3|guy|girl|old|college|childhood|favorite|fave)\s+){0,2}"
+)
+_POST_ADJ = r"(?:\s+(?:mayor|menor|chica|chico|grande|peque[ñn][ao]|gemel[ao]|favorit[ao]|querid[ao]))?"
+_OWNERS = r"(?:my|our|one\s+of\s+my|mi|mis|nuestr[ao]s?|una?\s+de\s+mis)"
+_OWNER = r"\b" + _OWNERS + r"\s+" + _ADJ
+_OWNER_START = re.compile(_OWNERS + r"\b", re.IGNORECASE)
 _WORDCHARS = r"[^\W\d_][\w'\-]*"
 _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 
-# Referral verbs: what a person who wants to come in is said to do.
-REFERRAL_CUE = (
-    r"\b(?:wants?\s+(?:to|in|your|the|an?|info|details|a\s+consult|botox|filler|fillers|lips|lip\s+filler|"
-    r"facials?|laser|that|this|it|them|some|one|hers|his)\b|wanted\s+to|wanna|"
-    r"would\s+(?:like|love)\s+to|'d\s+(?:like|love)\s+to|(?:is|are|also|super|very|really)\s+interested|"
-    r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|for|if|how|when)|"
-    r"(?:is|are)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
-    r"(?:is|are)\s+(?:going|gonna)\s+to\s+(?:come|book|call|text)|will\s+(?:call|text|reach\s+out|book|come)|"
-    r"needs?\s+(?:your|the)\s+(?:number|info)|(?:is|are)\s+coming|coming\s+with\s+me|"
+# Referral verbs: what a person who wants to come in is said to do (after their name or relationship).
+_CUE_EN = (
+    r"\b(?:wants?\s+(?:to|in|your|ur|the|an?|info|details|a\s+consult|botox|filler|fillers|lips?|lip\s+filler|"
+    r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|that|this|it|them|some|one|hers|his|"
+    r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
+    r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
+    r"would\s+(?:like|love)\s+to|would\s+love\s+(?:a|an|some|the|it|that|one)\b|'d\s+(?:like|love)\s+to|"
+    r"(?:is|are|'s|'re|also|super|very|really)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
+    r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
+    r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
+    r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
+    r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
+    r"will\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
+    r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in))"
 )
-_CUE = re.compile(REFERRAL_CUE, re.IGNORECASE)
+_CUE_ES = (
+    r"(?<!\bno\s)\bquieren?\s+(?:venir|ir|una?|cita|agendar|hacer(?:se|lo|la)?|poner(?:se|lo)|probar(?:lo)?|"
+    r"saber|info\w*|el|la|los|las|lo|tu|su|sus|tus|reservar|entrar|apartar|conocer\w*|tambi[eé]n|darse|pedir|"
+    r"verse|lucir|checar\w*|consulta|precios?|b[oó]tox|rellenos?|labios|filler|l[aá]ser|faciales?|tratamiento|"
+    r"algo|q(?:ue)?\s+(?:le|les|la|lo)\s+\w+)\b|\b(?:tambi[eé]n|igual|tmb|tb)\s+quieren?\b|"
+    r"(?<!\bno\s)\bquieren?\s*(?:[.!,;?]|$)|"
+    r"\b(?:quisieran?|les?\s+gustar[ií]a)\s+(?:venir|ir|una?|cita|agendar|hacer\w*|probar|saber|info\w*)\b|"
+    r"\best[aá]n?\s+(?:muy\s+)?interesad[ao]s?\b|\bles?\s+interesa\b|\bpregunt(?:a|an|ando|aron|[oó])\b|"
+    r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar)\b|\bvienen?\s+conmigo\b|"
+    r"\bpueden?\s+venir\b|\b(?:les?|te)\s+(?:escribe|llama|marca)\b|\bme\s+pidi[oó]\s+(?:su|tu|el|la|sus)\s+"
+    r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
+    r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b"
+)
+_CUE = re.compile(_CUE_EN + "|" + _CUE_ES, re.IGNORECASE)
+
+# Commands to the clinic, for the classifier (it reads normalised text: "u" -> "you", accents folded).
+_SP_COMMAND = (
+    r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|av[ií]sale|av[ií]sele|av[ií]senle|escr[ií]bele|escr[ií]bale|"
+    r"escr[ií]banle|m[aá]nd(?:a|e|en)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
+    r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
+    r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
+    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu)\s+\w+|"
+    r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
+    r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
+)
+_COMMAND_CUE = (
+    r"(?:^\W*|[.!?,;]\s*|\b(?:you|y'?all|you\s+guys)\s+(?:should|can|could|might\s+want\s+to)\s+|"
+    r"\b(?:can|could|would|will)\s+(?:you|y'?all)\s+(?:please\s+)?|\b(?:please|pls|plz|go\s+ahead\s+and|feel\s+free\s+to)\s+)"
+    r"(?:text|txt|call|ring|contact|message|msg|email|ping|hit\s+up|reach\s+out\s+to|reach|get\s+in\s+touch\s+with)"
+    r"\s+(?!me\b|us\b|back\b|you\b)|\bgive\s+(?:\S+\s+){1,3}?a\s+(?:call|ring|text|shout|buzz)\b|"
+    r"\btell\s+(?:\S+\s+){1,3}?(?:about|abt|bout)\s+(?:you|u|y'?all|your|the|this)\b|"
+    r"\b" + _SP_COMMAND + r"\b|"
+    r"\ble\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\s+(?:\S+\s+){1,3}?(?:de|sobre)\s+"
+    r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b"
+)
+# Everything that makes a named mention a referral: what the classifier checks (on normalised text).
+REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
+
+# Command verbs followed by the person to contact. `tail` is what must follow in the same phrase.
+_COMMAND = re.compile(
+    r"\b(?:(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|reach|"
+    r"get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
+    r"(?P<have>have|get)|(?P<bring>bring|refer|send|invite|add)|"
+    r"(?P<es>" + _SP_COMMAND + r"|referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
+    re.IGNORECASE,
+)
+_TAILS = {
+    "tell": re.compile(r"\b(?:about|abt|bout)\b|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
+                       re.IGNORECASE),
+    "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
+    "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
+                       re.IGNORECASE),
+}
+# Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
+_NOUN_BEFORE = re.compile(
+    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|mi|su|tu|el|la|un|una)\s*$",
+    re.IGNORECASE,
+)
+
 # Whose number it is, for a number that no mention claims: someone else's, never the patient's own.
 _WHOSE_NUMBER = re.compile(
     r"\b(?:her|his|their|(?:my|our)\s+" + _ADJ + _REL + r"(?:'s)?)\s+(?:number|cell|phone|#)|"
-    r"\b(?:text|call|reach|contact)\s+(?:her|him|them)\b",
+    r"\b(?:text|call|reach|contact)\s+(?:her|him|them)\b|\b(?:she|he)(?:'s|s|\s+is)\s+(?:at|@)\s|"
+    r"\b(?:here'?s|heres)\s+(?:her|his|hers)\b|"
+    r"\bsu\s+(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*)\b|"
+    r"\b(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*)\s+de\s+(?:ella|[eé]l|mi|mis)\b|"
+    r"\b(?:ll[aá]mal[ea]|escr[ií]bele|m[aá]ndale|m[aá]rcale)\b",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _PHRASE_END = re.compile(r"[.!?;,\n]")  # a referral cue must follow its relationship in the same phrase
+_YOU = r"(?:your|ur|yr|y'?all'?s)"
 # The patient bringing or sending someone: "can i bring my sister", "i told my mom about you",
-# "my sister's number is ...".
+# "my sister's number is ...", "puedo llevar a mi mamá", "mi hermana y yo".
 _INVITE = re.compile(
-    r"\b(?:bring|bringing|refer|referring|referred|send(?:ing)?\s+\w+(?:\s+\w+)?\s+your\s+way|"
-    r"told\s+(?:my|her|him|them)\b.*\babout\s+(?:you|your|the)|gave\s+(?:my\s+\w+\s+)?your\s+(?:number|info|card)|"
-    r"give\s+(?:my\s+\w+\s+)?your\s+(?:number|info)|pass(?:ing)?\s+(?:along|on)\s+your|"
-    r"and\s+i\s+(?:book|come|both|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info))",
+    r"\b(?:(?:bring|bringing|refer|referring|referred)\b|send(?:ing)?\s+\w+(?:\s+\w+)?\s+" + _YOU + r"\s+way|"
+    r"sen[dt](?:ing)?\s+(?:her|him|them)\b|send(?:ing)?\s+(?:my|her|him|them)\b.*\b(?:to\s+(?:you|u|y'?all)|over)\b|"
+    r"told\s+(?:my|her|him|them)\b.*\babout\s+(?:you|u|y'?all|your|ur|the)\b|"
+    r"tell(?:ing)?\s+(?:my|her|him)\b.*\b(?:about\s+(?:you|u|y'?all|your|ur|the)|to\s+(?:book|come|call|text))\b|"
+    r"(?:gave|give|giving|pass(?:ed|ing)?|sen[dt](?:ing)?|shar(?:e|ed|ing)|forward(?:ed|ing)?)\s+(?:\w+\s+){0,3}?"
+    + _YOU + r"\s+(?:number|info|card|contact|details|website|link|page|ig|insta\w*|name)|"
+    r"pass(?:ing)?\s+(?:along|on)\s+" + _YOU + r"|(?:get|expect)\s+a\s+(?:call|text)\s+from|"
+    r"and\s+i\s+(?:book|come|both|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info)|"
+    r"can\s+my\b.*\b(?:come|book|join|get)\b|want\s+my\b.*\bto\s+(?:come|book|join)\b|"
+    r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|recommend(?:ed|ing)?\s+(?:you|u|y'?all)\b|"
+    r"traer|traigo|llevar|llevo|invit[eé]|invitar|recomend[eé]|recomendar\w*|y\s+yo|conmigo|"
+    r"(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*|contacto|datos|info)\s+de|"
+    r"le\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\b.*\b(?:de|sobre)\s+(?:ustedes|usted|ti|la\s+cl[ií]nica)|"
+    r"le\s+(?:digo|dije|voy\s+a\s+decir|aviso|avis[eé])\s+a\b.*\bq(?:ue)?\s+(?:te|les?|vaya|venga|llame|escriba|agende|marque)\b)",
     re.IGNORECASE,
 )
+_SPANISH_OWNER = re.compile(r"(?:mi|mis|nuestr|una?|la|el)\b", re.IGNORECASE)
+# What makes "a friend" someone introduced: bringing them, not "the refer a friend thing".
+_ARTICLE_INVITE = re.compile(
+    r"\b(?:bring|bringing|llevo|llevar|traigo|traer|invit[eé]|invitar)\b", re.IGNORECASE
+)
 
-_REL_THEN_NAME = re.compile(_OWNER + _REL + r"(?:'s\s+name\s+is)?(?:\s*,\s*|\s*\(\s*|\s+)" + _NAME, re.IGNORECASE)
+_REL_THEN_NAME = re.compile(
+    _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)" + _NAME,
+    re.IGNORECASE,
+)
+# "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
+_REL_FROM_NAME = re.compile(
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+\s*,\s*(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
 _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)$")
+_NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
 _REL_ONLY = re.compile(_OWNER + _REL + r"\b", re.IGNORECASE)
-_NAME_IS = re.compile(
-    r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is)|(?:she|he)(?:'s|\s+is)\s+called|name's)\s+" + _NAME,
+_ARTICLE = r"(?:a|an|una|un|la|el)"
+_REL_ARTICLE = re.compile(
+    r"\b(?:" + _ARTICLE + r"\s+)?" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"(?:\s+of\s+mine|\s+m[ií][ao])\b|"
+    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel2") + r"\b",
     re.IGNORECASE,
 )
-# The one or two words right before a referral cue: "Tom wants to book too", "Mom wants to come too".
-_NAME_BEFORE_CUE = re.compile(
-    r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s+(?:also\s+|too\s+|really\s+|totally\s+|def\s+|definitely\s+)?$"
+# "una amiga, Rosy, ...", "a friend (Kim) wants in": a capitalised name set off after the relationship.
+_ARTICLE_REL_NAME = re.compile(
+    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"\s*[,(]\s*(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
 )
-_BRING_WORDS = re.compile(r"\b(?:bring|refer|send|text|call|contact)\b")
-_BRING = re.compile(r"\b(?:bring|refer|send|text|call|contact)\s+(?:over\s+)?" + _NAME, re.IGNORECASE)
+# Someone else's relative: "my friend's mom", "my bfs sister", "la esposa de mi hermano".
+_CHAIN = re.compile(
+    _OWNER + _REL + r"(?:'s|s)\s+" + _ADJ + _alternation(RELATIONSHIPS, "rel2") + r"\b|"
+    r"\b(?:la|el|las|los)\s+" + _alternation(RELATIONSHIPS, "rel3") + r"\s+de\s+" + _OWNERS + r"\s+\w+",
+    re.IGNORECASE,
+)
+# "my sisters number", "mom's number": the person whose number it is.
+_REL_POSSESSIVE = re.compile(
+    r"\b(?:(?:my|our)\s+" + _ADJ + r")?" + _REL + r"'?s\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE
+)
+_NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
+_NAME_IS = re.compile(
+    r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
+    r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
+    r"(?:^|(?<=[,.;!?]))\s*name\s+is\s+" + _NAME.replace("<name>", "<name2>"),
+    re.IGNORECASE,
+)
+_INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
+# "kim wants in, shes my bff", "dile a Mariela q es amiga mia": the relationship of the person just named.
+_IS_MY = re.compile(
+    r"\b(?:(?:she|he|they)(?:'s|s|\s+is|\s+are|'re)|(?:ella|[eé]l)?\s*es)\s+(?:(?:my|our|mi)\s+" + _ADJ + _REL + r"|"
+    + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b",
+    re.IGNORECASE,
+)
+_POSSESSIVE_NUMBER = re.compile(
+    r"(?:^|(?<=[\s,(!.?:;]))(?P<name>" + _WORDCHARS + r")'s\s+(?:number|cell|phone|#|digits|contact|mobile)\b|"
+    r"\b(?:el\s+)?(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*)\s+de\s+(?P<name2>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
+# Names right next to a number: "Kim 415.555.0134", "Sarah: (415) ...", "415-555-0134 - Kim".
+_NAME_BEFORE_PHONE = re.compile(
+    r"(?:^|(?<=[\s,(!.?;:\-]))" + _NAME + r"\s*(?:[:\-@#=(,]\s*|(?:at|is|es|al)\s+)?$", re.IGNORECASE
+)
+_NAME_AFTER_PHONE = re.compile(r"\s*(?:[-:=(,]\s*|(?:is|es|for|para)\s+)?" + _NAME)
+_PHONE_GAP = re.compile(  # between "my mom" and her number
+    r"[\s,:\-(@#]*(?:(?:at|is|es|al|number|cell|phone|numero|número|cel|celular|(?:she|he)(?:'s|s|\s+is)\s+at)\b"
+    r"[\s:\-#]*)*",
+    re.IGNORECASE,
+)
+_PHONE_GAP_BEFORE = re.compile(r"[\s,:\-)]*(?:(?:is|es|=|that's|thats|that\s+is)\s*)?", re.IGNORECASE)
+_NAMED_GAP = re.compile(  # between "my friend's info:" and "ruby"
+    r"(?:'?s)?[\s:,\-(]*(?:(?:info|number|name|#|contact|details|is|es)\b[\s:,\-]*)*", re.IGNORECASE
+)
+# The patient naming themselves: never a referral.
+_SELF = re.compile(
+    r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|l[ea]s?\s+escribe|"
+    r"te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
+    r"^\W*(?:(?:hi|hey|hello|hola|buenas)\W+)?(?:this\s+is|it's|its)\s+(?P<name2>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
+    r"^\W*(?P<name3>" + _WORDCHARS + r")\s+(?:here|aqu[ií])\b",
+    re.IGNORECASE,
+)
+
+# Lists of people: "Dana, Kim and Lou", "Sofi y Carmen". A comma-only run counts only when a
+# conjunction closes it ("Dana, Kim and Lou"), or right before a referral verb.
+_SEP = re.compile(r"\s*,\s*(?:(?:and|y|e|&)\s+)?|\s+(?:and|y|e|&|n|\+)\s+", re.IGNORECASE)
+_ONE_NAME = re.compile(_NAME)
+_LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
+_TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
+_LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
+_ADVERBS = frozenset(
+    "also too really totally def definitely both all literally seriously ya tambien también igual si sí tmb "
+    "tb".split()
+)
+_DETERMINER = re.compile(
+    r"my|your|ur|our|his|her|their|the|a|an|this|that|these|those|mi|mis|su|sus|tu|tus|el|la|los|las|un|una",
+    re.IGNORECASE,
+)
+_PLACE_WORDS = frozenset("de del from in en at of near by".split())
+_AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
+_THEIR = frozenset("her his their su sus".split())
+_LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
+_CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
 
 _DIGIT = re.compile(r"\d")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
@@ -98,6 +292,7 @@ class _Draft:
     relationship: str | None = None
     phone: str | None = None
     intro: bool = False  # from "her name is ...": may name a nameless mention made earlier
+    chained: bool = False  # someone else's relative: no relationship to the patient
 
     def freeze(self) -> ReferralMention:
         return ReferralMention(name=self.name, phone=self.phone, relationship=self.relationship)
@@ -108,6 +303,11 @@ def _canonical_rel(raw: str) -> str:
     return RELATIONSHIPS[re.sub(r"\s+", " ", raw.lower())]
 
 
+def _one(rel: str | None) -> str | None:
+    """The relationship of one named person: "my friends Jess and Amy" -> each is a "friend"."""
+    return PLURAL_TO_ONE.get(rel, rel) if rel else rel
+
+
 def _capitalise(word: str) -> str:
     if any(c.isupper() for c in word[1:]) and not word.isupper():
         return word  # already cased by the patient ("McKenna", "O'Brien")
@@ -115,14 +315,37 @@ def _capitalise(word: str) -> str:
     return "".join(p[:1].upper() + p[1:] if len(p) > 1 or i == 0 else p for i, p in enumerate(parts))
 
 
-def _name_word(word: str, *, anchored: bool) -> bool:
-    """Whether one word can be (part of) a person's name here."""
-    low = word.lower().rstrip("'")
-    if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha():
+def _common(low: str) -> bool:
+    if low in COMMON_WORDS or (not low.isascii() and fold(low) in COMMON_WORDS):
+        return True
+    # Verb forms of common words ("swears", "recommended"); stems of four letters or more only, so
+    # "Wes" and "Ted" stay names.
+    return any(low.endswith(s) and len(low) - len(s) >= 4 and low[: -len(s)] in COMMON_WORDS
+               for s in ("s", "es", "d", "ed"))
+
+
+def _wordlike(low: str) -> bool:
+    """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed" (not "Kimberly")."""
+    if low in NAMES_ENDING_LIKE_WORDS:
         return False
-    if word[0].isupper():
-        return anchored or low not in COMMON_WORDS
-    return anchored and low not in COMMON_WORDS and not low.endswith(("ing", "ly"))
+    return len(low) >= 6 and low.endswith(("ly", "ing", "ed"))
+
+
+def _name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
+    """Whether one word can be (part of) a person's name here.
+
+    anchored: right after a relationship or a command verb, where a name is expected; lower_ok: a
+    lowercase word may be a name here (first in its clause before a referral verb or a number).
+    """
+    low = word.lower().rstrip("'")
+    if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha() or _CONTRACTION.search(low):
+        return False
+    if (not low.isascii() and fold(low) in STOP_NAMES) or _LAUGH.fullmatch(low):
+        return False
+    # A capital counts only in mixed case: "MI HERMANA QUIERE" is shouting, not names.
+    if word[0].isupper() and not (word.isupper() and len(word) > 1):
+        return anchored or (low not in COMMON_WORDS and not _wordlike(low))
+    return (anchored or lower_ok) and not _common(low) and not _wordlike(low) and not low.endswith("ing")
 
 
 def _clean_name(raw: str | None, *, anchored: bool, allow_tail: bool = False) -> str | None:
@@ -130,21 +353,60 @@ def _clean_name(raw: str | None, *, anchored: bool, allow_tail: bool = False) ->
 
     allow_tail: when the first word is not a name, try the second alone ("so Dana (my sister)").
     """
+    picked = _pick(raw, 0, anchored=anchored, allow_tail=allow_tail)
+    return picked[0] if picked else None
+
+
+def _pick(
+    raw: str | None, offset: int, *, anchored: bool, allow_tail: bool = False, lower_ok: bool = False
+) -> tuple[str, int, int] | None:
+    """(name, start, end) of the name in a one- or two-word candidate found at `offset`, or None."""
     if not raw:
         return None
-    words = raw.split()
-    first = re.sub(r"'s$", "", words[0])
-    if not _name_word(first, anchored=anchored):
+    words = [(m.group(0), m.start()) for m in re.finditer(r"\S+", raw)]
+    first = re.sub(r"'s$", "", words[0][0])
+    if not _name_word(first, anchored=anchored, lower_ok=lower_ok):
         if allow_tail and len(words) > 1:
-            return _clean_name(words[1], anchored=anchored)
+            return _pick(words[1][0], offset + words[1][1], anchored=anchored, lower_ok=lower_ok)
         return None
-    kept = [first]
-    if len(words) > 1 and words[0] == first:
-        second = re.sub(r"'s$", "", words[1])
+    kept, end = [first], words[0][1] + len(first)
+    if len(words) > 1 and words[0][0] == first:
+        second = re.sub(r"'s$", "", words[1][0])
         same_case = second[:1].isupper() == first[:1].isupper()
-        if same_case and _name_word(second, anchored=True) and second.lower() not in COMMON_WORDS:
+        if same_case and _name_word(second, anchored=True) and not _common(second.lower()):
             kept.append(second)
-    return " ".join(_capitalise(w) for w in kept)
+            end = words[1][1] + len(second)
+    return " ".join(_capitalise(w) for w in kept), offset + words[0][1], offset + end
+
+
+def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list[_Draft]:
+    """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim"."""
+    out: list[_Draft] = []
+    pending: list[_Draft] = []
+    while sep := _SEP.match(text, pos):
+        start = sep.end()
+        if _OWNER_START.match(text, start):
+            break  # "and my friend Kim": a mention of its own
+        item_rel, item_anchored = rel, anchored
+        lone = _LONE_REL.match(text, start)
+        if lone and lone.group("rel").lower() in STOP_NAMES:  # "and friend Kim"
+            item_rel, item_anchored, start = _one(_canonical_rel(lone.group("rel"))), True, lone.end()
+        m = _ONE_NAME.match(text, start)
+        picked = _pick(m.group("name"), m.start(), anchored=item_anchored) if m else None
+        if picked is None:
+            break
+        pending.append(_Draft(picked[1], picked[2], picked[0], item_rel))
+        if sep.group(0).strip() != ",":
+            out += pending
+            pending = []
+        pos = picked[2]
+    return out
+
+
+def _phrase_start(text: str, pos: int) -> bool:
+    """Whether `pos` begins the text or a clause ("love it! jordan wants ...", "referral: hannah ...")."""
+    before = text[:pos].rstrip()
+    return not before or before[-1] in ".!?;:,-(\n"
 
 
 # ------------------------------------------------------------------------------ extraction
@@ -157,77 +419,246 @@ def _phones(text: str, region: str) -> list[tuple[int, int, str]]:
     return found
 
 
-def _clause(text: str, start: int, ends: re.Pattern[str] = _CLAUSE_END) -> str:
+def _end(text: str, start: int, ends: re.Pattern[str] = _CLAUSE_END) -> int:
+    """Where the clause (or, with _PHRASE_END, the phrase) that `start` is in ends."""
     end = ends.search(text, start)
-    return text[start : end.start() if end else len(text)]
+    return end.start() if end else len(text)
 
 
-def _clause_around(text: str, pos: int) -> str:
-    starts = [m.end() for m in _CLAUSE_END.finditer(text, 0, pos)]
-    return _clause(text, starts[-1] if starts else 0)
+def _within(pattern: re.Pattern[str], text: str, start: int, ends: re.Pattern[str] = _CLAUSE_END) -> bool:
+    """`pattern` found between `start` and the end of its clause; searched in place so \\b sees context."""
+    return pattern.search(text, start, _end(text, start, ends)) is not None
 
 
-def _mentions(text: str) -> list[_Draft]:
+def _clause_start(text: str, pos: int, ends: re.Pattern[str] = _CLAUSE_END, reach: int = 10_000) -> int:
+    start = max(0, pos - reach)
+    for m in ends.finditer(text, start, pos):
+        start = m.end()
+    return start
+
+
+def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     drafts: list[_Draft] = []
-    low = text.lower()
-    rel_only = list(_REL_ONLY.finditer(text))
+    intro = bool(_INTRO_WORDS.search(text))
+    rel_only = list(_REL_ONLY.finditer(text)) + list(_REL_ARTICLE.finditer(text))
     if rel_only:
-        drafts += _related(text, rel_only)
-    if "name" in low or "called" in low:
+        drafts += _related(text, rel_only, phones, intro)
+    for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
+        drafts.append(_Draft(m.start(), m.end(), None, _one(_canonical_rel(m.group("rel")))))
+    for m in _CHAIN.finditer(text):  # someone else's relative
+        drafts.append(_Draft(m.start(), m.end(), None, None, chained=True))
+    if intro:
         for m in _NAME_IS.finditer(text):
-            name = _clean_name(m.group("name"), anchored=True)
-            if name:
-                drafts.append(_Draft(m.start(), m.end(), name, None, intro=True))
+            group = "name" if m.group("name") else "name2"
+            picked = _pick(m.group(group), m.start(group), anchored=True)
+            if picked:
+                drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
     if _CUE.search(text):
         drafts += _named_by_cue(text)
-    if _BRING_WORDS.search(low):
-        for m in _BRING.finditer(text):
-            name = _clean_name(m.group("name").split()[0], anchored=False)
-            if name:
-                drafts.append(_Draft(m.start("name"), m.end(), name))
+    drafts += _commanded(text)
+    if phones:
+        drafts += _by_number(text, phones)
     return drafts
 
 
-def _related(text: str, rel_only: list[re.Match[str]]) -> list[_Draft]:
+def _related(
+    text: str, rel_only: list[re.Match[str]], phones: list[tuple[int, int, str]], intro: bool
+) -> list[_Draft]:
     """Mentions anchored on "my <relationship>": with a name, or nameless with a referral cue."""
     drafts: list[_Draft] = []
     for m in _REL_THEN_NAME.finditer(text):
-        name = _clean_name(m.group("name"), anchored=True)
-        if name:
-            drafts.append(_Draft(m.start(), m.end(), name, _canonical_rel(m.group("rel"))))
+        # "my sister Dana" may be lowercase; after a comma ("my sisters, wrong number") only a capital counts.
+        anchored = "," not in text[m.end("rel") : m.start("name")]
+        picked = _pick(m.group("name"), m.start("name"), anchored=anchored)
+        if picked:
+            rel = _one(_canonical_rel(m.group("rel")))
+            drafts.append(_Draft(m.start(), picked[2], picked[0], rel))
+            plural = rel != _canonical_rel(m.group("rel"))
+            drafts += _more_names(text, picked[2], anchored=plural, rel=rel if plural else None)
+    for m in _ARTICLE_REL_NAME.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        if picked:
+            drafts.append(_Draft(m.start(), picked[2], picked[0], _canonical_rel(m.group("rel"))))
+    for m in _REL_FROM_NAME.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        if picked:
+            drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
-        if not rel.group(0).lower().startswith(("my", "our")):
-            continue
+        if not rel.group("rel"):
+            continue  # "a friend": not after a name
         window = max(0, rel.start() - 40)
         m = _NAME_BEFORE_REL.search(text, window, rel.start())
         # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
         anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
-        name = _clean_name(m.group("name"), anchored=anchored, allow_tail=True) if m else None
-        if name:
-            drafts.append(_Draft(m.start(), rel.end(), name, _canonical_rel(rel.group("rel"))))
+        picked = _pick(m.group("name"), m.start("name"), anchored=anchored, allow_tail=True) if m else None
+        if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
+            picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        if picked:
+            drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
     for m in rel_only:
-        if _CUE.search(_clause(text, m.end(), _PHRASE_END)) or _INVITE.search(_clause_around(text, m.start())):
-            drafts.append(_Draft(m.start(), m.end(), None, _canonical_rel(m.group("rel"))))
+        if _evidence(text, m, phones, intro):
+            rel = _canonical_rel(m.group("rel") or m.group("rel2"))
+            if _NUMBER_WORD.match(text, m.end()):
+                rel = _one(rel)  # "my sisters number": one sister's
+            drafts.append(_Draft(m.start(), m.end(), None, rel))
     return drafts
+
+
+def _evidence(text: str, m: re.Match[str], phones: list[tuple[int, int, str]], intro: bool) -> bool:
+    """Whether "my <relationship>" introduces someone: a referral verb, an invitation, a number, a name."""
+    spanish = bool(_SPANISH_OWNER.match(m.group(0)))
+    # Spanish drops the subject: "mi tía, va a ir" reads on to the end of the clause.
+    if _within(_CUE, text, m.end(), _CLAUSE_END if spanish else _PHRASE_END):
+        return True
+    if _within(_INVITE if m.group("rel") else _ARTICLE_INVITE, text, _clause_start(text, m.start())):
+        return True
+    if spanish and _CUE.search(text, _clause_start(text, m.start(), _PHRASE_END, 60), m.start()):
+        return True  # "quiere venir mi hermana"
+    if intro and _NAME_IS.search(text, m.end()):
+        return True  # "my coworker ..., her name is Becca"
+    return any(
+        (s >= m.end() and _PHONE_GAP.fullmatch(text, m.end(), s))
+        or (e <= m.start() and _PHONE_GAP_BEFORE.fullmatch(text, e, m.start()))
+        for s, e, _ in phones
+    )
 
 
 def _named_by_cue(text: str) -> list[_Draft]:
-    """ "Tom wants to book too", "Mom wants to come too"."""
+    """ "Tom wants to book too", "Dana, Kim and Lou want in", "Mom wants to come too"."""
     drafts: list[_Draft] = []
     for cue in _CUE.finditer(text):
-        m = _NAME_BEFORE_CUE.search(text, max(0, cue.start() - 40), cue.start())
-        if m is None:
-            continue
-        raw = m.group("name")
-        last = raw.split()[-1]
-        if last.lower() in RELATIONSHIPS:  # "Mom wants to come too"
-            if len(raw.split()) == 1 or raw.split()[0].lower() not in ("my", "our"):
-                drafts.append(_Draft(m.start("name"), cue.start(), None, _canonical_rel(last)))
-            continue
-        name = _clean_name(raw, anchored=False, allow_tail=True)
-        if name:
-            drafts.append(_Draft(m.start("name"), cue.start(), name))
+        items = _list_before(text, cue.start())
+        lower_ok = bool(items) and _phrase_start(text, items[0][0].start())
+        if items and _AFTER_PLACE.search(text, max(0, items[0][0].start() - 8), items[0][0].start()):
+            items = items[1:]  # "my friend from New York wants in": a place, not a name
+        for words in items:
+            raw = " ".join(w.group(0) for w in words)
+            first, last = words[0].group(0).lower(), words[-1].group(0).lower()
+            if len(words) == 2 and first in _PLACE_WORDS:
+                continue
+            if last in RELATIONSHIPS and last in STOP_NAMES:  # "Mom wants to come too"
+                if len(words) == 2 and first in _THEIR:  # "her sister wants in": not the patient's sister
+                    drafts.append(_Draft(words[0].start(), cue.start(), None, None, chained=True))
+                elif len(words) == 1 or not _OWNER_START.fullmatch(first):
+                    drafts.append(_Draft(words[0].start(), cue.start(), None, _canonical_rel(last)))
+                continue
+            # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
+            own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
+            picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
+            if picked:
+                drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
+
+
+def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
+    """The people named right before a referral verb, each as its one or two words, in order."""
+    window = max(0, pos - 60)
+    for end in _CLAUSE_END.finditer(text, window, pos):
+        window = end.end()
+    tokens = list(_TOKENS.finditer(text, window, pos))
+    while tokens and tokens[-1].group(0).lower() in _ADVERBS:
+        tokens.pop()
+    items: list[list[re.Match[str]]] = []
+    current: list[re.Match[str]] = []
+    for tok in reversed(tokens):
+        word = tok.group(0)
+        if word in "()[]:":
+            break
+        if word.lower() in _LIST_WORDS:
+            if not current:
+                break
+            items.append(current)
+            current = []
+            continue
+        if len(current) == 2:
+            break
+        current.insert(0, tok)
+    if current:
+        items.append(current)
+    return items[::-1]
+
+
+def _commanded(text: str) -> list[_Draft]:
+    """People the patient tells the clinic to contact: "text Priya", "call my mom", "dile a Ana"."""
+    drafts: list[_Draft] = []
+    for cmd in _COMMAND.finditer(text):
+        kind = next(k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
+        if kind in ("contact", "bring") and _NOUN_BEFORE.search(text, max(0, cmd.start() - 12), cmd.start()):
+            continue  # "my text settings", "your contact list"
+        tail = _TAILS.get(kind)
+        if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
+            continue
+        pos = cmd.end()
+        rel = _REL_ONLY.match(text, pos)
+        if rel:
+            drafts.append(_Draft(rel.start(), rel.end(), None, _canonical_rel(rel.group("rel"))))
+            continue
+        word = _ONE_NAME.match(text, pos)
+        if word is None:
+            continue
+        first = word.group("name").split()[0]
+        if first.lower() in BARE_TITLES:  # "call mom"
+            drafts.append(_Draft(pos, pos + len(first), None, _canonical_rel(first)))
+            continue
+        lower_ok = kind != "bring"
+        picked = _pick(word.group("name"), pos, anchored=lower_ok)
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
+            drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+    return drafts
+
+
+def _by_number(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
+    """Names given with a number: "Kim 415.555.0134", "415-555-0134 - Kim", "Kim's number is ..."."""
+    drafts: list[_Draft] = []
+    for start, end, _ in phones:
+        picked = None
+        before = _NAME_BEFORE_PHONE.search(text, max(0, start - 30), start)
+        if before:
+            lower_ok = _phrase_start(text, before.start("name"))
+            picked = _pick(before.group("name"), before.start("name"), anchored=False, allow_tail=True,
+                           lower_ok=lower_ok)
+        after = None if picked else _NAME_AFTER_PHONE.match(text, end)
+        if after:
+            picked = _pick(after.group("name"), after.start("name"), anchored=False)
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
+    if "'s" in text or " de " in text:
+        for m in _POSSESSIVE_NUMBER.finditer(text):
+            group = "name" if m.group("name") else "name2"
+            if m.group(group).lower() in BARE_TITLES:  # "mom's number: ..."
+                drafts.append(_Draft(m.start(group), m.end(group), None, _canonical_rel(m.group(group))))
+                continue
+            picked = _pick(m.group(group), m.start(group), anchored=True)
+            if picked:
+                drafts.append(_Draft(picked[1], picked[2], picked[0]))
+    return drafts
+
+
+def _drop_known(text: str, drafts: list[_Draft], ignore: frozenset[str]) -> list[_Draft]:
+    """Without the patient's own name ("this is Maya", "soy Maya") and the names the caller knows."""
+    known = set(ignore)
+    for m in _SELF.finditer(text):
+        known.add(fold(m.group("name") or m.group("name2") or m.group("name3")))
+    if not known:
+        return drafts
+    return [d for d in drafts if not d.name or fold(d.name.split()[0]) not in known and fold(d.name) not in known]
+
+
+def _same_person(a: _Draft, b: _Draft) -> bool:
+    """Same name, or one name inside the other where the mentions overlap ("Ana Lucia" and "Lucia")."""
+    if not a.name or not b.name:
+        return False
+    x, y = a.name.lower(), b.name.lower()
+    if x == y:
+        return True
+    overlap = a.start <= b.start < a.end or b.start <= a.start < b.end
+    return overlap and (set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()))
+
+
+def _same_relative(a: _Draft, b: _Draft) -> bool:
+    """ "my mom ... text my mom at ...": one nameless mother, not two."""
+    return not a.name and not b.name and a.relationship is not None and a.relationship == b.relationship
 
 
 def _merge(drafts: list[_Draft]) -> list[_Draft]:
@@ -235,22 +666,43 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
     drafts.sort(key=lambda d: (d.start, d.name is None))
     merged: list[_Draft] = []
     for d in drafts:
-        same = next((o for o in merged if d.name and o.name and o.name.lower() == d.name.lower()), None)
+        same = next((o for o in merged if _same_person(o, d) or _same_relative(o, d)), None)
         overlap = next((o for o in merged if o.start <= d.start < o.end or d.start <= o.start < d.end), None)
         target = same or (overlap if overlap and (not d.name or not overlap.name) else None)
         if target:
+            if d.name and target.name and len(d.name) > len(target.name):
+                target.name = d.name
             target.name = target.name or d.name
-            target.relationship = target.relationship or d.relationship
+            target.chained = target.chained or d.chained
+            target.relationship = None if target.chained else target.relationship or d.relationship
             target.end = max(target.end, d.end)
         else:
             merged.append(d)
     # "My friend wants to come, her name is Priya": the introduction names the nameless mention.
     for intro in [d for d in merged if d.intro and not d.relationship]:
-        host = next((o for o in merged if o.name is None and o.relationship and o.start < intro.start), None)
+        host = next((o for o in merged if o.name is None and (o.relationship or o.chained) and o.start < intro.start),
+                    None)
         if host:
             host.name = intro.name
+            host.relationship = _one(host.relationship)
             merged.remove(intro)
     return merged
+
+
+def _join_neighbours(text: str, drafts: list[_Draft]) -> list[_Draft]:
+    """ "my friends info: ruby" and "kim wants in, shes my bff": one person, said in two pieces."""
+    drafts.sort(key=lambda d: d.start)
+    for a, b in zip(drafts, drafts[1:]):
+        if a.name is None and (a.relationship or a.chained) and b.name and not b.relationship and not a.phone:
+            if _NAMED_GAP.fullmatch(text, a.end, b.start):
+                b.relationship, b.start, a.name = _one(a.relationship), a.start, "\0"
+    drafts = [d for d in drafts if d.name != "\0"]
+    for m in _IS_MY.finditer(text):
+        host = next((d for d in reversed(drafts) if d.name and not d.relationship and d.end <= m.start()), None)
+        if host:
+            host.relationship = _canonical_rel(m.group("rel") or m.group("rel2"))
+            drafts = [d for d in drafts if d.name or not (m.start() <= d.start < m.end())]
+    return drafts
 
 
 def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int, str]]) -> None:
@@ -270,37 +722,49 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             drafts.append(_Draft(start, end, None, None, e164))
 
 
-def extract_referrals(text: str, region: str = "US") -> list[ReferralMention]:
-    """People the patient mentions in a referral-like way, in the order they appear."""
+def _prepare(text: str) -> str:
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return _EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES))
+
+
+def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = ()) -> list[ReferralMention]:
+    """People the patient mentions in a referral-like way, in the order they appear.
+
+    ignore: names never to return, whatever the text says (the patient's own first name, the clinic's
+    name, its staff).
+    """
     if not text or not text.strip():
         return []
-    text = _EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES))
+    text = _prepare(text)
     phones = _phones(text, region)
     scrubbed = text
     for start, end, _ in phones:
         scrubbed = scrubbed[:start] + " " * (end - start) + scrubbed[end:]
-    drafts = _merge(_mentions(scrubbed))
+    drafts = _drop_known(scrubbed, _mentions(scrubbed, phones), frozenset(fold(n) for n in ignore))
+    drafts = _join_neighbours(scrubbed, _merge(drafts))
     _attach_phones(text, drafts, phones)
     drafts.sort(key=lambda d: d.start)
     return [d.freeze() for d in drafts]
 
 
 _BARE = re.compile(
-    r"^\W*(?:(?:it's|its|her name is|his name is|name is|yes|yeah|yep|sure|ok|okay|of course|definitely)\W+)*"
-    r"(?:(?:my|our)\s+" + _ADJ + _REL + r"\W*)?" + _NAME + r"?\W*$",
+    r"^\W*(?:(?:it's|its|her name is|his name is|name is|se llama|su nombre es|yes|yeah|yep|sure|ok|okay|"
+    r"of course|definitely|s[ií]|claro|por supuesto|obvio|va|dale)\W+)*"
+    r"(?:" + _OWNERS + r"\s+" + _ADJ + _REL + _POST_ADJ + r"\W*)?" + _NAME + r"?\W*$",
     re.IGNORECASE,
 )
 
 
 def extract_bare_referral(text: str, region: str = "US") -> ReferralMention | None:
-    """A bare answer to a referral ask: "Dana", "my sister!", "sarah lee 415-555-0134", "yes! Kim".
+    """A bare answer to a referral ask: "Dana", "my sister!", "sarah lee 415-555-0134", "si! mi prima".
 
     Only meaningful right after the agent asked for a referral; the caller decides that. Anything
     with other words in it ("call me at 415-555-0134") is not a bare answer.
     """
     if not text or not text.strip():
         return None
-    text = _EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES))
+    text = _prepare(text)
     phones = _phones(text, region)
     rest = text
     for start, end, _ in reversed(phones):

@@ -16,7 +16,10 @@ import unicodedata
 
 from agent.text import SMS_SPELLINGS
 
-__all__ = ["RELATIONSHIPS", "PLURAL_TO_ONE", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS", "fold"]
+__all__ = [
+    "RELATIONSHIPS", "PLURAL_TO_ONE", "ARTICLE_RELATIONSHIPS", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS",
+    "NAMES_ENDING_LIKE_WORDS", "fold",
+]
 
 
 def fold(word: str) -> str:
@@ -59,6 +62,13 @@ _ENGLISH: dict[str, str] = {
     "client": "client", "hairdresser": "hairdresser", "hairstylist": "hairdresser", "stylist": "hairdresser",
     "trainer": "trainer", "bridesmaid": "bridesmaid", "bridesmaids": "bridesmaids",
     "gym buddy": "friend", "buddy": "friend", "pal": "friend", "family": "family",
+    "stepdaughter": "stepdaughter", "step daughter": "stepdaughter", "stepson": "stepson", "step son": "stepson",
+    "aunties": "aunts", "twin": "twin", "ex": "ex", "landlord": "landlord", "landlady": "landlord",
+    "housemate": "roommate", "godmother": "godmother", "godfather": "godfather", "goddaughter": "goddaughter",
+    "godson": "godson", "nail tech": "nail tech", "babysitter": "babysitter", "nanny": "nanny",
+    "teammate": "teammate", "classmate": "classmate", "instructor": "instructor", "teacher": "teacher",
+    "friend from work": "coworker", "work wife": "coworker", "work husband": "coworker", "work bestie": "coworker",
+    "sorority sister": "friend", "guy friend": "friend", "girl friend": "friend",
 }
 _SPANISH: dict[str, str] = {
     "hermana": "sister", "hermanita": "sister", "hermanas": "sisters", "hermano": "brother",
@@ -81,7 +91,14 @@ _SPANISH: dict[str, str] = {
     "esposo": "husband", "marido": "husband", "esposa": "wife", "mujer": "wife",
     "novia": "girlfriend", "novio": "boyfriend", "prometida": "fiance", "prometido": "fiance",
     "pareja": "partner", "jefa": "boss", "jefe": "boss", "clienta": "client", "estilista": "hairdresser",
-    "familia": "family",
+    "familia": "family", "compañera": "coworker", "compañero": "coworker",
+    "compañera del trabajo": "coworker", "compañero del trabajo": "coworker", "amiga del trabajo": "coworker",
+    "amigo del trabajo": "coworker", "compa": "friend", "cuate": "friend", "pana": "friend", "compadre": "friend",
+    "chava": "girlfriend", "ahijada": "goddaughter", "ahijado": "godson", "madrina": "godmother",
+    "padrino": "godfather", "sobrinas": "nieces", "sobrinos": "nephews", "cuñi": "sister-in-law",
+    "concuña": "sister-in-law", "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
+    "compañeras": "coworkers", "compañeros": "coworkers", "compañeras del trabajo": "coworkers",
+    "compañeros del trabajo": "coworkers", "amigas del trabajo": "coworkers",
 }
 # "tía" is also written "tia" (and so on): every accented key gets its folded spelling too.
 RELATIONSHIPS: dict[str, str] = {**_ENGLISH, **_SPANISH}
@@ -91,8 +108,15 @@ RELATIONSHIPS.update({fold(k): v for k, v in list(RELATIONSHIPS.items()) if fold
 PLURAL_TO_ONE: dict[str, str] = {
     "friends": "friend", "sisters": "sister", "brothers": "brother", "daughters": "daughter", "sons": "son",
     "children": "child", "cousins": "cousin", "aunts": "aunt", "coworkers": "coworker",
-    "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid",
+    "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid", "nieces": "niece",
+    "nephews": "nephew",
 }
+# Relationships that may follow "a"/"una" and still introduce someone: "a friend of mine wants in",
+# "una amiga quiere venir" (not "as a mom I want to ...").
+ARTICLE_RELATIONSHIPS: frozenset[str] = frozenset(
+    "friend coworker co-worker colleague neighbor neighbour client amiga amigo compañera compañero vecina "
+    "vecino colega clienta".split()
+)
 
 # Relatives named without "my": "call mom", "text bestie".
 BARE_TITLES: frozenset[str] = frozenset(
@@ -122,7 +146,7 @@ google yelp god lord jesus stop start help info unsubscribe cancel end quit yes
 mrs mr ms miss mx hers him me us mine yours not never none nothing everything something
 sorry hmm hm ugh yay woo woohoo cool nice fine
 y'all yall ya u ur lmao lmfao smh tbh imo idk ngl fr bday birthday
-yo tú tu él el ella ellos ellas usted ustedes nosotros nosotras vos le les lo la los las se me te nos
+yo tú tu él el ellos ellas usted ustedes nosotros nosotras vos le les lo la los las se me te nos
 mi mis su sus nuestra nuestro hola buenas buenos gracias saludos oye mira pues bueno claro sí si
 lunes martes miércoles miercoles jueves viernes sábado sabado domingo enero febrero marzo abril mayo
 junio julio agosto septiembre setiembre octubre noviembre diciembre navidad
@@ -192,7 +216,29 @@ hacerse ponerse también cuenta cuentas conmigo contigo ella ellas pasa pasó pa
 trabajo casa sí claro bueno buena buenas buenos gracias muchas porfa porfavor favor
 verdad seguro segura obvio nada algo todo toda todos todas cada mismo misma mismos
 súper super bien feliz contenta contento encantada encantado lindo bonita bonito
+use used pay paid buy bought spend spent show need feel felt leave left wear wore drive drove meet met
+put read sit sat stand win won lose lost run ran walk talk speak spoke eat ate drink sleep slept play
+move stay plan hate miss cry laugh smile kiss hug check change finish open close wait hold mean meant
+turn travel watch learn teach understand remember forget forgot believe wish guess bet suppose decide
+choose chose join sign pick grab save charge owe earn argue complain schedule reschedule confirm
+suggest mention notice compliment brag stalk follow share post hear listen answer reply respond shop
+test apply accept admit afraid scared nervous shy busy free ready able glad sad mad upset tired sick
+pregnant married single older younger old young cute hot live across along behind beside beyond
+toward towards upon within whose than received receive list settings setting service services rates
+rate light thread chain group chat convo conversation account app website site page portal form
+forms survey review reviews stars star feedback doc derm dermatologist pcp obgyn gyno dentist vet
+insurance body baby everyone's someone's nobody's sometime whatever whichever however wherever
+tmb tb tbn tmbn q k xq pq porq porfa plis bn ntp ps pa pal xfa dnd ke aki orita oigan oye
+anda andaba trabaja vive vino vinieron estuvo opina piensa cree comenta necesita busca ocupa sabe
+conoce recomienda cumple pide pidió pidio manda habla queda quedó quedo ama vió noto notó
+es está esta muy tan gente cualquiera nuevo nueva mío mio wa ella
+llámame llamame escríbeme escribeme márcame marcame mándame mandame avísame avisame háblame hablame
+textéame texteame contáctame contactame
 """
+# Given names that look like verb forms or adverbs ("Kimberly", "Mohammed"): still names.
+NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
+    "shelly beverly kimberly everly ashly annaly mohammed muhammed mehmed sterling irving channing".split()
+)
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
 )
