@@ -132,6 +132,46 @@ SPANISH = [
     ("dile a ana que me encanto", [M("Ana", None, None)]),
 ]
 
+# Someone else's relative, relationships said after the name, lowercase names where a name must be.
+PIECES = [
+    ("my coworker's mom wants to come in", [M(None, None, None)]),
+    ("my bfs sister wants botox", [M(None, None, None)]),
+    ("my friend's sister wants in, her name is Mia", [M("Mia", None, None)]),
+    ("la mamá de mi novio quiere venir", [M(None, None, None)]),
+    ("la esposa de mi primo quiere info, se llama Leti", [M("Leti", None, None)]),
+    ("my cousin Kara and her sister want to book", [M("Kara", None, "cousin"), M(None, None, None)]),
+    ("tasha wants in, shes my bff", [M("Tasha", None, "best friend")]),
+    ("dile a Marisa q es amiga mia", [M("Marisa", None, "friend")]),
+    ("Jenny (310) 555-0140 wants to come, she's my coworker", [M("Jenny", "+13105550140", "coworker")]),
+    ("jordan wants the same thing i got", [M("Jordan", None, None)]),
+    ("lol megan wants to book too", [M("Megan", None, None)]),
+    ("lucy, mara and jo all want a girls day", [M("Lucy", None, None), M("Mara", None, None), M("Jo", None, None)]),
+    ("referral: hannah lee 415-555-0101", [M("Hannah Lee", P1, None)]),
+    ("friend referral - jasmine, 415-555-0101", [M("Jasmine", P1, None)]),
+    ("heres my friends info: ruby, 415-555-0101", [M("Ruby", P1, "friend")]),
+    ("mom's number: 415-555-0101, she wants to book", [M(None, P1, "mother")]),
+    ("my moms number is 415-555-0101", [M(None, P1, "mother")]),
+    ("heres my sisters number 415-555-0101", [M(None, P1, "sister")]),
+    ("415-555-0101 is my sister, she wants an appt", [M(None, P1, "sister")]),
+    ("a friend of mine wants to book", [M(None, None, "friend")]),
+    ("can i bring a friend next time", [M(None, None, "friend")]),
+    ("my sister dana and friend kim both want some", [M("Dana", None, "sister"), M("Kim", None, "friend")]),
+    ("my cousins lily and grace want to come", [M("Lily", None, "cousin"), M("Grace", None, "cousin")]),
+    ("my friend from Texas wants to come", [M(None, None, "friend")]),
+    ("mi hermana la de Dallas quiere q le den cita", [M(None, None, "sister")]),
+    ("mi prima Ana Lucia les va a llamar", [M("Ana Lucia", None, "cousin")]),
+    ("mi amiga del trabajo, Ingrid, quiere info", [M("Ingrid", None, "coworker")]),
+    ("Dana mi compañera quiere agendar", [M("Dana", None, "coworker")]),
+    ("les va a llamar una amiga, Rosy, de parte de Mayra", [M("Rosy", None, "friend")]),
+    ("ya le conté a mi tía, va a ir", [M(None, None, "aunt")]),
+    ("mi mamá vio mis fotos y dice q quiere lo mismo", [M(None, None, "mother")]),
+    ("my mom wants in, and can u text my mom at 415-555-0101", [M(None, P1, "mother")]),
+    ("i gave my coworker ur number, she wants lips", [M(None, None, "coworker")]),
+    ("my friend from work, shes at 415-555-0101, wants a consult", [M(None, P1, "coworker")]),
+    ("my sister is gonna text you, her name is dana", [M("Dana", None, "sister")]),
+    ("my twin sister wants to come", [M(None, None, "sister")]),
+]
+
 SELF_AND_NOISE = [
     ("i'm Maya, my friend Kim wants to come", [M("Kim", None, "friend")]),
     ("This is Maya, my sister Dana wants in", [M("Dana", None, "sister")]),
@@ -174,6 +214,22 @@ NOTHING = [
     "dile a ella que gracias",
     "thanks!! -Maya",
     "gracias, saludos a la doctora",
+    "msg received",
+    "how do i change my text settings",
+    "do msg rates apply",
+    "take me off your contact list",
+    "my ring light and i are thrilled",
+    "this is my cell not my sisters, wrong number",
+    "my friends aren't into this stuff",
+    "my coworker paid way less for her lips",
+    "como se llamaba la chica que me atendio?",
+    "puedo besar a mi novio jaja",
+    "my husband asked if i looked tired lol",
+    "not into the refer a friend thing",
+    "my words are coming out funny",
+    "as a mom i want to look fresh",
+    "a friend told me about you",
+    "this is my daughters phone, stop texting",
 ]
 
 
@@ -181,7 +237,9 @@ def _rows(*groups):
     return [row for group in groups for row in group]
 
 
-@pytest.mark.parametrize(("text", "expected"), _rows(COMMANDS, NUMBERS, SEVERAL, RELATIVES, SPANISH, SELF_AND_NOISE))
+@pytest.mark.parametrize(
+    ("text", "expected"), _rows(COMMANDS, NUMBERS, SEVERAL, RELATIVES, SPANISH, PIECES, SELF_AND_NOISE)
+)
 def test_forms(text: str, expected: list[ReferralMention]) -> None:
     assert extract_referrals(text) == expected
 
