@@ -13,6 +13,10 @@ Matching works on a folded copy of the draft:
 - words of a multi-word term may be joined by spaces, hyphens or nothing (under eye / under-eye);
 - a term only matches as a whole word: "chin" never matches "machine", "face" never "Facebook".
 
+Both languages the agent replies in are checked at once: the lexicon holds English and Spanish terms
+in the same categories, and folding makes "ácido hialurónico" and "acido hialuronico" one term; the
+optional plural ending covers Spanish -s/-es as well ("labios", "inyecciones").
+
 Findings name the category of each hit (product, area, ...), never the term, so verdicts can go to
 logs and to the console.
 """
