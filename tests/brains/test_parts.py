@@ -284,3 +284,22 @@ def test_model_calls_are_never_traced(tracing_env):
     from langsmith.utils import tracing_is_enabled
 
     assert tracing_is_enabled()  # the control: outside the brain, this environment would trace
+
+
+def test_the_prompt_states_the_segment_budget_the_language_and_no_file_paths():
+    system = turn_messages(ctx(), PROMPTS, POLICIES)[0].content
+    assert "160" not in system  # one segment of plain text is not the budget, and wrong for UCS-2
+    assert "never over 306 characters (134 with emoji or accents" in system  # the default 2 segments
+    assert "Reply in the language the patient writes in." in system
+    assert "policies/" not in system and ".yaml" not in system  # notes for people stay out of the prompt
+    assert "- urgent [clinical urgent]: A red-flag symptom." in system
+
+
+@pytest.mark.parametrize(("segments", "gsm", "ucs"), [(1, 160, 70), (3, 459, 201)])
+def test_the_budget_follows_the_clinic_setting(segments, gsm, ucs):
+    from types import SimpleNamespace
+
+    from agent.brains.llm.messages import budget
+
+    context = SimpleNamespace(segment_budget=segments)  # a context that carries the clinic's setting
+    assert budget(context) == {"segments": segments, "gsm_chars": gsm, "ucs_chars": ucs}
