@@ -97,7 +97,18 @@ _CUE_ES = (
     r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
     r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b"
 )
-_CUE = re.compile(_CUE_EN + "|" + _CUE_ES, re.IGNORECASE)
+
+
+# Patterns whose every branch begins with \b and a letter are tried only where a word starts: the same
+# matches, found in half the time. _at_words also tries apostrophes ("she's dying to").
+_WORD_START = r"(?<![^\W\d_])(?=[^\W\d_])"
+
+
+def _at_words(pattern: str) -> str:
+    return r"(?:" + _WORD_START + r"|(?='))(?:" + pattern + ")"
+
+
+_CUE = re.compile(_at_words(_CUE_EN + "|" + _CUE_ES), re.IGNORECASE)
 
 # Commands to the clinic, for the classifier (it reads normalised text: "u" -> "you", accents folded).
 _SP_COMMAND = (
@@ -124,12 +135,13 @@ REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
 
 # Command verbs followed by the person to contact. `tail` is what must follow in the same phrase.
 _COMMAND = re.compile(
-    r"\b(?:(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|reach|"
-    r"get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
+    _WORD_START + r"\b(?:(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
+    r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|refer|send|invite|add)|"
-    r"(?P<es>" + _SP_COMMAND + r"|referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
+    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
+_COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
 _TAILS = {
     "tell": re.compile(r"\b(?:about|abt|bout)\b|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
                        re.IGNORECASE),
@@ -194,12 +206,18 @@ _REL_FROM_NAME = re.compile(
 # relationship mention, so the regex never scans the whole message.
 _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)$")
 _NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
-_REL_ONLY = re.compile(_OWNER + _REL + r"\b", re.IGNORECASE)
+_REL_ONLY = re.compile(_WORD_START + _OWNER + _REL + r"\b", re.IGNORECASE)
 _ARTICLE = r"(?:a|an|una|un|la|el)"
-_REL_ARTICLE = re.compile(
-    r"\b(?:" + _ARTICLE + r"\s+)?" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"(?:\s+of\s+mine|\s+m[ií][ao])\b|"
-    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel2") + r"\b",
+# "a friend of mine", "una amiga mía": as good as "my friend".
+_REL_OF_MINE = re.compile(
+    _WORD_START + r"\b(?:" + _ARTICLE + r"\s+)?" + _alternation(ARTICLE_RELATIONSHIPS, "rel")
+    + r"(?:\s+of\s+mine|\s+m[ií][ao])\b",
     re.IGNORECASE,
+)
+_MINE = re.compile(r"\b(?:mine|m[ií][ao])\b", re.IGNORECASE)
+# "a friend", "una amiga": someone introduced only with a referral verb, a name or a number after it.
+_REL_ARTICLE = re.compile(
+    _WORD_START + r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"\b", re.IGNORECASE
 )
 # "una amiga, Rosy, ...", "a friend (Kim) wants in": a capitalised name set off after the relationship.
 _ARTICLE_REL_NAME = re.compile(
@@ -208,8 +226,8 @@ _ARTICLE_REL_NAME = re.compile(
 )
 # Someone else's relative: "my friend's mom", "my bfs sister", "la esposa de mi hermano".
 _CHAIN = re.compile(
-    _OWNER + _REL + r"(?:'s|s)\s+" + _ADJ + _alternation(RELATIONSHIPS, "rel2") + r"\b|"
-    r"\b(?:la|el|las|los)\s+" + _alternation(RELATIONSHIPS, "rel3") + r"\s+de\s+" + _OWNERS + r"\s+\w+",
+    _WORD_START + r"(?:" + _OWNER + _REL + r"(?:'s|s)\s+" + _ADJ + _alternation(RELATIONSHIPS, "rel2") + r"\b|"
+    r"\b(?:la|el|las|los)\s+" + _alternation(RELATIONSHIPS, "rel3") + r"\s+de\s+" + _OWNERS + r"\s+\w+)",
     re.IGNORECASE,
 )
 # "my sisters number", "mom's number": the person whose number it is.
@@ -226,8 +244,8 @@ _NAME_IS = re.compile(
 _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
 # "kim wants in, shes my bff", "dile a Mariela q es amiga mia": the relationship of the person just named.
 _IS_MY = re.compile(
-    r"\b(?:(?:she|he|they)(?:'s|s|\s+is|\s+are|'re)|(?:ella|[eé]l)?\s*es)\s+(?:(?:my|our|mi)\s+" + _ADJ + _REL + r"|"
-    + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b",
+    _WORD_START + r"\b(?:(?:she|he|they)(?:'s|s|\s+is|\s+are|'re)|(?:(?:ella|[eé]l)\s+)?es)\s+(?:(?:my|our|mi)\s+"
+    + _ADJ + _REL + r"|" + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b",
     re.IGNORECASE,
 )
 _POSSESSIVE_NUMBER = re.compile(
@@ -251,10 +269,13 @@ _NAMED_GAP = re.compile(  # between "my friend's info:" and "ruby"
 )
 # The patient naming themselves: never a referral.
 _SELF = re.compile(
-    r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|l[ea]s?\s+escribe|"
-    r"te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
-    r"^\W*(?:(?:hi|hey|hello|hola|buenas)\W+)?(?:this\s+is|it's|its)\s+(?P<name2>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
-    r"^\W*(?P<name3>" + _WORDCHARS + r")\s+(?:here|aqu[ií])\b",
+    _WORD_START + r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|"
+    r"l[ea]s?\s+escribe|te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
+    re.IGNORECASE,
+)
+_SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya here"
+    r"\W*(?:(?:hi|hey|hello|hola|buenas)\W+)?(?:this\s+is|it's|its)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
+    r"\W*(?P<name2>" + _WORDCHARS + r")\s+(?:here|aqu[ií])\b",
     re.IGNORECASE,
 )
 
@@ -279,7 +300,10 @@ _THEIR = frozenset("her his their su sus".split())
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
 
+# Precompiled: phonenumbers fills re's small pattern cache, so nothing here compiles on the fly.
 _DIGIT = re.compile(r"\d")
+_NON_SPACE = re.compile(r"\S+")
+_HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 
@@ -300,7 +324,11 @@ class _Draft:
 
 # ------------------------------------------------------------------------------ names
 def _canonical_rel(raw: str) -> str:
-    return RELATIONSHIPS[re.sub(r"\s+", " ", raw.lower())]
+    return RELATIONSHIPS[" ".join(raw.lower().split())]
+
+
+def _possessive(word: str) -> str:
+    return word[:-2] if word.endswith("'s") else word
 
 
 def _one(rel: str | None) -> str | None:
@@ -311,7 +339,7 @@ def _one(rel: str | None) -> str | None:
 def _capitalise(word: str) -> str:
     if any(c.isupper() for c in word[1:]) and not word.isupper():
         return word  # already cased by the patient ("McKenna", "O'Brien")
-    parts = re.split(r"([\-'])", word.lower())
+    parts = _HYPHEN_OR_APOSTROPHE.split(word.lower())
     return "".join(p[:1].upper() + p[1:] if len(p) > 1 or i == 0 else p for i, p in enumerate(parts))
 
 
@@ -363,15 +391,15 @@ def _pick(
     """(name, start, end) of the name in a one- or two-word candidate found at `offset`, or None."""
     if not raw:
         return None
-    words = [(m.group(0), m.start()) for m in re.finditer(r"\S+", raw)]
-    first = re.sub(r"'s$", "", words[0][0])
+    words = [(m.group(0), m.start()) for m in _NON_SPACE.finditer(raw)]
+    first = _possessive(words[0][0])
     if not _name_word(first, anchored=anchored, lower_ok=lower_ok):
         if allow_tail and len(words) > 1:
             return _pick(words[1][0], offset + words[1][1], anchored=anchored, lower_ok=lower_ok)
         return None
     kept, end = [first], words[0][1] + len(first)
     if len(words) > 1 and words[0][0] == first:
-        second = re.sub(r"'s$", "", words[1][0])
+        second = _possessive(words[1][0])
         same_case = second[:1].isupper() == first[:1].isupper()
         if same_case and _name_word(second, anchored=True) and not _common(second.lower()):
             kept.append(second)
@@ -441,6 +469,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     drafts: list[_Draft] = []
     intro = bool(_INTRO_WORDS.search(text))
     rel_only = list(_REL_ONLY.finditer(text)) + list(_REL_ARTICLE.finditer(text))
+    if _MINE.search(text):
+        rel_only += _REL_OF_MINE.finditer(text)
     if rel_only:
         drafts += _related(text, rel_only, phones, intro)
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
@@ -453,8 +483,9 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
             picked = _pick(m.group(group), m.start(group), anchored=True)
             if picked:
                 drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
-    if _CUE.search(text):
-        drafts += _named_by_cue(text)
+    cues = list(_CUE.finditer(text))
+    if cues:
+        drafts += _named_by_cue(text, cues)
     drafts += _commanded(text)
     if phones:
         drafts += _by_number(text, phones)
@@ -484,7 +515,7 @@ def _related(
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
-        if not rel.group("rel"):
+        if rel.re is _REL_ARTICLE:
             continue  # "a friend": not after a name
         window = max(0, rel.start() - 40)
         m = _NAME_BEFORE_REL.search(text, window, rel.start())
@@ -497,7 +528,7 @@ def _related(
             drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
     for m in rel_only:
         if _evidence(text, m, phones, intro):
-            rel = _canonical_rel(m.group("rel") or m.group("rel2"))
+            rel = _canonical_rel(m.group("rel"))
             if _NUMBER_WORD.match(text, m.end()):
                 rel = _one(rel)  # "my sisters number": one sister's
             drafts.append(_Draft(m.start(), m.end(), None, rel))
@@ -510,7 +541,7 @@ def _evidence(text: str, m: re.Match[str], phones: list[tuple[int, int, str]], i
     # Spanish drops the subject: "mi tía, va a ir" reads on to the end of the clause.
     if _within(_CUE, text, m.end(), _CLAUSE_END if spanish else _PHRASE_END):
         return True
-    if _within(_INVITE if m.group("rel") else _ARTICLE_INVITE, text, _clause_start(text, m.start())):
+    if _within(_ARTICLE_INVITE if m.re is _REL_ARTICLE else _INVITE, text, _clause_start(text, m.start())):
         return True
     if spanish and _CUE.search(text, _clause_start(text, m.start(), _PHRASE_END, 60), m.start()):
         return True  # "quiere venir mi hermana"
@@ -523,10 +554,10 @@ def _evidence(text: str, m: re.Match[str], phones: list[tuple[int, int, str]], i
     )
 
 
-def _named_by_cue(text: str) -> list[_Draft]:
+def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
     """ "Tom wants to book too", "Dana, Kim and Lou want in", "Mom wants to come too"."""
     drafts: list[_Draft] = []
-    for cue in _CUE.finditer(text):
+    for cue in cues:
         items = _list_before(text, cue.start())
         lower_ok = bool(items) and _phrase_start(text, items[0][0].start())
         if items and _AFTER_PLACE.search(text, max(0, items[0][0].start() - 8), items[0][0].start()):
@@ -581,8 +612,12 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
 def _commanded(text: str) -> list[_Draft]:
     """People the patient tells the clinic to contact: "text Priya", "call my mom", "dile a Ana"."""
     drafts: list[_Draft] = []
-    for cmd in _COMMAND.finditer(text):
-        kind = next(k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
+    commands = list(_COMMAND.finditer(text))
+    if " a " in text or " A " in text:
+        commands += _COMMAND_ES.finditer(text)
+    for cmd in commands:
+        kind = "es" if cmd.re is _COMMAND_ES else next(
+            k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
         if kind in ("contact", "bring") and _NOUN_BEFORE.search(text, max(0, cmd.start() - 12), cmd.start()):
             continue  # "my text settings", "your contact list"
         tail = _TAILS.get(kind)
@@ -639,7 +674,9 @@ def _drop_known(text: str, drafts: list[_Draft], ignore: frozenset[str]) -> list
     """Without the patient's own name ("this is Maya", "soy Maya") and the names the caller knows."""
     known = set(ignore)
     for m in _SELF.finditer(text):
-        known.add(fold(m.group("name") or m.group("name2") or m.group("name3")))
+        known.add(fold(m.group("name")))
+    if first := _SELF_FIRST.match(text):
+        known.add(fold(first.group("name") or first.group("name2")))
     if not known:
         return drafts
     return [d for d in drafts if not d.name or fold(d.name.split()[0]) not in known and fold(d.name) not in known]
@@ -697,7 +734,7 @@ def _join_neighbours(text: str, drafts: list[_Draft]) -> list[_Draft]:
             if _NAMED_GAP.fullmatch(text, a.end, b.start):
                 b.relationship, b.start, a.name = _one(a.relationship), a.start, "\0"
     drafts = [d for d in drafts if d.name != "\0"]
-    for m in _IS_MY.finditer(text):
+    for m in _IS_MY.finditer(text) if any(d.name and not d.relationship for d in drafts) else ():
         host = next((d for d in reversed(drafts) if d.name and not d.relationship and d.end <= m.start()), None)
         if host:
             host.relationship = _canonical_rel(m.group("rel") or m.group("rel2"))
