@@ -230,6 +230,20 @@ NOTHING = [
     "as a mom i want to look fresh",
     "a friend told me about you",
     "this is my daughters phone, stop texting",
+    "my friend referred me to you guys",
+    "my sister is bringing me to my appt",
+    "my husband and i both loved it",
+    "mi esposo y yo estamos felices",
+    "mi hermana vino conmigo",
+    "mi esposo me va a llevar",
+    "me recomendaron con ustedes",
+    "my friend recommended you",
+    "my mom sent her love",
+    "my sister gave me your number",
+    "tell Ashley about the swelling",
+    "tell Ashley she's amazing",
+    "have Jessica call me back",
+    "I'll call tomorrow to reschedule",
 ]
 
 

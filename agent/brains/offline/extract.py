@@ -143,15 +143,18 @@ _COMMAND = re.compile(
 )
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
 _TAILS = {
-    "tell": re.compile(r"\b(?:about|abt|bout)\b|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
-                       re.IGNORECASE),
+    # "tell Jordan about you guys", not "tell Ashley about the swelling"
+    "tell": re.compile(r"\b(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|the\s+(?:\w+\s+)?(?:clinic|spa|place|"
+                       r"deal|special|membership|promo|offer|referral|discount|program))\b|"
+                       r"\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b", re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
                        re.IGNORECASE),
 }
 # Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
-_NOUN_BEFORE = re.compile(
-    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|mi|su|tu|el|la|un|una)\s*$",
+_NOT_A_REQUEST = re.compile(
+    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|mi|su|tu|el|la|un|una|"
+    r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
     re.IGNORECASE,
 )
 
@@ -171,19 +174,28 @@ _YOU = r"(?:your|ur|yr|y'?all'?s)"
 # The patient bringing or sending someone: "can i bring my sister", "i told my mom about you",
 # "my sister's number is ...", "puedo llevar a mi mamá", "mi hermana y yo".
 _INVITE = re.compile(
-    r"\b(?:(?:bring|bringing|refer|referring|referred)\b|send(?:ing)?\s+\w+(?:\s+\w+)?\s+" + _YOU + r"\s+way|"
-    r"sen[dt](?:ing)?\s+(?:her|him|them)\b|send(?:ing)?\s+(?:my|her|him|them)\b.*\b(?:to\s+(?:you|u|y'?all)|over)\b|"
+    # the patient brings, refers or sends someone ("my friend referred me" and "my sister is bringing me" do not)
+    r"\b(?:(?:bring|bringing|refer|referring|referred)\s+(?:my|her|him|them|a|an|some|over)\b|"
+    r"send(?:ing)?\s+\w+(?:\s+\w+)?\s+" + _YOU + r"\s+way|"
+    r"sen[dt](?:ing)?\s+(?:her|him|them)\s*(?:$|[.!,;]|over\b|to\s+(?:you|u|y'?all)\b|lol\b)|"
+    r"send(?:ing)?\s+(?:my|her|him|them)\b.*\b(?:to\s+(?:you|u|y'?all)|over)\b|"
     r"told\s+(?:my|her|him|them)\b.*\babout\s+(?:you|u|y'?all|your|ur|the)\b|"
     r"tell(?:ing)?\s+(?:my|her|him)\b.*\b(?:about\s+(?:you|u|y'?all|your|ur|the)|to\s+(?:book|come|call|text))\b|"
-    r"(?:gave|give|giving|pass(?:ed|ing)?|sen[dt](?:ing)?|shar(?:e|ed|ing)|forward(?:ed|ing)?)\s+(?:\w+\s+){0,3}?"
-    + _YOU + r"\s+(?:number|info|card|contact|details|website|link|page|ig|insta\w*|name)|"
+    # the patient passes the clinic's details on ("my sister gave me your number" does not)
+    r"(?:gave|give|giving|pass(?:ed|ing)?|sen[dt](?:ing)?|shar(?:e|ed|ing)|forward(?:ed|ing)?)\s+(?!me\b|us\b)"
+    r"(?:\w+\s+){0,3}?" + _YOU + r"\s+(?:number|info|card|contact|details|website|link|page|ig|insta\w*|name)|"
     r"pass(?:ing)?\s+(?:along|on)\s+" + _YOU + r"|(?:get|expect)\s+a\s+(?:call|text)\s+from|"
-    r"and\s+i\s+(?:book|come|both|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info)|"
+    r"\bi(?:'ve|'ll|\s+will|\s+have)?\s+(?:already\s+)?recommend(?:ed|ing)?\s+(?:you|u|y'?all)\b|"
+    # coming together, or asking for them ("my husband and i both loved it" does not)
+    r"and\s+i\s+(?:both\s+)?(?:book|come|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info)|"
     r"can\s+my\b.*\b(?:come|book|join|get)\b|want\s+my\b.*\bto\s+(?:come|book|join)\b|"
-    r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|recommend(?:ed|ing)?\s+(?:you|u|y'?all)\b|"
-    r"traer|traigo|llevar|llevo|invit[eé]|invitar|recomend[eé]|recomendar\w*|y\s+yo|conmigo|"
+    r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|"
+    # Spanish: "puedo llevar a mi mamá", "recomendé a mi amiga", "mi mamá y yo queremos ir"
+    r"(?:traer|traigo|llevar|llevo|invit(?:[eé]|ar)|mandar|mando|mand[eé])\s+a\s+(?:mi|mis|una?)\b|recomend[eé]\b|"
+    r"recomendar(?:l[aeo]s?)?\b|y\s+yo\s+(?:queremos|vamos|podemos|quisi[eé]ramos|nos\s+queremos)\b|"
     r"(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*|contacto|datos|info)\s+de|"
     r"le\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\b.*\b(?:de|sobre)\s+(?:ustedes|usted|ti|la\s+cl[ií]nica)|"
+    r"les?\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+(?:de|sobre)\s+(?:ustedes|usted|ti)\s+a\b|"
     r"le\s+(?:digo|dije|voy\s+a\s+decir|aviso|avis[eé])\s+a\b.*\bq(?:ue)?\s+(?:te|les?|vaya|venga|llame|escriba|agende|marque)\b)",
     re.IGNORECASE,
 )
@@ -353,9 +365,11 @@ def _common(low: str) -> bool:
 
 
 def _wordlike(low: str) -> bool:
-    """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed" (not "Kimberly")."""
+    """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed", "agarró" (not "Kimberly")."""
     if low in NAMES_ENDING_LIKE_WORDS:
         return False
+    if low.endswith(("ó", "aron", "ieron", "ando", "iendo")) and len(low) >= 4:
+        return True  # Spanish verbs: "agarró", "dijeron", "preguntando"
     return len(low) >= 6 and low.endswith(("ly", "ing", "ed"))
 
 
@@ -618,8 +632,8 @@ def _commanded(text: str) -> list[_Draft]:
     for cmd in commands:
         kind = "es" if cmd.re is _COMMAND_ES else next(
             k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
-        if kind in ("contact", "bring") and _NOUN_BEFORE.search(text, max(0, cmd.start() - 12), cmd.start()):
-            continue  # "my text settings", "your contact list"
+        if kind in ("contact", "bring") and _NOT_A_REQUEST.search(text, max(0, cmd.start() - 16), cmd.start()):
+            continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
         tail = _TAILS.get(kind)
         if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
             continue

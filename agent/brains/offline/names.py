@@ -96,7 +96,7 @@ _SPANISH: dict[str, str] = {
     "amigo del trabajo": "coworker", "compa": "friend", "cuate": "friend", "pana": "friend", "compadre": "friend",
     "chava": "girlfriend", "ahijada": "goddaughter", "ahijado": "godson", "madrina": "godmother",
     "padrino": "godfather", "sobrinas": "nieces", "sobrinos": "nephews", "cuñi": "sister-in-law",
-    "concuña": "sister-in-law", "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
+    "grupo de amigas": "friends", "grupo de amigos": "friends", "concuña": "sister-in-law", "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
     "compañeras": "coworkers", "compañeros": "coworkers", "compañeras del trabajo": "coworkers",
     "compañeros del trabajo": "coworkers", "amigas del trabajo": "coworkers",
 }
@@ -234,6 +234,9 @@ conoce recomienda cumple pide pidió pidio manda habla queda quedó quedo ama vi
 es está esta muy tan gente cualquiera nuevo nueva mío mio wa ella
 llámame llamame escríbeme escribeme márcame marcame mándame mandame avísame avisame háblame hablame
 textéame texteame contáctame contactame
+gave ate began bit blew broke brought built bought caught chose drew drank drove fed fought found flew
+froze grew hung hid held hurt knew laid led lent lay rode rang rose sold shook shot shut sang sank slid
+stole stuck swore swam taught tore threw understood woke wrote
 """
 # Given names that look like verb forms or adverbs ("Kimberly", "Mohammed"): still names.
 NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
