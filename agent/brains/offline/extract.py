@@ -114,18 +114,25 @@ _CUE = re.compile(_at_words(_CUE_EN + "|" + _CUE_ES), re.IGNORECASE)
 _SP_COMMAND = (
     r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|av[ií]sale|av[ií]sele|av[ií]senle|escr[ií]bele|escr[ií]bale|"
     r"escr[ií]banle|m[aá]nd(?:a|e|en)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
-    r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
+    r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
+    r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
     r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu)\s+\w+|"
     r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
+# "about you guys", "about the membership": the clinic, not "about the swelling".
+_ABOUT_US = (
+    r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|the\s+(?:\w+\s+)?(?:clinic|spa|place|deal|"
+    r"special|membership|promo|offer|referral|discount|program))\b"
+)
 _COMMAND_CUE = (
     r"(?:^\W*|[.!?,;]\s*|\b(?:you|y'?all|you\s+guys)\s+(?:should|can|could|might\s+want\s+to)\s+|"
-    r"\b(?:can|could|would|will)\s+(?:you|y'?all)\s+(?:please\s+)?|\b(?:please|pls|plz|go\s+ahead\s+and|feel\s+free\s+to)\s+)"
+    r"\b(?:can|could|would|will)\s+(?:you|y'?all)\s+(?:please\s+)?|"
+    r"\b(?:please|pls|plz|go\s+ahead\s+and|feel\s+free\s+to)\s+)"
     r"(?:text|txt|call|ring|contact|message|msg|email|ping|hit\s+up|reach\s+out\s+to|reach|get\s+in\s+touch\s+with)"
     r"\s+(?!me\b|us\b|back\b|you\b)|\bgive\s+(?:\S+\s+){1,3}?a\s+(?:call|ring|text|shout|buzz)\b|"
-    r"\btell\s+(?:\S+\s+){1,3}?(?:about|abt|bout)\s+(?:you|u|y'?all|your|the|this)\b|"
+    r"\btell\s+(?:\S+\s+){1,3}?" + _ABOUT_US + "|"
     r"\b" + _SP_COMMAND + r"\b|"
     r"\ble\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\s+(?:\S+\s+){1,3}?(?:de|sobre)\s+"
     r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b"
@@ -144,9 +151,8 @@ _COMMAND = re.compile(
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
 _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
-    "tell": re.compile(r"\b(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|the\s+(?:\w+\s+)?(?:clinic|spa|place|"
-                       r"deal|special|membership|promo|offer|referral|discount|program))\b|"
-                       r"\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b", re.IGNORECASE),
+    "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
+                       re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
                        re.IGNORECASE),
@@ -196,7 +202,8 @@ _INVITE = re.compile(
     r"(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*|contacto|datos|info)\s+de|"
     r"le\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\b.*\b(?:de|sobre)\s+(?:ustedes|usted|ti|la\s+cl[ií]nica)|"
     r"les?\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+(?:de|sobre)\s+(?:ustedes|usted|ti)\s+a\b|"
-    r"le\s+(?:digo|dije|voy\s+a\s+decir|aviso|avis[eé])\s+a\b.*\bq(?:ue)?\s+(?:te|les?|vaya|venga|llame|escriba|agende|marque)\b)",
+    r"le\s+(?:digo|dije|voy\s+a\s+decir|aviso|avis[eé])\s+a\b.*\bq(?:ue)?\s+"
+    r"(?:te|les?|vaya|venga|llame|escriba|agende|marque)\b)",
     re.IGNORECASE,
 )
 _SPANISH_OWNER = re.compile(r"(?:mi|mis|nuestr|una?|la|el)\b", re.IGNORECASE)
@@ -206,7 +213,8 @@ _ARTICLE_INVITE = re.compile(
 )
 
 _REL_THEN_NAME = re.compile(
-    _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)" + _NAME,
+    _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)"
+    + _NAME,
     re.IGNORECASE,
 )
 # "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".

@@ -96,7 +96,8 @@ _SPANISH: dict[str, str] = {
     "amigo del trabajo": "coworker", "compa": "friend", "cuate": "friend", "pana": "friend", "compadre": "friend",
     "chava": "girlfriend", "ahijada": "goddaughter", "ahijado": "godson", "madrina": "godmother",
     "padrino": "godfather", "sobrinas": "nieces", "sobrinos": "nephews", "cuñi": "sister-in-law",
-    "grupo de amigas": "friends", "grupo de amigos": "friends", "concuña": "sister-in-law", "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
+    "grupo de amigas": "friends", "grupo de amigos": "friends", "concuña": "sister-in-law",
+    "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
     "compañeras": "coworkers", "compañeros": "coworkers", "compañeras del trabajo": "coworkers",
     "compañeros del trabajo": "coworkers", "amigas del trabajo": "coworkers",
 }
