@@ -170,6 +170,9 @@ PIECES = [
     ("my friend from work, shes at 415-555-0101, wants a consult", [M(None, P1, "coworker")]),
     ("my sister is gonna text you, her name is dana", [M("Dana", None, "sister")]),
     ("my twin sister wants to come", [M(None, None, "sister")]),
+    ("yes please book me and my sister for friday", [M(None, None, "sister")]),
+    ("Mercedes wants to come, she's my aunt", [M("Mercedes", None, "aunt")]),
+    ("Rosa quiere venir, es mi vecina", [M("Rosa", None, "neighbor")]),
 ]
 
 SELF_AND_NOISE = [
@@ -244,6 +247,13 @@ NOTHING = [
     "tell Ashley she's amazing",
     "have Jessica call me back",
     "I'll call tomorrow to reschedule",
+    "Kayla was amazing, tell her thanks",
+    "can Kayla text me about aftercare",
+    "Can you let Lisa know I'm running late",
+    "mi hermana me acompañó y le encantó",
+    "mi mamá me llevó a la cita",
+    "Hi this is Kim, is my appt still on?",
+    "April wants to know if you have openings",
 ]
 
 
@@ -285,6 +295,7 @@ def test_known_names_are_ignored() -> None:
         ("no gracias", None),
         ("claro que no", None),
         ("Maya", M("Maya", None, None)),
+        ("es mi prima Ana", M("Ana", None, "cousin")),
     ],
 )
 def test_bare_answers(text: str, expected: ReferralMention | None) -> None:

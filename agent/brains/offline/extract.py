@@ -195,6 +195,7 @@ _INVITE = re.compile(
     # coming together, or asking for them ("my husband and i both loved it" does not)
     r"and\s+i\s+(?:both\s+)?(?:book|come|want|wanna|would|can|could|get)|'s\s+(?:number|cell|phone|#|contact|info)|"
     r"can\s+my\b.*\b(?:come|book|join|get)\b|want\s+my\b.*\bto\s+(?:come|book|join)\b|"
+    r"book\w*\s+(?:me|us)\s+(?:and|&|\+|n)\s+my\b|"
     r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|"
     # Spanish: "puedo llevar a mi mamá", "recomendé a mi amiga", "mi mamá y yo queremos ir"
     r"(?:traer|traigo|llevar|llevo|invit(?:[eé]|ar)|mandar|mando|mand[eé])\s+a\s+(?:mi|mis|una?)\b|recomend[eé]\b|"
@@ -808,7 +809,7 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
 
 
 _BARE = re.compile(
-    r"^\W*(?:(?:it's|its|her name is|his name is|name is|se llama|su nombre es|yes|yeah|yep|sure|ok|okay|"
+    r"^\W*(?:(?:it's|its|her name is|his name is|name is|se llama|su nombre es|es|yes|yeah|yep|sure|ok|okay|"
     r"of course|definitely|s[ií]|claro|por supuesto|obvio|va|dale)\W+)*"
     r"(?:" + _OWNERS + r"\s+" + _ADJ + _REL + _POST_ADJ + r"\W*)?" + _NAME + r"?\W*$",
     re.IGNORECASE,
