@@ -1,0 +1,152 @@
+"""The statistical reader at run time: exported weights, numpy only, loaded once per process.
+
+`Reader.read(text)` gives a probability for every intent and, when the text reads as urgent, the most
+likely red-flag family. The shipped model (agent/nlu/model/) records the digest of the files it was
+trained on; when a clinic's files differ (their own AFTERGLOW_POLICY_DIR, or lines they added), the
+reader is retrained once from those files into the cache (var/nlu/<digest>/) instead of silently
+reading with a model of other data.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from agent.nlu.data import data_hash
+from agent.nlu.features import FEATURE_VERSION, analyze
+from agent.nlu.train import Artifact, train
+from agent.paths import POLICY_DIR, ROOT
+from agent.types import Intent
+
+log = logging.getLogger("afterglow.nlu")
+
+SHIPPED_MODEL_DIR = Path(__file__).resolve().parent / "model"
+CACHE_ENV = "AFTERGLOW_NLU_CACHE"
+RECENT = 64  # texts whose reading is kept
+
+
+class ReaderUnavailable(RuntimeError):
+    """No model matches the data and none can be trained here."""
+
+
+@dataclass(frozen=True)
+class Reading:
+    probs: dict[Intent, float]  # every intent the model knows, summing to 1
+    family: str | None = None  # most likely red-flag family (always given; meaningful when urgent is likely)
+    family_prob: float = 0.0
+
+    def p(self, intent: Intent) -> float:
+        return self.probs.get(intent, 0.0)
+
+    @property
+    def top(self) -> tuple[Intent, float]:
+        intent = max(self.probs, key=self.probs.__getitem__)
+        return intent, self.probs[intent]
+
+    def ranked(self) -> list[tuple[Intent, float]]:
+        return sorted(self.probs.items(), key=lambda kv: kv[1], reverse=True)
+
+
+class Reader:
+    def __init__(self, arrays: dict[str, np.ndarray], meta: dict) -> None:
+        self.meta = meta
+        self.index = {f: i for i, f in enumerate(arrays["vocab"].tolist())}
+        self.idf = arrays["idf"].astype(np.float64)
+        self.intent_w = arrays["intent_w"]
+        self.intent_b = arrays["intent_b"].astype(np.float64)
+        self.intents = [Intent(c) for c in arrays["intent_classes"].tolist()]
+        self.family_w = arrays["family_w"]
+        self.family_b = arrays["family_b"].astype(np.float64)
+        self.families = arrays["family_classes"].tolist()
+        self._recent: dict[str, Reading] = {}
+
+    @classmethod
+    def load(cls, artifact: Artifact) -> Reader:
+        meta = json.loads(artifact.meta.read_text(encoding="utf-8"))
+        if meta.get("feature_version") != FEATURE_VERSION:
+            raise ReaderUnavailable(f"{artifact.weights}: trained with feature version {meta.get('feature_version')}, "
+                                    f"this code reads version {FEATURE_VERSION}; run `afterglow nlu train`")
+        with np.load(artifact.weights, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        return cls(arrays, meta)
+
+    def read(self, text: str) -> Reading:
+        """Memoised for the last few texts: one turn reads the same text from several places."""
+        hit = self._recent.get(text)
+        if hit is None:
+            hit = self._read(text)
+            if len(self._recent) >= RECENT:
+                self._recent.pop(next(iter(self._recent)))
+            self._recent[text] = hit
+        return hit
+
+    def _read(self, text: str) -> Reading:
+        counts = Counter(i for i in map(self.index.get, analyze(text)) if i is not None)
+        if counts:
+            idx = np.fromiter(counts.keys(), dtype=np.intp, count=len(counts))
+            tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
+            x = tf * self.idf[idx]
+            x /= np.sqrt(x @ x)
+            z = x @ self.intent_w[idx] + self.intent_b
+            zf = x @ self.family_w[idx] + self.family_b
+        else:  # nothing the model has seen: priors only
+            z, zf = self.intent_b.copy(), self.family_b.copy()
+        probs = _softmax(z)
+        fprobs = _softmax(zf)
+        best = int(np.argmax(fprobs))
+        return Reading({intent: float(p) for intent, p in zip(self.intents, probs)},
+                       self.families[best], float(fprobs[best]))
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+# ------------------------------------------------------------------------------ the process's reader
+_LOCK = threading.Lock()
+_READERS: dict[tuple[str, str], Reader] = {}
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get(CACHE_ENV) or ROOT / "var" / "nlu")
+
+
+def reader_for(data_dir: Path, families: frozenset[str]) -> Reader:
+    """The reader trained on exactly the files under `data_dir` (shipped, cached, or trained now)."""
+    digest = data_hash(data_dir)
+    key = (str(data_dir), digest)
+    reader = _READERS.get(key)
+    if reader is not None:
+        return reader
+    with _LOCK:
+        reader = _READERS.get(key)
+        if reader is None:
+            reader = _READERS[key] = _find_or_train(data_dir, families, digest)
+    return reader
+
+
+def default_reader(families: frozenset[str]) -> Reader:
+    return reader_for(POLICY_DIR / "nlu", families)
+
+
+def _find_or_train(data_dir: Path, families: frozenset[str], digest: str) -> Reader:
+    for directory in (SHIPPED_MODEL_DIR, cache_dir() / digest[:16]):
+        artifact = Artifact.at(directory)
+        if artifact.meta.is_file() and artifact.weights.is_file():
+            meta = json.loads(artifact.meta.read_text(encoding="utf-8"))
+            if meta.get("data_hash") == digest and meta.get("feature_version") == FEATURE_VERSION:
+                return Reader.load(artifact)
+    log.warning("the reader's training files changed since the shipped model was built; training now")
+    try:
+        artifact = train(data_dir, families, cache_dir() / digest[:16])
+    except ImportError as exc:
+        raise ReaderUnavailable("the NLU files differ from the shipped model and scikit-learn is not installed "
+                                "to retrain it (`pip install scikit-learn`, then `afterglow nlu train`)") from exc
+    return Reader.load(artifact)

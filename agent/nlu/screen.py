@@ -1,0 +1,37 @@
+"""The reader for a policy set, and the red-flag families it names (triage ids, or `emergency`)."""
+from __future__ import annotations
+
+from agent.nlu.data import EMERGENCY_FAMILY
+from agent.nlu.reader import Reader, Reading, default_reader
+from agent.policy.schema import Policies, TriagePolicy
+
+EMERGENCY_LABEL = "an emergency (911, the ER or urgent care)"
+
+
+_FAMILIES: dict[int, tuple[TriagePolicy, frozenset[str]]] = {}
+
+
+def _families(policy: TriagePolicy) -> frozenset[str]:
+    # Policies hold lists (unhashable): cached by identity, keeping the policy so its id is not reused.
+    hit = _FAMILIES.get(id(policy))
+    if hit is None or hit[0] is not policy:
+        if len(_FAMILIES) > 32:
+            _FAMILIES.clear()
+        hit = _FAMILIES[id(policy)] = (policy, frozenset(s.id for s in policy.red_flags))
+    return hit[1]
+
+
+def reader_for_policies(policies: Policies) -> Reader:
+    return default_reader(_families(policies.triage))
+
+
+def model_red_flag(reading: Reading) -> str:
+    """The red-flag family id the model reads (`emergency` when it is no symptom family)."""
+    return reading.family or EMERGENCY_FAMILY
+
+
+def label_of(flag_id: str, policy: TriagePolicy) -> str:
+    for symptom in policy.red_flags:
+        if symptom.id == flag_id:
+            return symptom.label
+    return EMERGENCY_LABEL if flag_id == EMERGENCY_FAMILY else flag_id.replace("_", " ")
