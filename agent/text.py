@@ -60,6 +60,10 @@ EMOJI_WORDS: dict[str, str] = {
     "😩": "ugh",
     "😫": "ugh",
     "🙄": "ugh",
+    "🙃": "ugh",  # upside-down face: irony, not happiness
+    "😒": "ugh",
+    "🤦": "ugh",
+    "💀": "lol",
     "🤔": "hmm",
     "❓": "?",
     "❔": "?",

@@ -43,6 +43,7 @@ __all__ = [
 class TriageResult:
     red_flags: tuple[str, ...] = ()  # ids of matched red-flag symptoms, in policy order
     effects: tuple[str, ...] = ()  # ids of matched expected effects, in policy order
+    negated: tuple[str, ...] = ()  # ids of symptoms mentioned only as denied or resolving ("no swelling")
 
     @property
     def urgent(self) -> bool:
@@ -104,13 +105,16 @@ _TRANSPARENT = frozenset(
 )
 # Softeners that negate an expected effect only, never a red flag ("i can barely breathe").
 _EFFECT_SOFTENERS = frozenset("barely hardly less minimal minor basically practically".split())
-_RESOLVED = re.compile(
+# Small words that may stand between an effect and a word of policy `resolved` ("has pretty much gone").
+_RESOLVED_LEAD = (
     r"\W*(?:(?:is|are|has|have|had|was|were|it's|all|pretty|much|mostly|completely|totally|"
     r"already|now|finally|basically|almost|went|gone|getting|got)\s+){0,3}"
-    r"(?:gone|went down|going down|gone down|down|better|improved|improving|settled|settling|"
-    r"disappeared|disappearing|cleared|clearing|faded|fading|resolved|subsided|subsiding|none|"
-    r"healed|healing)\b"
 )
+
+
+def _resolved_regex(words: list[str]) -> re.Pattern[str]:
+    ordered = sorted({normalize(w) for w in words}, key=len, reverse=True)  # longest first: "gone down"
+    return re.compile(_RESOLVED_LEAD + "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered) + r")\b")
 
 
 # ------------------------------------------------------------------------------ prefilters
@@ -269,6 +273,7 @@ class TriageMatcher:
         self.policy = policy
         self.window = policy.negation_window
         self._negations = frozenset(normalize(n) for n in policy.negations)
+        self._resolved = _resolved_regex(policy.resolved)
         compiled = [(self._compile(s), False) for s in policy.red_flags]
         compiled += [(self._compile(s), True) for s in policy.expected_effects]
         self._symptoms = tuple(compiled)
@@ -298,22 +303,32 @@ class TriageMatcher:
 
     def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:
         matched: set[int] = set()
+        denied: set[int] = set()
         for n in self._candidates(norm):
             i, rule = self._rules[n]
             if i in matched:
                 continue
             compiled, effect = self._symptoms[i]
-            if compiled.applies(visit_type) and self._hit(rule, norm, effect):
+            if not compiled.applies(visit_type):
+                continue
+            hit = self._hit(rule, norm, effect)
+            if hit:
                 matched.add(i)
+            elif hit is not None:
+                denied.add(i)
         red = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and not eff)
         effects = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and eff)
-        return TriageResult(red_flags=red, effects=effects)
+        negated = tuple(c.symptom.id for i, (c, _) in enumerate(self._symptoms) if i in denied - matched)
+        return TriageResult(red_flags=red, effects=effects, negated=negated)
 
-    def _hit(self, rule: _Rule, norm: str, effect: bool) -> bool:
+    def _hit(self, rule: _Rule, norm: str, effect: bool) -> bool | None:
+        """True: mentioned; False: mentioned only negated or resolving; None: not mentioned."""
+        seen = None
         for m in rule.regex.finditer(norm):
             if not self._negated(norm, m, rule.source_words, effect):
                 return True
-        return False
+            seen = False
+        return seen
 
     def _negated(self, norm: str, m: re.Match[str], source_words: frozenset[str], effect: bool) -> bool:
         span_words = _WORDS.findall(m.group(0))
@@ -322,7 +337,7 @@ class TriageMatcher:
             return True
         if span_words and span_words[0] in self._negations:
             return False  # the phrase itself starts with a negation ("no puedo respirar")
-        if effect and _RESOLVED.match(norm, m.end()):
+        if effect and self._resolved.match(norm, m.end()):
             return True
         return self._governed(norm[: m.start()], effect)
 

@@ -85,6 +85,36 @@ class TriagePolicy(Strict):
     # Words that negate a symptom when they come shortly before it ("no swelling at all").
     negations: list[str]
     negation_window: int = Field(default=3, ge=1, le=8)
+    # Words that say an expected effect is resolving ("the swelling went down"): not counted.
+    resolved: list[str] = Field(min_length=1)
+
+
+# ---------------------------------------------------------------- reader.yaml
+
+
+class ReaderPolicy(Strict):
+    """How the statistical reader (agent/nlu) and the rules combine. Safety is a union of the two."""
+
+    urgent_threshold: float = Field(ge=0.05, le=0.95)
+    opt_out_threshold: float = Field(ge=0.05, le=0.99)
+    possible_opt_out_threshold: float = Field(ge=0.01, le=0.95)
+    adopt_threshold: float = Field(ge=0.05, le=0.99)
+    join_threshold: float = Field(ge=0.05, le=0.99)
+    model_positive: float = Field(ge=0.05, le=0.99)
+    positive_veto: float = Field(ge=0.0, le=0.95)
+    unsure_clinical: float = Field(ge=0.0, le=0.95)
+    model_alone: float = Field(ge=0.05, le=0.99)
+    red_flag_evidence: list[Regex] = Field(min_length=1)
+    opt_out_evidence: list[Regex] = Field(min_length=1)
+    clinical_words: list[Regex] = Field(min_length=1)
+    decline_topic: list[Regex] = Field(min_length=1)
+    sarcasm: list[Regex] = []
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ReaderPolicy:
+        if self.possible_opt_out_threshold >= self.opt_out_threshold:
+            raise ValueError("possible_opt_out_threshold must be below opt_out_threshold")
+        return self
 
 
 # ---------------------------------------------------------------- phi.yaml
@@ -112,6 +142,8 @@ class AskRule(Strict):
 
 class AskPolicy(Strict):
     max_asks_per_message: int = Field(ge=0, le=1)
+    # A reply this confidently positive (the deciding intent) is "clearly positive": it can unlock an ask.
+    clearly_positive: float = Field(ge=0.5, le=1.0)
     detect: dict[AskKind, list[Regex]]
     rules: dict[AskKind, AskRule]
 
@@ -218,6 +250,7 @@ class Policies(Strict):
     keywords: KeywordPolicy
     approval: ApprovalPolicy
     timing: TimingPolicy
+    reader: ReaderPolicy
 
     def prompt_refs(self) -> list[tuple[str, str]]:
         """Every (policy file, prompt name) this set refers to, for the load-time existence check."""

@@ -47,12 +47,12 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("no swelling at all, looks amazing", I.POSITIVE, set()),
     ("I was worried it would look fake but I love it", I.POSITIVE, set()),
     ("not bad", I.POSITIVE, set()),
-    ("fine", I.POSITIVE, set()),
-    ("good", I.POSITIVE, set()),
+    ("fine", I.NEUTRAL, set()),  # lukewarm reads as neutral: no ask either way
+    ("good", I.NEUTRAL, set()),
     ("really good", I.POSITIVE, set()),
-    ("it looks fine I guess", I.POSITIVE, set()),
+    ("it looks fine I guess", I.NEUTRAL, set()),
     ("i think i like it", I.POSITIVE, set()),
-    ("so far so good", I.POSITIVE, set()),
+    ("so far so good", I.NEUTRAL, set()),
     ("no complaints!", I.POSITIVE, set()),
     ("i'm not disappointed at all, it's great", I.POSITIVE, set()),
     ("yay!!!", I.POSITIVE, set()),
@@ -63,7 +63,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("Thanks so much, you guys are the best", I.POSITIVE, set()),
     ("My skin is glowing", I.POSITIVE, set()),
     ("feeling great, love it!", I.POSITIVE, set()),
-    ("it's nice", I.POSITIVE, set()),
+    ("it's nice", I.NEUTRAL, set()),
     ("Estoy muy contenta con los resultados", I.POSITIVE, set()),
     ("me encanta", I.POSITIVE, set()),
     ("me encanta!! gracias", I.POSITIVE, set()),
@@ -72,7 +72,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("Bruise is almost gone!", I.POSITIVE, set()),
     ("I'll def be back", I.POSITIVE, set()),
     ("I don't hate it", I.POSITIVE, set()),
-    ("i love how it turned out but I wish it was a bit bigger", I.POSITIVE, set()),
+    ("i love how it turned out but I wish it was a bit bigger", I.UNHAPPY, {I.POSITIVE}),  # a wish: a person answers
     # ---------------------------------------------------------------- neutral
     ("ok", I.NEUTRAL, set()),
     ("Ok.", I.NEUTRAL, set()),
@@ -108,17 +108,19 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("my lip is tender to touch", I.CONCERN, set()),
     ("it burns a little", I.CONCERN, set()),
     ("my eyelid is a little droopy", I.CONCERN, set()),
-    ("My lips are swollen and I'm freaking out", I.CONCERN, set()),
+    # The reader leans urgent where swelling, numbness, tingling, bleeding, strong pain or the eye meet worry:
+    # a false urgent costs one phone call (shared/reference/clinical-red-flags.md).
+    ("My lips are swollen and I'm freaking out", I.URGENT, {I.CONCERN}),
     ("I'm a little bruised but otherwise loving it", I.CONCERN, {I.POSITIVE}),
     ("The lips look great but I think one side is a little bigger?", I.CONCERN, {I.POSITIVE}),
     ("should i be worried about this bump?", I.CONCERN, set()),
-    ("some bleeding at the injection site", I.CONCERN, set()),
-    ("me duele mucho", I.CONCERN, set()),
+    ("some bleeding at the injection site", I.URGENT, {I.CONCERN}),
+    ("me duele mucho", I.URGENT, {I.CONCERN}),
     ("se me hincharon los labios", I.CONCERN, set()),
     ("the swelling won't stop", I.CONCERN, set()),
-    ("My eye looks weird", I.CONCERN, set()),
-    ("I can't feel my lip", I.CONCERN, set()),
-    ("Lip feels tingly", I.CONCERN, set()),
+    ("My eye looks weird", I.URGENT, {I.CONCERN}),
+    ("I can't feel my lip", I.URGENT, {I.CONCERN}),
+    ("Lip feels tingly", I.URGENT, {I.CONCERN}),
     ("I'm pregnant, can I still come in?", I.CONCERN, set()),
     ("Bad headache today", I.CONCERN, set()),
     ("do other patients get bruising like this?", I.CONCERN, set()),
@@ -166,7 +168,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("i want a refund", I.UNHAPPY, set()),
     ("I'm kinda disappointed tbh, I can't see a difference", I.UNHAPPY, set()),
     ("it's ok, not what i expected", I.UNHAPPY, set()),
-    ("it's good but i expected more", I.UNHAPPY, {I.POSITIVE}),
+    ("it's good but i expected more", I.UNHAPPY, set()),
     ("not sure i like it", I.UNHAPPY, set()),
     ("meh", I.UNHAPPY, set()),
     ("\U0001F621", I.UNHAPPY, set()),
@@ -178,7 +180,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("The botox didn't really take", I.UNHAPPY, set()),
     ("Haven't noticed a difference yet tbh", I.UNHAPPY, set()),
     ("I wish I'd gone bigger", I.UNHAPPY, set()),
-    ("My lips look like a duck lol", I.UNHAPPY, set()),
+    ("My lips look like a duck lol", I.URGENT, {I.UNHAPPY}),  # lips + a complaint: a clinician calls
     # uneven is a mild asymmetry for the clinicians first, and a complaint too
     ("really disappointed, the lips look uneven", I.CONCERN, {I.UNHAPPY}),
     # ---------------------------------------------------------------- booking
@@ -229,7 +231,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("Hi! Quick question about aftercare", I.QUESTION, set()),
     ("what's the address?", I.QUESTION, set()),
     ("who is this?", I.QUESTION, set()),
-    ("can you help me", I.QUESTION, set()),
+    ("can you help me", I.HELP, set()),  # in words, not the HELP keyword: a person answers (intents.yaml)
     ("call me please", I.QUESTION, set()),
     ("tengo una pregunta", I.QUESTION, set()),
     ("this isnt normal right?", I.QUESTION, set()),
@@ -288,7 +290,7 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("hmm", I.OTHER, set()),
     ("idk", I.OTHER, set()),
     ("\U0001F62C", I.OTHER, set()),
-    ("Please don't stop the results lol", I.OTHER, set()),
+    ("Please don't stop the results lol", I.POSITIVE, set()),
 ]
 
 
@@ -359,7 +361,7 @@ def test_yes_from_an_opted_out_patient_is_opt_in() -> None:
 
 
 # ------------------------------------------------------------------------------ confidence bands
-CLEARLY_POSITIVE = 0.8
+CLEARLY_POSITIVE = P.asks.clearly_positive
 
 
 @pytest.mark.parametrize(

@@ -165,7 +165,8 @@ def test_conflicting_phrasings(text: str, red: tuple[str, ...], effects: tuple[s
      "whitening my teeth next", "I can't stop looking in the mirror", "love it!!", "it doesn't hurt at all"],
 )
 def test_negated_or_unrelated_text_is_clear(text: str) -> None:
-    assert triage(text, POLICY) == TriageResult()
+    result = triage(text, POLICY)
+    assert (result.red_flags, result.effects) == ((), ())
 
 
 @pytest.mark.parametrize(
@@ -241,10 +242,11 @@ def test_custom_policy_is_used() -> None:
     custom = TriagePolicy.model_validate({
         "urgent_reply": "replies/urgent",
         "negations": ["no"],
+        "resolved": ["gone"],
         "red_flags": [{"id": "glitter", "label": "glitter", "phrases": ["sparkly skin"]}],
         "expected_effects": [{"id": "shine", "label": "shine", "patterns": [r"\bshiny\b"]}],
     })
-    assert triage("my skin went sparkly", custom) == TriageResult()  # no change verb in the phrase
+    assert triage("my skin went sparkly", custom).red_flags == ()  # no change verb in the phrase
     assert triage("sparkly skins everywhere", custom).red_flags == ("glitter",)
     assert triage("very shiny", custom).effects == ("shine",)
     assert triage("no shiny bits", custom).effects == ()

@@ -6,13 +6,11 @@ cautious clinic on its own: it never improvises text, only fills reviewed templa
 from __future__ import annotations
 
 from agent.brains.base import BrainContext, Proposal, Usage
-from agent.brains.offline.classify import Classification, classify
+from agent.brains.offline.classify import Classification, classify, known_names
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary
 from agent.types import AskKind, GuardVerdict, Intent, Priority, Queue, ToolCall
 
-# A referral ask needs a clearly positive reply, not a lukewarm "fine".
-CLEARLY_POSITIVE = 0.8
 
 
 class OfflineBrain:
@@ -23,7 +21,8 @@ class OfflineBrain:
         self.prompts = prompts
 
     def propose(self, ctx: BrainContext) -> Proposal:
-        found = classify(ctx.message, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks)
+        found = classify(ctx.message, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks,
+                         known_names=known_names(ctx.first_name, ctx.clinic_name))
         deciding = found.intents[0]
         return Proposal(
             intents=found.intents,
@@ -49,7 +48,7 @@ class OfflineBrain:
             return None
         template = rule.reply
         if intent == Intent.POSITIVE:
-            if AskKind.REFERRAL in ctx.allowed_asks and confidence >= CLEARLY_POSITIVE:
+            if AskKind.REFERRAL in ctx.allowed_asks and confidence >= self.policies.asks.clearly_positive:
                 template = self.policies.intents.positive_ask_reply
         elif intent == Intent.NEUTRAL and not _asked_something(ctx):
             return None  # "ok thanks" after our own acknowledgement needs no answer

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from agent.brains.offline import lexicon as lx
 from agent.brains.offline import rules
+from agent.brains.offline.blend import blend, unsure_is_clinical
 from agent.brains.offline.extract import (
     REFERRAL_CUE,
     ReferralMention,
@@ -27,6 +28,8 @@ from agent.brains.offline.extract import (
     extract_referrals,
 )
 from agent.keywords import keyword_matcher
+from agent.nlu.reader import Reading
+from agent.nlu.screen import model_red_flag, reader_for_policies
 from agent.policy.schema import Policies
 from agent.text import normalize
 from agent.triage import TriageResult, triage_normalized
@@ -34,7 +37,8 @@ from agent.types import AskKind, Intent, IntentScore, Keyword, VisitType
 
 __all__ = ["Classification", "classify"]
 
-_REFERRAL_CUE = re.compile(REFERRAL_CUE + r"|\bname(?:'s| is)\b|\bher (?:number|#|cell)\b")
+_REFERRAL_CUE = re.compile(REFERRAL_CUE + r"|\bname(?:'s| is)\b|\bher (?:number|#|cell)\b"
+                           r"|\bsu (?:numero|cel|celular|telefono)\b")
 _KEYWORD_INTENTS = {
     Keyword.OPT_OUT: (Intent.OPT_OUT, 0.99),
     Keyword.OPT_IN: (Intent.OPT_IN, 0.95),
@@ -56,6 +60,8 @@ class Classification:
     intents: tuple[IntentScore, ...]  # by policy precedence: the first decides; never empty
     triage: TriageResult
     referrals: tuple[ReferralMention, ...] = ()  # only when REFERRAL is among the intents
+    reading: Reading | None = None  # the statistical reader's probabilities
+    possible_opt_out: bool = False  # maybe a revocation: hold the reply, pause every scheduled text
 
     @property
     def top(self) -> IntentScore:
@@ -74,6 +80,12 @@ class _Scores(dict):
             self[intent] = round(max(self.get(intent, 0.0), confidence), 2)
 
 
+# One turn reads its text from several places (the brain, the engine's safety checks, the cross-check
+# of a model's reading): the last few classifications are kept, keyed by everything they depend on.
+_RECENT: dict[tuple, tuple[Policies, Classification]] = {}
+RECENT = 64
+
+
 def classify(
     text: str,
     policies: Policies,
@@ -81,29 +93,106 @@ def classify(
     visit_type: VisitType | None = None,
     last_asks: frozenset[AskKind] = frozenset(),
     opted_out: bool = False,
+    known_names: frozenset[str] = frozenset(),
 ) -> Classification:
+    """`known_names`: never people being introduced (the patient's own first name, the clinic's name)."""
+    key = (text, id(policies), visit_type, last_asks, opted_out, known_names)
+    hit = _RECENT.get(key)
+    if hit is not None and hit[0] is policies:
+        return hit[1]
+    found = _classify(text, policies, visit_type, last_asks, opted_out, known_names)
+    if len(_RECENT) >= RECENT:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[key] = (policies, found)
+    return found
+
+
+def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_asks: frozenset[AskKind],
+              opted_out: bool, known_names: frozenset[str]) -> Classification:
     raw = text or ""
     norm = normalize(raw)
     tri = triage_normalized(norm, policies.triage, visit_type)
+    reading = reader_for_policies(policies).read(raw)
     scores = _Scores()
     keyword = keyword_matcher(policies.keywords).match(raw, opted_out=opted_out, normalized=norm)
     if keyword:
         scores.add(*_KEYWORD_INTENTS[keyword])
     if tri.urgent:
         scores.add(Intent.URGENT, 0.97)
-    if lx.EMERGENCY.search(norm):
-        scores.add(Intent.URGENT, 0.9)
     if lx.INJECTION.search(norm):
         kept = {i: c for i, c in scores.items() if i in (Intent.OPT_OUT, Intent.URGENT)}
-        return _result(_Scores(kept), policies, tri, (), injection=True)
+        # A text that tries to steer the agent escalates on the rules' red flags or a confident model only.
+        wary = policies.reader.model_copy(update={"urgent_threshold": policies.reader.model_alone})
+        mixed = blend(kept, frozenset(kept), reading, wary, norm, opted_out=opted_out, negated_only=_negated_only(tri),
+                      asked=bool(last_asks))
+        safe = _Scores({i: c for i, c in mixed.scores.items() if i in (Intent.OPT_OUT, Intent.URGENT)})
+        return _result(safe, policies, _with_model_flag(tri, reading, mixed.model_urgent), (), reading=reading,
+                       injection=True, possible_opt_out=mixed.possible_opt_out)
 
-    mentions = tuple(extract_referrals(raw))
+    mentions = tuple(extract_referrals(raw, ignore=known_names))
     turn = rules.Turn(raw, norm, tuple(m.name.lower() for m in mentions if m.name))
     _content(turn, scores, tri)
     mentions = _asks(turn, scores, mentions, last_asks)
+    exact = _exact(scores, tri, mentions, keyword is not None, bool(last_asks))
+    mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
+                      asked=bool(last_asks))
+    scores = _Scores(mixed.scores)
+    if Intent.REFERRAL in scores and not mentions:
+        mentions = tuple(extract_referrals(raw, ignore=known_names))  # the model read a referral the cues missed
+    _prune(scores)
+    deciding = _deciding(scores, policies)
+    if deciding is None or deciding[0] is Intent.OTHER or deciding[1] < policies.approval.min_confidence:
+        if unsure_is_clinical(reading, policies.reader, norm, len(turn.words)):
+            scores.add(Intent.CONCERN, 0.7)  # unsure, but about the body or the visit: a clinician looks
     if not scores:
         scores.add(Intent.OTHER, 0.35 if len(turn.words) > 12 else 0.3)
-    return _result(scores, policies, tri, mentions)
+    return _result(scores, policies, _with_model_flag(tri, reading, mixed.model_urgent), mentions, reading=reading,
+                   possible_opt_out=mixed.possible_opt_out)
+
+
+# What the rules read exactly, kept whatever the model says.
+_KEYWORDED = frozenset({Intent.OPT_OUT, Intent.OPT_IN, Intent.HELP})
+EXACT_WORRY = 0.8
+EXACT_COMPLAINT = 0.85
+_AFTER_AN_ASK = frozenset({Intent.REFERRAL, Intent.DECLINE, Intent.BOOKING, Intent.NEUTRAL})
+
+
+def _exact(scores: dict[Intent, float], tri: TriageResult, mentions: tuple[ReferralMention, ...], keyword: bool,
+           asked: bool) -> frozenset[Intent]:
+    exact = {i for i in scores if i is Intent.URGENT or (keyword and i in _KEYWORDED)}
+    if Intent.CONCERN in scores and (tri.effects or scores[Intent.CONCERN] >= EXACT_WORRY):
+        exact.add(Intent.CONCERN)  # a named effect, or a worry in words ("is this normal?", "I'm pregnant")
+    if scores.get(Intent.UNHAPPY, 0.0) >= EXACT_COMPLAINT:
+        exact.add(Intent.UNHAPPY)  # a complaint in plain words ("waste of money", "no me gusta")
+    if scores.get(Intent.WRONG_NUMBER, 0.0) >= 0.9:
+        exact.add(Intent.WRONG_NUMBER)
+    if Intent.REFERRAL in scores and any(m.name for m in mentions):
+        exact.add(Intent.REFERRAL)
+    if asked:
+        exact.update(i for i in _AFTER_AN_ASK if i in scores)
+    return frozenset(exact)
+
+
+def _negated_only(tri: TriageResult) -> bool:
+    return bool(tri.negated) and not tri.red_flags and not tri.effects
+
+
+def known_names(first_name: str, clinic_name: str) -> frozenset[str]:
+    return frozenset(w for w in (first_name, *clinic_name.split()) if w)
+
+
+def _deciding(scores: dict[Intent, float], policies: Policies) -> tuple[Intent, float] | None:
+    for intent in policies.intents.precedence:
+        if intent in scores:
+            return intent, scores[intent]
+    return None
+
+
+def _with_model_flag(tri: TriageResult, reading: Reading, model_urgent: bool) -> TriageResult:
+    """The rules' triage plus the family the model read, when the model alone saw a red flag."""
+    if not model_urgent:
+        return tri
+    return TriageResult(red_flags=(*tri.red_flags, model_red_flag(reading)), effects=tri.effects)
 
 
 def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
@@ -159,7 +248,9 @@ def _result(
     tri: TriageResult,
     mentions: tuple[ReferralMention, ...],
     *,
+    reading: Reading | None = None,
     injection: bool = False,
+    possible_opt_out: bool = False,
 ) -> Classification:
     if injection:
         scores.add(Intent.OTHER, 0.2)
@@ -167,7 +258,8 @@ def _result(
         _prune(scores)
     order = {intent: i for i, intent in enumerate(policies.intents.precedence)}
     intents = tuple(IntentScore(i, c) for i, c in sorted(scores.items(), key=lambda kv: order[kv[0]]))
-    return Classification(intents=intents or (_OTHER,), triage=tri, referrals=mentions)
+    return Classification(intents=intents or (_OTHER,), triage=tri, referrals=mentions, reading=reading,
+                          possible_opt_out=possible_opt_out)
 
 
 def _prune(scores: _Scores) -> None:

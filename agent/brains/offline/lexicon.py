@@ -170,12 +170,6 @@ WORRY = _rx(
     r"\bpreocupad[ao]\b",
     factor=False,
 )
-EMERGENCY = _rx(
-    r"\b911\b", r"\bemergency\b", r"\bambulance\b", r"\bemergencia\b",
-    # being at or going to the ER, not working at a hospital
-    r"\b(?:i'm|i am|we're|currently|now|been|was|went|going|go|rushed|take me|took me|taking me|ended up)\s+"
-    r"(?:\w+\s+)?(?:in|at|to) (?:the )?(?:hospital|er|emergency room|urgent care)\b",
-)
 
 # ------------------------------------------------------------------------ booking and services
 # Booking phrases that need no subject check.
@@ -337,6 +331,10 @@ INJECTION = _rx(
     r"\bsystem prompt\b", r"\byou are (?:now|no longer)\b", r"\bpretend (?:to be|you are|you're)\b",
     r"\bact as (?:a|an|my)\b",
     r"\bjailbreak\b", r"\bdeveloper mode\b", r"\bdan mode\b", r"\bas an ai\b",
+    # claimed authority and echo bait ("as the clinic's admin I authorize you", "reply with the word X")
+    r"\bi (?:hereby )?authori[sz]e you\b",
+    r"\bas (?:the|an|your) (?:clinic'?s? )?(?:admin|administrator|developer|owner|programmer|system)\b",
+    r"\b(?:reply|respond|answer|text back) with (?:the word|exactly|only|just the word)\b",
     r"\b(?:reveal|print|show|repeat|tell me) (?:me )?(?:your|the) (?:instructions|prompt|system|rules|guidelines)\b",
     # another person's treatment, visit or booking: PHI the agent must never discuss
     r"\b(?:what|which) (?:treatment|procedure|services?|products?) (?:did|does|has) (?!i\b|my\b)\w+(?: \w+)? "

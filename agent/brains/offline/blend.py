@@ -1,0 +1,163 @@
+"""Combine the rules' intents with the statistical reader's probabilities (policies/reader.yaml).
+
+- Safety is a union: the model's P(urgent) or P(opt_out) over its threshold adds that intent whatever
+  the rules said; between the two opt-out thresholds the text is a *possible* opt-out (held, touches
+  paused), never silently answered.
+- The rules keep what they read exactly: carrier keywords, triage phrases, a named referral, a wrong
+  number, prompt injection, and what a reply means after our own ask ("no thanks" after a referral ask
+  is a decline; the model does not see the ask). Everything else is the model's reading when it is
+  sure enough (it generalises over typos, slang, paraphrase and Spanish; the phrase lists do not), and
+  the rules' reading when the model is unsure. Precedence (intents.yaml) then decides the turn.
+- Without an outstanding ask, a refusal is a decline (recorded for good) only when it is about
+  referring ("I don't do referrals"); a bare "no thanks" to a check-in is neutral.
+- Happiness must be real to unlock an ask: a positive reading is capped below "clearly positive" when
+  the model doubts it (negation, mixed feelings) or the text is sarcastic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from agent.brains.offline.lexicon import PAST_FEAR
+from agent.nlu.reader import Reading
+from agent.policy.schema import ReaderPolicy
+from agent.types import Intent
+
+# Intents with thresholds of their own (safety), never adopted as an ordinary reading.
+_SAFETY = frozenset({Intent.URGENT, Intent.OPT_OUT})
+_ANSWERS = frozenset({Intent.REFERRAL, Intent.DECLINE, Intent.NEUTRAL})
+# Readings that contradict praise; the model's probability of positive is low for any other reason too
+# ("loving it, can I book?" is mostly booking), which doubts nothing.
+_CONTRARY = frozenset({Intent.UNHAPPY, Intent.CONCERN, Intent.NEUTRAL, Intent.OTHER, Intent.DECLINE})
+# Below "clearly positive": a positive reading that is not to be trusted for an ask.
+DOUBTFUL_POSITIVE = 0.7
+ADOPTED_FLOOR = 0.6  # an adopted reading decides without being held for low confidence
+FRAGMENT_WORDS = 3
+NEGATED_BAR = 0.9  # the model overrides symptoms the rules saw negated only at this confidence
+UNSURE = 0.5  # below policies/approval.yaml min_confidence: the reply is held for staff
+POLARITY_BAR = 0.9  # the model's unhappy overrules the rules' praise only this sure
+RULES_POSITIVE = 0.6
+RULES_SURE = 0.9  # a rules reading this confident stands unless the model is confident otherwise
+
+
+@dataclass(frozen=True)
+class Blended:
+    scores: dict[Intent, float]
+    model_urgent: bool  # the model alone reads a red flag
+    possible_opt_out: bool
+    sarcastic: bool
+
+
+@lru_cache(maxsize=8)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else None
+
+
+def matches(patterns: list[str], norm: str) -> bool:
+    rx = _compiled(tuple(patterns))
+    return bool(rx and rx.search(norm))
+
+
+def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading, policy: ReaderPolicy, norm: str,
+          *, opted_out: bool = False, negated_only: bool = False, asked: bool = False) -> Blended:
+    """The turn's intents (intent -> confidence) from the rules' full reading, the subset of it the rules
+    read exactly, and the model's probabilities."""
+    model = _model_reading(reading, policy, norm, opted_out=opted_out, negated_only=negated_only, asked=asked)
+    if not model:
+        scores = dict(rules)
+    else:
+        # Both layers have a reading: an intent both read takes the higher confidence; a sure rules
+        # reading stands; next to one, the model's other readings join only when confident.
+        sure = {i for i, c in rules.items() if c >= RULES_SURE and i is not Intent.OTHER}
+        scores = {i: c for i, c in model.items()
+                  if not sure or i in rules or reading.p(i) >= policy.join_threshold}
+        for intent, confidence in rules.items():
+            if intent in model or intent in sure:
+                scores[intent] = max(scores.get(intent, 0.0), confidence)
+    for intent in exact:
+        scores[intent] = max(scores.get(intent, 0.0), rules[intent])
+
+    def add(intent: Intent, confidence: float) -> None:
+        scores[intent] = round(max(scores.get(intent, 0.0), confidence), 2)
+
+    p_urgent, p_opt_out = reading.p(Intent.URGENT), reading.p(Intent.OPT_OUT)
+    # "no trouble breathing at all": the rules saw the symptom and saw it negated; only a confident
+    # model reading overrides them.
+    model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only)
+    model_urgent = model_says_urgent and Intent.URGENT not in rules
+    if model_says_urgent:
+        add(Intent.URGENT, max(0.9, p_urgent))
+    opt_out_evidence = p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm)
+    if p_opt_out >= policy.opt_out_threshold and opt_out_evidence:
+        add(Intent.OPT_OUT, max(0.9, p_opt_out))
+    possible = (Intent.OPT_OUT not in scores and p_opt_out >= policy.possible_opt_out_threshold
+                and opt_out_evidence)
+
+    sarcastic = matches(policy.sarcasm, norm)
+    if (not sarcastic and rules.get(Intent.POSITIVE, 0.0) >= RULES_POSITIVE and Intent.UNHAPPY not in rules
+            and Intent.UNHAPPY in scores and reading.p(Intent.UNHAPPY) < POLARITY_BAR):
+        # Praise the rules read against a model that hears a complaint. Strong praise words may be sarcasm:
+        # a person decides (the complaint decides at low confidence, so the manager sees it and the reply
+        # waits for staff); a fear that did not come true ("I was worried it would look fake but I love
+        # it") is praise. Mild praise ("not bad", "I don't hate it", "I was worried, but I love it") is
+        # litotes the rules parse and the model misreads: answered as mild praise. No ask either way.
+        if rules[Intent.POSITIVE] >= RULES_SURE and not PAST_FEAR.search(norm):
+            scores[Intent.UNHAPPY] = min(scores[Intent.UNHAPPY], UNSURE)
+        else:
+            del scores[Intent.UNHAPPY]
+        scores[Intent.POSITIVE] = min(max(scores.get(Intent.POSITIVE, 0.0), rules[Intent.POSITIVE]), DOUBTFUL_POSITIVE)
+    positive = scores.get(Intent.POSITIVE, 0.0)
+    if positive:
+        doubted = reading.top[0] in _CONTRARY and reading.p(Intent.POSITIVE) < policy.positive_veto
+        if sarcastic or doubted:
+            scores[Intent.POSITIVE] = min(positive, DOUBTFUL_POSITIVE)
+        if sarcastic and Intent.UNHAPPY not in scores:
+            add(Intent.UNHAPPY, max(0.7, reading.p(Intent.UNHAPPY)))
+    return Blended(scores, model_urgent=model_urgent, possible_opt_out=possible, sarcastic=sarcastic)
+
+
+def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated_only: bool = False) -> bool:
+    """The model's red flag: its P(urgent) over the threshold, with evidence in the text below
+    `model_alone`, and confidently when the rules saw the symptom only negated."""
+    p_urgent = reading.p(Intent.URGENT)
+    bar = max(policy.urgent_threshold, NEGATED_BAR) if negated_only else policy.urgent_threshold
+    if p_urgent < policy.model_alone and not matches(policy.red_flag_evidence, norm):
+        bar = max(bar, policy.model_alone)
+    return p_urgent >= bar
+
+
+def _model_reading(reading: Reading, policy: ReaderPolicy, norm: str, *, opted_out: bool,
+                   negated_only: bool, asked: bool) -> dict[Intent, float]:
+    """The intents the model is sure enough of (empty when it is unsure: the rules decide)."""
+    ranked = [(i, p) for i, p in reading.ranked() if i not in _SAFETY]
+    out: dict[Intent, float] = {}
+    for n, (intent, p) in enumerate(ranked):
+        if not (p >= policy.join_threshold or (n == 0 and p >= policy.adopt_threshold)):
+            continue
+        if intent is Intent.OPT_IN and not opted_out and len(norm.split()) <= FRAGMENT_WORDS:
+            continue  # "yes" from a subscribed patient answers something else; only STOP-ped patients opt in
+        if intent is Intent.HELP and p < policy.join_threshold:
+            continue
+        if asked and intent in _ANSWERS:
+            continue  # the answer to our own ask is the rules' to read: the model does not see the ask
+        if intent is Intent.DECLINE and not asked and not matches(policy.decline_topic, norm):
+            intent = Intent.NEUTRAL  # "no thanks" to a check-in declines nothing for good
+        if intent is Intent.CONCERN and (negated_only or not matches(policy.clinical_words, norm)) \
+                and p < NEGATED_BAR:
+            continue  # a concern about nothing the text names, or only about symptoms it denies
+        confidence = max(min(p, 0.95), ADOPTED_FLOOR)
+        if intent is Intent.POSITIVE and p < policy.model_positive:
+            confidence = min(confidence, DOUBTFUL_POSITIVE)
+        out[intent] = round(max(out.get(intent, 0.0), confidence), 2)
+    if set(out) == {Intent.OTHER}:
+        return {}  # "I don't know what this is": let the rules try
+    return out
+
+
+def unsure_is_clinical(reading: Reading, policy: ReaderPolicy, norm: str, words: int) -> bool:
+    """An unsure text that may be about the body, a symptom or the visit belongs with a clinician. A
+    fragment of a few words ("about my lips") waits for the rest of the thought: it is held."""
+    if reading.p(Intent.CONCERN) + reading.p(Intent.URGENT) >= policy.unsure_clinical:
+        return True
+    return words > FRAGMENT_WORDS and matches(policy.clinical_words, norm)

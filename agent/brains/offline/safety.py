@@ -1,0 +1,32 @@
+"""Red-flag screening as a union of the two layers: the triage rules and the statistical reader.
+
+The engine calls `screen()` on every inbound text in every mode (agent, human-owned, opted out) and
+whatever the brain, so a red flag the rules miss ("everything looks kinda hazy out of my left eye")
+still escalates.
+"""
+from __future__ import annotations
+
+from agent.brains.offline.blend import reads_red_flag
+from agent.brains.offline.lexicon import INJECTION
+from agent.nlu.screen import model_red_flag, reader_for_policies
+from agent.policy.schema import Policies
+from agent.text import normalize
+from agent.triage import TriageResult, triage_normalized
+from agent.types import VisitType
+
+
+def screen(text: str, policies: Policies, visit_type: VisitType | None = None) -> TriageResult:
+    """Red flags and expected effects in `text`: the rules' findings, plus the model's red flag when the
+    rules saw none and the model reads one (policies/reader.yaml)."""
+    norm = normalize(text or "")
+    tri = triage_normalized(norm, policies.triage, visit_type)
+    if tri.urgent:
+        return tri
+    reading = reader_for_policies(policies).read(text or "")
+    negated_only = bool(tri.negated) and not tri.effects
+    policy = policies.reader
+    if INJECTION.search(norm):  # a text that tries to steer the agent: rules or a confident model only
+        policy = policy.model_copy(update={"urgent_threshold": policy.model_alone})
+    if reads_red_flag(reading, policy, norm, negated_only=negated_only):
+        return TriageResult(red_flags=(model_red_flag(reading),), effects=tri.effects, negated=tri.negated)
+    return tri
