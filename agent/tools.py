@@ -148,8 +148,23 @@ def _create_handoff(scope: ToolScope, args: CreateHandoffArgs) -> ToolOutcome:
 
 
 def _record_referral(scope: ToolScope, args: RecordReferralArgs) -> ToolOutcome:
-    handoff = open_handoff(scope, Queue.FRONT_DESK, Priority.NORMAL, "referral",
-                           f"Patient introduced {args.name}" + (f" ({args.relationship})" if args.relationship else ""))
+    handoff = open_handoff(scope, Queue.FRONT_DESK, Priority.NORMAL, "referral", _introduced(args))
+    return save_referral(scope, args, handoff)
+
+
+def _introduced(args: RecordReferralArgs) -> str:
+    return f"Patient introduced {args.name}" + (f" ({args.relationship})" if args.relationship else "")
+
+
+def attach_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) -> ToolOutcome:
+    """Record a name given while a person owns the thread: on the handoff they are working, no new one."""
+    note = _introduced(args)
+    if note not in handoff.summary:
+        handoff.summary = (handoff.summary + "\n" + note).strip()[-1000:]
+    return save_referral(scope, args, handoff)
+
+
+def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) -> ToolOutcome:
     duplicate = scope.session.exec(
         select(Referral).where(Referral.referrer_id == scope.patient.id, Referral.name == args.name)
     ).first()

@@ -29,7 +29,6 @@ from agent.types import AskKind, Direction, Intent, Keyword, MessageKind
 __all__ = ["INVARIANTS", "Msg", "Violation", "InvariantChecker", "treatment_terms"]
 
 INVARIANTS = ("phi", "one_ask", "segments", "opt_out", "referral_timing")
-CLEARLY_POSITIVE = 0.8  # the confidence the ask rules call "clearly positive" (agent.engine.situation)
 
 # Words that say nothing about a treatment on their own (and that ordinary replies need).
 _GENERIC = frozenset("""skin visit visits appointment results result treatment treatments consult consultation
@@ -118,7 +117,7 @@ class InvariantChecker:
             return
         if deciding == Intent.DECLINE:
             self.declined = True
-        if any(i == Intent.POSITIVE and c >= CLEARLY_POSITIVE for i, c in msg.intents):
+        if any(i == Intent.POSITIVE and c >= self.policies.asks.clearly_positive for i, c in msg.intents):
             self.positive_in.add(msg.conversation_id)
 
     # ------------------------------------------------------------------ checks on what went out

@@ -33,6 +33,7 @@ class BrainContext:
     clinic_phone: str = ""
     sender: str = ""
     variant: int = 0  # picks between equivalent phrasings, stable per conversation
+    segment_budget: int = 2  # the clinic's SMS segment budget, stated to a model in characters
     language: str = "en"  # what the patient writes in ("en" | "es"); replies use that language's templates
 
 

@@ -31,8 +31,9 @@ class Deliverer:
         self.result = result
 
     def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool, confirmation: bool = False,
-              settled: bool = False) -> ReplyRecord:
-        """The brain's draft reply: full chain, repairs, and the staff-approval rules."""
+              settled: bool = False, hold: list[str] | None = None) -> ReplyRecord:
+        """The brain's draft reply: full chain, repairs, and the staff-approval rules. `hold`: reasons the
+        engine already has to put the reply before a person (a maybe-opt-out)."""
         deciding = proposal.deciding
         gctx = self.sit.guard_context(self.policies, self.sit.ask_facts(settled), exempt=exempt,
                                       confirmation=confirmation)
@@ -55,7 +56,7 @@ class Deliverer:
         decision = decide(smart_encode(proposal.reply or ""), gctx,
                           repairs=[("repair", deterministic_repair(gctx)), ("regenerate", regenerate),
                                    ("fallback", fallback)],
-                          approval_reasons=self._approval_reasons(deciding),
+                          approval_reasons=self._approval_reasons(deciding) + list(hold or []),
                           hold_when_repair_fails=self.policies.approval.hold_when_repair_fails,
                           waived=SAFETY_WAIVER if deciding.intent == Intent.URGENT else frozenset())
         return self._record(decision, MessageKind.REPLY, deciding.intent)

@@ -19,7 +19,6 @@ from agent.policy.schema import ClinicSettings, Policies
 from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Visit
 from agent.types import AskKind, Direction, HandoffStatus, Intent, Mode, Queue, Stage
 
-CLEARLY_POSITIVE = 0.8
 HISTORY_LINES = 12  # what a brain sees of the conversation: enough for context, bounded for tokens
 
 
@@ -99,6 +98,7 @@ class Situation:
             clinic_phone=display_phone(self.clinic.phone),
             sender=self.sender,
             variant=(self.conversation.id or 0) + len(self.messages),
+            segment_budget=self.settings.segment_budget,
             # This message decides when it says anything; "ok" or an emoji keeps the conversation's language.
             language=conversation_language(message, (m.body for m in self.messages
                                                      if m.direction == Direction.INBOUND)),

@@ -7,27 +7,31 @@ import time
 from dataclasses import replace
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from agent.brains.base import Brain, BrainContext, Proposal, Usage
 from agent.brains.offline.brain import OfflineBrain
-from agent.brains.offline.classify import classify
+from agent.brains.offline.classify import Classification, classify, known_names
 from agent.clock import Clock, SystemClock
 from agent.engine.consent import apply_opt_in, apply_opt_out
 from agent.engine.delivery import Deliverer
+from agent.engine.obligations import Obligations
 from agent.engine.result import TurnResult
-from agent.engine.situation import CLEARLY_POSITIVE, Situation, advance_stage, load_situation
+from agent.engine.situation import Situation, advance_stage, load_situation
 from agent.guards.asks import allowed_asks
 from agent.keywords import match_keyword
+from agent.brains.offline.safety import screen
+from agent.nlu.screen import label_of
 from agent.outreach.review import schedule_review
 from agent.policy.loader import default_policies
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, default_prompts
 from agent.store.db import session_scope
-from agent.store.models import Message, Patient, Turn
-from agent.tools import ToolOutcome, ToolScope, execute, open_handoff
-from agent.triage import TriageResult, triage
+from agent.store.models import Handoff, Message, Patient, Turn
+from agent.tools import RecordReferralArgs, ToolOutcome, ToolScope, attach_referral, execute, open_handoff
+from agent.triage import TriageResult
 from agent.types import (
     DeliveryStatus,
     Direction,
@@ -44,6 +48,7 @@ from agent.types import (
 
 log = logging.getLogger("afterglow.engine")
 MAX_TOOL_CALLS = 4  # per turn; more is a misbehaving brain, refused and recorded
+MAYBE_OPT_OUT = "possible opt-out: staff decide before we text again"
 
 
 class UnknownPatient(LookupError):
@@ -60,6 +65,7 @@ class Agent:
         self.prompts = prompts or default_prompts()
         self.offline = OfflineBrain(self.policies, self.prompts)
         self.brain: Brain = brain or self.offline
+        self.obligations = Obligations(self.policies, self.offline)
         self.clock = clock or SystemClock()
 
     # ------------------------------------------------------------------ entry point
@@ -108,7 +114,7 @@ class Agent:
         _label(inbound, turn, result, (IntentScore(intent, 1.0),))
         result.keyword = keyword
         keywords = self.policies.keywords
-        flags = triage(inbound.body, self.policies.triage, sit.visit.visit_type if sit.visit else None)
+        flags = screen(inbound.body, self.policies, sit.visit.visit_type if sit.visit else None)
         if flags.urgent:
             # "stop, my lip went white": the opt-out is honoured and the clinical team still hears of it.
             self._escalate(sit, inbound, flags, result, notify_patient=False)
@@ -127,38 +133,73 @@ class Agent:
 
     def _unreachable_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         """Opted out or wrong number: no text goes out, but a red flag still reaches the clinical team."""
-        flags = self._label_offline(sit, inbound, turn, result)
+        flags = self._label_offline(sit, inbound, turn, result).triage
         if flags.urgent:
             self._escalate(sit, inbound, flags, result, notify_patient=False)
 
     def _human_mode_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         """A person owns the thread: the message joins the open handoff and the agent stays silent,
-        unless it is a red flag, which always escalates at once."""
-        flags = self._label_offline(sit, inbound, turn, result)
+        unless it is a red flag, which always escalates at once, or an opt-out in the patient's own
+        words, which is honoured at once. Names of people the patient introduces are recorded on the
+        handoff staff are working."""
+        found = self._label_offline(sit, inbound, turn, result)
+        flags = found.triage
         handoffs = sit.open_handoffs()
         if handoffs:
             inbound.handoff_id = handoffs[-1].id
+        if found.has(Intent.OPT_OUT):
+            self._opt_out_in_own_words(sit, turn, result)
         already_urgent = any(h.queue == Queue.CLINICAL and h.priority == Priority.URGENT for h in handoffs)
         if flags.urgent and not already_urgent:
-            self._escalate(sit, inbound, flags, result, notify_patient=True, turn=turn)
+            self._escalate(sit, inbound, flags, result, notify_patient=not sit.patient.opted_out, turn=turn)
+        if handoffs and found.has(Intent.REFERRAL):
+            self._attach_referrals(sit, found, handoffs[-1], result)
+
+    def _opt_out_in_own_words(self, sit: Situation, turn: Turn, result: TurnResult) -> None:
+        if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):
+            self._deliver_template(sit, turn, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
+                                   confirmation=True, exempt=True)
+
+    def _attach_referrals(self, sit: Situation, found: Classification, handoff: Handoff, result: TurnResult) -> None:
+        scope = self._scope(sit)
+        for mention in found.referrals:
+            if not mention.name:
+                continue
+            call = ToolCall("record_referral", {k: v for k, v in {"name": mention.name, "phone": mention.phone,
+                                                                  "relationship": mention.relationship}.items() if v})
+            try:
+                args = RecordReferralArgs.model_validate(call.args)
+            except ValidationError:
+                result.tools.append({"name": call.name, "args": {}, "ok": False, "error": "invalid arguments"})
+                continue
+            outcome = attach_referral(scope, args, handoff)
+            result.tools.append(outcome.as_record())
+            if outcome.referral is not None and outcome.referral.name not in result.referrals:
+                result.referrals.append(outcome.referral.name)
 
     def _agent_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
         ctx = sit.brain_context(inbound.body, self.policies, allowed_asks(hypothetical, self.policies.asks))
-        from agent.engine.obligations import Obligations
-
         proposal = self._propose(ctx)
-        flags = triage(inbound.body, self.policies.triage, ctx.visit_category)
-        obligations = Obligations(self.policies, self.offline)
+        flags = screen(inbound.body, self.policies, ctx.visit_category)
+        # The offline reading of the same text (memoised: the offline brain just made it). Safety is a union:
+        # an opt-out it reads stops texts whatever a model said, and a maybe-opt-out is never answered blind.
+        check = classify(inbound.body, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks,
+                         known_names=known_names(ctx.first_name, ctx.clinic_name))
+        if check.has(Intent.OPT_OUT) and not any(s.intent == Intent.OPT_OUT for s in proposal.intents):
+            proposal = replace(proposal, intents=(IntentScore(Intent.OPT_OUT, check.confidence(Intent.OPT_OUT)),
+                                                  *proposal.intents))
+        maybe_opt_out = check.possible_opt_out and not any(s.intent == Intent.OPT_OUT for s in proposal.intents)
+        if maybe_opt_out:
+            proposal = replace(proposal, tool_calls=(*proposal.tool_calls, _confirm_opt_out_call(ctx)))
+        obligations = self.obligations
         proposal = obligations.before_tools(proposal, flags, ctx)  # red flags; an opt-out whose tool was forgotten
         _label(inbound, turn, result, proposal.intents)
         result.brain, result.fell_back = proposal.brain, proposal.fell_back
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
         # "Settled" unlocks asks, so a model's reading of it must agree with the offline rules' (a model that
         # calls "ok" positive must not earn a referral ask). Carrier keywords were handled before any brain.
-        check = None if proposal.brain == self.offline.name else classify(
-            inbound.body, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks)
-        inbound.settled = _settled(proposal.intents) and (check is None or any(
+        inbound.settled = _settled(proposal.intents, self.policies.asks.clearly_positive) and (proposal.brain == self.offline.name or any(
             s.intent == Intent.POSITIVE for s in check.intents))
         outcomes = self._run_tools(sit, proposal.tool_calls, result)
         # The policy's handoff that no action opened, then a reply that relied on a refused action.
@@ -181,7 +222,8 @@ class Agent:
         elif proposal.reply:
             closing = "mark_wrong_number" in ran  # the one apology that closes the thread
             Deliverer(self, sit, turn, result).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
-                                                     confirmation=closing, settled=inbound.settled)
+                                                     confirmation=closing, settled=inbound.settled,
+                                                     hold=[MAYBE_OPT_OUT] if maybe_opt_out else [])
         turn.model_calls += proposal.usage.calls
         turn.prompt_tokens += proposal.usage.prompt_tokens
         turn.completion_tokens += proposal.usage.completion_tokens
@@ -206,17 +248,6 @@ class Agent:
             proposal.usage.latency_ms = (time.perf_counter() - started) * 1000
             return proposal
 
-    def _force_urgent(self, proposal: Proposal, flags: TriageResult, ctx: BrainContext) -> Proposal:
-        """Red flags escalate whatever the brain said, and the reply is the fixed safety text."""
-        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
-        urgent = ToolCall("create_handoff", {"queue": Queue.CLINICAL.value, "priority": Priority.URGENT.value,
-                                             "reason": ("red flag: " + labels)[:200],
-                                             "summary": f"Red flag in patient reply; day {ctx.days_since_visit}."})
-        intents = (IntentScore(Intent.URGENT, 1.0),) + tuple(s for s in proposal.intents if s.intent != Intent.URGENT)
-        calls = tuple(c for c in proposal.tool_calls if c.name != "create_handoff" or c.args.get("queue") != "clinical")
-        return replace(proposal, intents=intents, tool_calls=(urgent,) + calls,
-                       reply=self.offline.reply_for(Intent.URGENT, ctx))
-
     def _run_tools(self, sit: Situation, calls: tuple[ToolCall, ...], result: TurnResult) -> list[ToolOutcome]:
         scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
                           visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
@@ -240,9 +271,8 @@ class Agent:
 
     def _escalate(self, sit: Situation, inbound: Message, flags: TriageResult, result: TurnResult, *,
                   notify_patient: bool, turn: Turn | None = None) -> None:
-        scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
-                          visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
-        labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
+        scope = self._scope(sit)
+        labels = "; ".join(label_of(i, self.policies.triage) for i in flags.red_flags)
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
         sit.forget_handoffs()
@@ -254,12 +284,17 @@ class Agent:
             self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True,
                                    safety=True)
 
-    def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> TriageResult:
+    def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> Classification:
         """Every patient message gets an intent, even when no brain call is due (no model call here)."""
         found = classify(inbound.body, self.policies, visit_type=sit.visit.visit_type if sit.visit else None,
-                         last_asks=sit.last_asks(), opted_out=sit.patient.opted_out)
+                         last_asks=sit.last_asks(), opted_out=sit.patient.opted_out,
+                         known_names=known_names(sit.patient.first_name, sit.clinic.name))
         _label(inbound, turn, result, found.intents)
-        return found.triage
+        return found
+
+    def _scope(self, sit: Situation) -> ToolScope:
+        return ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
+                         visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
 
     def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
                           *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:
@@ -272,9 +307,17 @@ class Agent:
         Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
 
 
-def _settled(intents: tuple[IntentScore, ...]) -> bool:
-    """The patient sounds settled and happy: the deciding intent is clearly positive."""
-    return bool(intents) and intents[0].intent == Intent.POSITIVE and intents[0].confidence >= CLEARLY_POSITIVE
+def _confirm_opt_out_call(ctx: BrainContext) -> ToolCall:
+    """A person confirms a maybe-opt-out; the open handoff pauses every scheduled text meanwhile."""
+    return ToolCall("create_handoff", {"queue": Queue.FRONT_DESK.value, "priority": Priority.NORMAL.value,
+                                       "reason": MAYBE_OPT_OUT,
+                                       "summary": f"The patient may be asking for no more texts; day {ctx.days_since_visit}. "
+                                                  "Scheduled texts wait. Confirm before texting again."})
+
+
+def _settled(intents: tuple[IntentScore, ...], clearly_positive: float) -> bool:
+    """The patient sounds settled and happy: the deciding intent is clearly positive (policies/asks.yaml)."""
+    return bool(intents) and intents[0].intent == Intent.POSITIVE and intents[0].confidence >= clearly_positive
 
 
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:

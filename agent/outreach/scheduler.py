@@ -16,8 +16,8 @@ from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
 from agent.outreach.timeline import due_times, in_quiet_hours, next_allowed
 from agent.policy.schema import ClinicSettings, Policies
 from agent.store.db import session_scope
-from agent.store.models import Clinic, Conversation, Handoff, Message, Patient, Touch, Visit
-from agent.types import Direction, HandoffStatus, Intent, MessageKind, TouchStatus
+from agent.store.models import Clinic, Conversation, Draft, Handoff, Message, Patient, Touch, Visit
+from agent.types import Direction, DraftStatus, HandoffStatus, Intent, MessageKind, TouchStatus
 
 if TYPE_CHECKING:
     from agent.engine.turn import Agent
@@ -79,6 +79,9 @@ def _process(agent: Agent, session: Session, touch: Touch) -> TurnResult | None:
         return _defer(touch, next_allowed(now, clinic.timezone, settings), "quiet hours", now)
     if _open_handoff(session, patient):
         return _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a person owns the thread", now)
+    if _held_reply(session, patient):
+        # A reply we were unsure of waits for staff: no scheduled text may overtake their decision.
+        return _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a reply waits for staff", now)
     last_touch = _last_touch_at(session, patient)
     if last_touch is not None and now - last_touch < timedelta(hours=timing.min_hours_between_touches):
         return _defer(touch, last_touch + timedelta(hours=timing.min_hours_between_touches), "frequency cap", now)
@@ -152,6 +155,12 @@ def _retire_older_visits(session: Session, visit: Visit, now: datetime) -> None:
 def _open_handoff(session: Session, patient: Patient) -> bool:
     return session.exec(select(Handoff.id).where(Handoff.patient_id == patient.id,
                                                  Handoff.status != HandoffStatus.RESOLVED)).first() is not None
+
+
+def _held_reply(session: Session, patient: Patient) -> bool:
+    return session.exec(select(Draft.id).join(Conversation, Draft.conversation_id == Conversation.id)
+                        .where(Conversation.patient_id == patient.id, Draft.status == DraftStatus.PENDING)
+                        .limit(1)).first() is not None
 
 
 def _last_touch_at(session: Session, patient: Patient) -> datetime | None:

@@ -166,7 +166,9 @@ def test_two_workers_keep_each_patients_texts_in_arrival_order(pg):
     for burst in range(2):  # each patient texts three times in a row, then the next one does
         for name in names:
             for i in range(3):
-                text = f"message {burst * 3 + i} from {name}"
+                # Plain texts the reader takes as ordinary ("message N" reads as maybe-"no more messages",
+                # which would hand the thread to a person and keep later texts from the brain).
+                text = f"update {burst * 3 + i} from {name}"
                 accept(pg, InboundSms.from_params(inbound_params(phones[name], text)), clock.now())
                 arrival[name].append(text)
     workers = [InboundWorker(agent, f"w{i}") for i in range(2)]
