@@ -70,11 +70,9 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
 
 
 def _brain(settings: Settings):  # noqa: ANN202 - a Brain, or None for the engine's own offline brain
-    from agent.brains.factory import engine_brain
-    from agent.policy.loader import default_policies
-    from agent.prompts import default_prompts
+    from agent.brains.factory import build_brain
 
-    return engine_brain(settings.model, default_policies(), default_prompts(), base_url=settings.model_base_url)
+    return build_brain(settings)  # the one factory of serve, worker, chat and eval; logs the brain in use
 
 
 async def _worker_loop(worker: Worker, settings: Settings, wake: threading.Event) -> None:

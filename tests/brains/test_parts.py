@@ -292,7 +292,12 @@ def test_the_prompt_states_the_segment_budget_the_language_and_no_file_paths():
     assert "never over 306 characters (134 with emoji or accents" in system  # the default 2 segments
     assert "Reply in the language the patient writes in." in system
     assert "policies/" not in system and ".yaml" not in system  # notes for people stay out of the prompt
-    assert "- urgent [clinical urgent]: A red-flag symptom." in system
+    # The red-flag families come from policies/triage.yaml, the same list the triage rules read.
+    urgent = next(line for line in system.splitlines() if line.startswith("- urgent [clinical urgent]: "))
+    from agent.policy.loader import default_policies
+
+    for symptom in default_policies().triage.red_flags:
+        assert symptom.label.split(" (")[0] in urgent, symptom.id
 
 
 @pytest.mark.parametrize(("segments", "gsm", "ucs"), [(1, 160, 70), (3, 459, 201)])

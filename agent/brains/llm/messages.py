@@ -15,7 +15,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from agent.brains.base import BrainContext
 from agent.policy.schema import ClinicSettings, HandoffSpec, Policies
 from agent.prompts import PromptLibrary
-from agent.types import AskKind, GuardVerdict, Priority
+from agent.types import AskKind, GuardVerdict, Intent, Priority
 
 PHONE_TOKEN = "{clinic_phone}"
 _PHONE_TOKEN = re.compile(r"\{\s*clinic_phone\s*\}", re.IGNORECASE)
@@ -54,7 +54,7 @@ def respond_again_messages(messages: list[BaseMessage], prompts: PromptLibrary) 
 def budget(ctx: BrainContext) -> dict:
     """The clinic's segment budget in characters: GSM-7 (plain text) and UCS-2 (emoji, or accents such
     as á í ó ú, which Spanish replies often carry): 160/70 in one segment, 153/67 a segment when split."""
-    segments = int(getattr(ctx, "segment_budget", None) or DEFAULT_SEGMENTS)
+    segments = ctx.segment_budget or DEFAULT_SEGMENTS
     return {"segments": segments, "gsm_chars": 160 if segments == 1 else 153 * segments,
             "ucs_chars": 70 if segments == 1 else 67 * segments}
 
@@ -78,11 +78,19 @@ def _facts(ctx: BrainContext, policies: Policies) -> dict:
         "asks": [a.value for a in REPLY_ASKS if a in ctx.allowed_asks],
         "last_asks": sorted(a.value for a in ctx.last_asks),
         # (intent, what it means, the handoff it opens) from policies/intents.yaml, in precedence order
-        "intents": [(i.value, _first_sentence(rules[i].description), _queue(rules[i].handoff))
-                    for i in policies.intents.precedence],
+        "intents": [(i.value, _describe(i, policies), _queue(rules[i].handoff)) for i in policies.intents.precedence],
         "phone_token": PHONE_TOKEN,
         **budget(ctx),
     }
+
+
+def _describe(intent: Intent, policies: Policies) -> str:
+    """An intent's meaning for the model. Urgent lists the red-flag families of policies/triage.yaml, so
+    the prompt and the triage rules read the same list."""
+    if intent is Intent.URGENT:
+        flags = "; ".join(s.label.split(" (")[0] for s in policies.triage.red_flags)
+        return f"A red flag, even said casually, in other words or inside a happy text: {flags}."
+    return _first_sentence(policies.intents.intents[intent].description)
 
 
 def _first_sentence(text: str) -> str:
