@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-browser chromium eval chat clean
+.PHONY: install run test test-browser chromium eval chat clean nlu nlu-eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,13 +14,26 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The offline reader's model, rebuilt (deterministically, byte for byte) whenever its example files or
+# its feature and training code change; the built model is committed, so this is a no-op on a clean tree.
+NLU_MODEL := agent/nlu/model/reader.npz
+NLU_INPUTS := $(shell find policies/nlu -name '*.yml' 2>/dev/null) agent/nlu/features.py agent/nlu/train.py
+$(NLU_MODEL): $(NLU_INPUTS) | $(STAMP)
+	$(BIN)/afterglow nlu train
+	@touch $(NLU_MODEL)
+nlu: $(NLU_MODEL)
+
+# Per-intent precision/recall, red-flag and opt-out recall on the held-out split (never trained on).
+nlu-eval: nlu
+	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json
+
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
-run: install
+run: install nlu
 	$(BIN)/afterglow serve
 
 # The whole suite. PostgreSQL tests skip when no server answers and browser tests when /usr/bin/chromium
 # is missing (`make chromium`), unless CI=true (then they fail).
-test: install
+test: install nlu
 	$(BIN)/pytest
 
 # The console's browser tests alone, in Debian's Chromium (installed on demand; needs root for apt-get).

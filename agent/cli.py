@@ -10,6 +10,7 @@ import typer
 from agent.types import VisitType
 from evals.bench.cli import bench as bench_command
 from evals.cli import app as eval_app
+from evals.nlu_cli import app as nlu_app
 
 app = typer.Typer(help="Afterglow: post-visit SMS check-ins and referrals for medical spas.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
@@ -17,6 +18,7 @@ app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="Staff console accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 app.add_typer(eval_app, name="eval", help="Run conversation eval suites against a brain.")
+app.add_typer(nlu_app, name="nlu", help="Train the offline reader and score it on held-out texts.")
 app.command("bench")(bench_command)
 
 
