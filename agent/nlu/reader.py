@@ -132,8 +132,16 @@ def reader_for(data_dir: Path, families: frozenset[str]) -> Reader:
     return reader
 
 
+_DEFAULT: dict[frozenset[str], Reader] = {}
+
+
 def default_reader(families: frozenset[str]) -> Reader:
-    return reader_for(POLICY_DIR / "nlu", families)
+    """The reader for the policy directory's files, resolved once per process (the files are read and
+    hashed at first use, like the policies themselves: edit them, then restart)."""
+    reader = _DEFAULT.get(families)
+    if reader is None:
+        reader = _DEFAULT[families] = reader_for(POLICY_DIR / "nlu", families)
+    return reader
 
 
 def _find_or_train(data_dir: Path, families: frozenset[str], digest: str) -> Reader:

@@ -74,6 +74,12 @@ def _economy(quick: bool) -> dict:
     return economy()
 
 
+def _reader(quick: bool) -> dict:
+    from evals.bench.reader import measure
+
+    return measure(rounds=1 if quick else 3)
+
+
 def _webhook(quick: bool) -> dict:
     from evals.bench.webhook import measure
 
@@ -84,6 +90,7 @@ SECTIONS: dict[str, Callable[[bool], dict]] = {
     "webhook": _webhook,
     "overhead": _overhead,
     "guards": _guards,
+    "reader": _reader,
     "economy": _economy,
     "turns": _turns,
     "suites": _suites,

@@ -46,10 +46,23 @@ def _turns(f: dict) -> list[Figure]:
         rows.append(Figure(f"turns/s {key.replace('_', ' ')}", f"{fig['turns_per_s']} (p50 {fig['p50_ms']} ms, "
                            f"p99 {fig['p99_ms']} ms)", ">= 200 per worker" if key == "sqlite_1w" else "", (
                                fig["turns_per_s"] >= 200 if key == "sqlite_1w" else None)))
+    if "sqlite_1w" in f:
+        p50 = f["sqlite_1w"]["p50_ms"]
+        rows.append(Figure("offline-brain turn p50 (SQLite, 1 worker)", f"{p50} ms", "p50 < 5 ms", p50 < 5))
     if "postgres_1w" in f and "postgres_2w" in f:
         one, two = f["postgres_1w"]["turns_per_s"], f["postgres_2w"]["turns_per_s"]
         rows.append(Figure("PostgreSQL: 2 workers vs 1", f"{two / one:.2f}x", "> 1x", two > one))
     return rows
+
+
+def _reader(f: dict) -> list[Figure]:
+    return [
+        Figure("offline reader: model load", f"{f['load_ms']} ms ({f['features']} features)", "milliseconds",
+               f["load_ms"] < 1000),
+        Figure("offline reader: one text, model / whole classification",
+               f"p50 {f['read_p50_us']} / {f['classify_p50_us']} us (p99 {f['read_p99_us']} / {f['classify_p99_us']} us,"
+               f" {f['texts']} held-out texts)", "", None),
+    ]
 
 
 def _overhead(f: dict) -> list[Figure]:
@@ -88,5 +101,5 @@ def _memory(f: dict) -> list[Figure]:
     ]
 
 
-CHECKS = {"webhook": _webhook, "turns": _turns, "overhead": _overhead, "guards": _guards, "economy": _economy,
-          "suites": _suites, "memory": _memory}
+CHECKS = {"webhook": _webhook, "turns": _turns, "overhead": _overhead, "guards": _guards, "reader": _reader,
+          "economy": _economy, "suites": _suites, "memory": _memory}
