@@ -1,20 +1,30 @@
-"""The LLM path without a model's latency: the real LLMBrain (LangChain messages, bind_tools, invoke,
-parsing, one-shot repair) over a scripted chat model that answers at once with what a well-behaved
-model would say (the offline brain's reading of the turn, as a real AIMessage with tool calls).
+"""The LLM path without a model's latency: the real LLMBrain over answers that come back at once with
+what a well-behaved model would say (the offline brain's reading of the turn, as one `respond` call).
 
 Two figures come from it:
-- engine overhead per turn: a whole patient turn through Agent.handle_inbound, minus the time spent
-  inside the scripted model;
+- engine overhead per turn: a whole patient turn through Agent.handle_inbound with the brain the factory
+  builds (ChatOpenAI, the OpenAI SDK, httpx) talking over real HTTP to a loopback OpenAI-compatible fake
+  in its own process (FakeOpenAI below) that answers each call at once; the time the fake spends on a
+  request, and the time spent deciding its scripted answer, are subtracted, so the figure is the
+  engine's plus the SDK's;
 - model economy over the shipped eval suites: calls per patient turn, prompt and completion tokens per
   call (counted with the o200k_base tokenizer over exactly what would be sent), share of turns that
-  needed a repair call.
+  needed a repair call. This one needs no HTTP: a scripted chat model (MirrorChatModel) counts tokens.
 """
 from __future__ import annotations
 
+import argparse
+import http.client
 import json
+import os
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +33,14 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import Field
 
-from agent.brains.base import BrainContext, Proposal
+from agent.brains.base import Brain, BrainContext, Proposal, Usage
 from agent.brains.llm.brain import LLMBrain
 from agent.brains.offline.brain import OfflineBrain
 from agent.policy.loader import default_policies
 from agent.prompts import default_prompts
+from agent.types import GuardVerdict
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _encoder():  # noqa: ANN202
@@ -93,19 +106,23 @@ class MirrorBrain(LLMBrain):
         return super().regenerate(ctx, draft, violations)
 
 
+def respond_args(proposal: Proposal) -> dict:
+    """The offline brain's proposal as the arguments of one `respond` call: intents, the actions as a
+    tagged union (each item names its `tool`), the reply."""
+    return {"intents": [{"intent": s.intent.value, "confidence": round(s.confidence, 2)} for s in proposal.intents],
+            "actions": [{"tool": c.name, **c.args} for c in proposal.tool_calls], "reply": proposal.reply}
+
+
 def _as_message(proposal: Proposal) -> AIMessage:
-    respond = {"name": "respond", "id": "call_respond", "type": "tool_call",
-               "args": {"intents": [{"intent": s.intent.value, "confidence": round(s.confidence, 2)}
-                                    for s in proposal.intents], "reply": proposal.reply}}
-    actions = [{"name": c.name, "args": c.args, "id": f"call_{n}", "type": "tool_call"}
-               for n, c in enumerate(proposal.tool_calls)]
-    return AIMessage(content="", tool_calls=[respond, *actions])
+    return AIMessage(content="", tool_calls=[{"name": "respond", "args": respond_args(proposal), "id": "call_respond",
+                                              "type": "tool_call"}])
 
 
 def overhead(turns: int = 600) -> dict:
-    """Time per patient turn on the LLM path, excluding the (instant) model."""
+    """Time per patient turn on the LLM path over real HTTP, minus the fake server's own time."""
     from sqlmodel import SQLModel
 
+    from agent.brains.factory import make_brain
     from agent.clock import FixedClock
     from agent.demo import add_patient_with_visit, ensure_demo_clinic
     from agent.engine.touches import send_touch
@@ -113,32 +130,72 @@ def overhead(turns: int = 600) -> dict:
     from agent.store.db import make_engine, session_scope
     from agent.types import VisitType
 
-    db = make_engine("sqlite://")
-    SQLModel.metadata.create_all(db)
-    brain = MirrorBrain()
-    agent = Agent(db, brain=brain, clock=FixedClock(datetime(2026, 3, 10, 18, tzinfo=UTC)))
-    script = ("Honestly loving it!", "My sister Dana 415-555-0134 wants to come too", "thanks so much!")
-    patients = max(1, turns // len(script))
-    with session_scope(db) as session:
-        clinic = ensure_demo_clinic(session, agent.clock.now())
-        ids = [add_patient_with_visit(session, clinic, agent.clock.now(), first_name="Maya",
-                                      phone=f"+1415{5570000 + n}", visit_type=VisitType.NEUROMODULATOR,
-                                      days_ago=14, treatment="Botox")[0].id for n in range(patients)]
-    for pid in ids:
-        send_touch(agent, pid, "results_checkin")
-    agent.handle_inbound(ids[0], "warm up")
-    samples = []
-    for text in script:
+    with fake_openai() as fake:
+        policies, prompts = default_policies(), default_prompts()
+        brain = ScriptedBrain(make_brain("openai:mirror", policies, prompts, base_url=fake.base_url), fake)
+        db = make_engine("sqlite://")
+        SQLModel.metadata.create_all(db)
+        agent = Agent(db, brain=brain, clock=FixedClock(datetime(2026, 3, 10, 18, tzinfo=UTC)))
+        script = ("Honestly loving it!", "My sister Dana 415-555-0134 wants to come too", "thanks so much!")
+        patients = max(1, turns // len(script))
+        with session_scope(db) as session:
+            clinic = ensure_demo_clinic(session, agent.clock.now())
+            ids = [add_patient_with_visit(session, clinic, agent.clock.now(), first_name="Maya",
+                                          phone=f"+1415{5570000 + n}", visit_type=VisitType.NEUROMODULATOR,
+                                          days_ago=14, treatment="Botox")[0].id for n in range(patients)]
         for pid in ids:
-            before, scripting = len(brain.model.requests), brain.scripting_s
-            started = time.perf_counter()
-            agent.handle_inbound(pid, text)
-            total = time.perf_counter() - started
-            inside = sum(r[2] for r in brain.model.requests[before:]) + brain.scripting_s - scripting
-            samples.append((total - inside) * 1000)
+            send_touch(agent, pid, "results_checkin")
+        agent.handle_inbound(ids[0], "warm up")  # first connection, imports, schema caches
+        fake.spent()
+        samples, inside, in_brain = [], [], []
+        for text in script:
+            for pid in ids:
+                scripting, proposing = brain.scripting_s, brain.proposing_s
+                started = time.perf_counter()
+                agent.handle_inbound(pid, text)
+                total = time.perf_counter() - started
+                server = fake.spent()  # read after the turn: not inside the measured window
+                samples.append((total - server - (brain.scripting_s - scripting)) * 1000)
+                if brain.proposing_s > proposing:  # human-mode turns never reach the brain
+                    inside.append(server * 1000)
+                    in_brain.append((brain.proposing_s - proposing - server) * 1000)
+        calls = fake.calls
     samples.sort()
     return {"turns": len(samples), "p50_ms": round(statistics.median(samples), 2),
-            "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2)}
+            "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
+            # of which LLMBrain.propose (messages, LangChain, the openai SDK, HTTP on loopback, parsing)
+            "brain_ms_p50": round(statistics.median(in_brain), 2) if in_brain else None,
+            "server_ms_p50": round(statistics.median(inside), 3) if inside else None, "model_calls": calls,
+            "transport": "HTTP to a loopback OpenAI-compatible fake (ChatOpenAI, openai SDK, httpx)"}
+
+
+class ScriptedBrain:
+    """A real brain from the factory whose server is told, before each call, to answer what the offline
+    brain would. Deciding and sending that script is timed apart (`scripting_s`): it is not the engine's."""
+
+    def __init__(self, inner: Brain, fake: FakeClient) -> None:
+        self.inner, self.fake = inner, fake
+        self.name = inner.name
+        policies, prompts = default_policies(), default_prompts()
+        self.offline = OfflineBrain(policies, prompts)
+        self.scripting_s = 0.0
+        self.proposing_s = 0.0  # inside the real brain's propose(), the server's time included
+
+    def propose(self, ctx: BrainContext) -> Proposal:
+        started = time.perf_counter()
+        self.fake.script("respond", respond_args(self.offline.propose(ctx)))
+        scripted = time.perf_counter()
+        self.scripting_s += scripted - started
+        try:
+            return self.inner.propose(ctx)
+        finally:
+            self.proposing_s += time.perf_counter() - scripted
+
+    def regenerate(self, ctx: BrainContext, draft: str, violations: list[GuardVerdict]) -> tuple[str | None, Usage]:
+        started = time.perf_counter()
+        self.fake.script("rewrite", {"reply": self.offline.reply_for(self.offline.propose(ctx).deciding.intent, ctx)})
+        self.scripting_s += time.perf_counter() - started
+        return self.inner.regenerate(ctx, draft, violations)
 
 
 def economy() -> dict:
@@ -174,3 +231,131 @@ def economy() -> dict:
         "tokenizer": "o200k_base" if _encoder() else "bytes/4 estimate",
         "suites_passed": sum(c.passes == len(c.trials) for c in result.cases), "cases": len(result.cases),
     }
+
+
+# ------------------------------------------------------------------ a loopback OpenAI-compatible fake
+
+
+class FakeOpenAI(BaseHTTPRequestHandler):
+    """Chat completions answered at once with the next scripted tool call (stdlib only, one client).
+
+    POST /script {"name", "arguments"} queues the next answer; POST /v1/chat/completions pops it and
+    answers in the OpenAI wire format (one tool call, usage); GET /spent returns, and resets, the
+    seconds spent handling completions, from the request line read to the response written."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
+    queue: list[dict] = []
+    spent_s = 0.0
+    calls = 0
+
+    def parse_request(self) -> bool:
+        self._started = time.perf_counter()  # the request line has just been read
+        return super().parse_request()
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        if self.path == "/script":
+            FakeOpenAI.queue.append(json.loads(body))
+            return self._send(204, b"")
+        if self.path.rstrip("/").endswith("/chat/completions"):
+            scripted = FakeOpenAI.queue.pop(0) if FakeOpenAI.queue else {"name": "respond", "arguments": {}}
+            self._send(200, _completion(scripted, prompt_bytes=len(body)))
+            FakeOpenAI.spent_s += time.perf_counter() - self._started
+            FakeOpenAI.calls += 1
+            return None
+        return self._send(404, b"{}")
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/spent":
+            spent, FakeOpenAI.spent_s = FakeOpenAI.spent_s, 0.0
+            return self._send(200, json.dumps({"spent_s": spent, "calls": FakeOpenAI.calls}).encode())
+        if self.path.rstrip("/").endswith("/models"):
+            return self._send(200, b'{"object": "list", "data": [{"id": "mirror", "object": "model"}]}')
+        return self._send(404, b"{}")
+
+    def _send(self, status: int, payload: bytes) -> None:
+        head = (f"HTTP/1.1 {status} {'OK' if status < 300 else 'Not Found'}\r\ncontent-type: application/json\r\n"
+                f"content-length: {len(payload)}\r\n\r\n").encode()
+        self.wfile.write(head + payload)  # one write: headers and body together
+        self.wfile.flush()
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002, ANN401 - silence per-request logs
+        return
+
+
+def _completion(scripted: dict, *, prompt_bytes: int) -> bytes:
+    arguments = json.dumps(scripted.get("arguments") or {})
+    message = {"role": "assistant", "content": None, "tool_calls": [
+        {"id": f"call_{FakeOpenAI.calls}", "type": "function",
+         "function": {"name": scripted.get("name") or "respond", "arguments": arguments}}]}
+    prompt, completion = max(1, prompt_bytes // 4), max(1, len(arguments) // 4)  # the SDK only passes them on
+    return json.dumps({
+        "id": f"chatcmpl-{FakeOpenAI.calls}", "object": "chat.completion", "created": 1767225600, "model": "mirror",
+        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls", "logprobs": None}],
+        "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
+    }).encode()
+
+
+class FakeClient:
+    """The bench's side channel to the fake: script the next answer, read the time it spent."""
+
+    def __init__(self, port: int) -> None:
+        self.base_url = f"http://127.0.0.1:{port}/v1"
+        self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        self.calls = 0
+
+    def script(self, name: str, arguments: dict) -> None:
+        self._request("POST", "/script", json.dumps({"name": name, "arguments": arguments}).encode())
+
+    def spent(self) -> float:
+        data = json.loads(self._request("GET", "/spent"))
+        self.calls = data["calls"]
+        return float(data["spent_s"])
+
+    def _request(self, method: str, path: str, body: bytes | None = None) -> bytes:
+        self._conn.request(method, path, body=body, headers={"content-type": "application/json"})
+        response = self._conn.getresponse()
+        payload = response.read()
+        if response.status >= 300:
+            raise RuntimeError(f"fake OpenAI server: {method} {path} -> {response.status}")
+        return payload
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+@contextmanager
+def fake_openai() -> Iterator[FakeClient]:
+    """The fake in its own process (so its work never competes with the engine's for the GIL)."""
+    proc = subprocess.Popen([sys.executable, "-m", "evals.bench.llm", "--fake-openai"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    client = None
+    try:
+        line = proc.stdout.readline().decode().strip()  # "port N" once it listens
+        if not line.startswith("port "):
+            raise RuntimeError("the fake OpenAI server did not start")
+        client = FakeClient(int(line.split()[1]))
+        yield client
+    finally:
+        if client is not None:
+            client.close()
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def _serve_fake() -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)  # one thread per connection: the SDK's and ours
+    print(f"port {server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="A loopback OpenAI-compatible fake for the overhead bench.")
+    parser.add_argument("--fake-openai", action="store_true", required=True)
+    parser.parse_args()
+    _serve_fake()
