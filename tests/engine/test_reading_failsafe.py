@@ -176,6 +176,7 @@ def test_an_unsure_text_about_the_body_goes_to_the_clinical_queue(agent, make_pa
     monkeypatch.setattr(classify_module, "reader_for_policies", lambda _p: clueless)
     monkeypatch.setattr(safety_module, "reader_for_policies", lambda _p: clueless)
     classify_module._RECENT.clear()
+    safety_module._RECENT.clear()
     result = agent.handle_inbound(pid, "so my forehead is doing a thing when i raise my brows, idk")
     assert result.intents[0].intent == Intent.CONCERN
     assert [(h["queue"], h["priority"]) for h in result.handoffs] == [("clinical", Priority.NORMAL.value)]

@@ -15,9 +15,26 @@ from agent.triage import TriageResult, triage_normalized
 from agent.types import VisitType
 
 
+_RECENT: dict[tuple, tuple[Policies, TriageResult]] = {}
+RECENT = 64
+
+
 def screen(text: str, policies: Policies, visit_type: VisitType | None = None) -> TriageResult:
     """Red flags and expected effects in `text`: the rules' findings, plus the model's red flag when the
-    rules saw none and the model reads one (policies/reader.yaml)."""
+    rules saw none and the model reads one (policies/reader.yaml). Memoised for the last few texts: a
+    turn screens its text more than once."""
+    key = (text, id(policies), visit_type)
+    hit = _RECENT.get(key)
+    if hit is not None and hit[0] is policies:
+        return hit[1]
+    found = _screen(text, policies, visit_type)
+    if len(_RECENT) >= RECENT:
+        _RECENT.pop(next(iter(_RECENT)))
+    _RECENT[key] = (policies, found)
+    return found
+
+
+def _screen(text: str, policies: Policies, visit_type: VisitType | None) -> TriageResult:
     norm = normalize(text or "")
     tri = triage_normalized(norm, policies.triage, visit_type)
     if tri.urgent:
