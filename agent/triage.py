@@ -17,6 +17,7 @@ always are.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 
 try:  # only to derive literal prefilters from patterns; the module was sre_parse before 3.11
@@ -262,8 +263,14 @@ class _Compiled:
         return visit_type is None or not self.visit_types or visit_type in self.visit_types
 
 
+@lru_cache(maxsize=8192)
 def _rule(pattern: str, source: str, flags: int = 0) -> _Rule:
+    # Cached by pattern: parsing 1,000+ patterns for their literals takes about a second, and every
+    # policy set that shares a phrase shares its compiled rule (tests load many policy sets).
     return _Rule(re.compile(pattern, flags), required_literals(pattern), frozenset(_WORDS.findall(source.lower())))
+
+
+PREFIX = 3  # characters that key the literal buckets (literals are at least 2 long)
 
 
 class TriageMatcher:
@@ -287,7 +294,13 @@ class TriageMatcher:
             for lit in rule.literals or ():
                 index.setdefault(lit, []).append(n)
         self._index = index
-        self._literals = tuple(index)
+        # Literals bucketed by their first PREFIX characters: a text is scanned once for its own short
+        # prefixes instead of testing every literal of every rule against it (1,000+ of them).
+        buckets: dict[str, list[str]] = {}
+        for lit in index:
+            buckets.setdefault(lit[:PREFIX], []).append(lit)
+        self._buckets = buckets
+        self._short = tuple(lit for lit in index if len(lit) < PREFIX)
 
     @staticmethod
     def _compile(symptom: Symptom) -> _Compiled:
@@ -297,8 +310,14 @@ class TriageMatcher:
 
     def _candidates(self, norm: str) -> list[int]:
         ids = set(self._always)
-        for lit in [lit for lit in self._literals if lit in norm]:
-            ids.update(self._index[lit])
+        buckets = self._buckets
+        for key in {norm[i:i + PREFIX] for i in range(len(norm) - PREFIX + 1)}:
+            for lit in buckets.get(key, ()):
+                if lit in norm:
+                    ids.update(self._index[lit])
+        for lit in self._short:
+            if lit in norm:
+                ids.update(self._index[lit])
         return sorted(ids)
 
     def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:

@@ -88,13 +88,14 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     model_urgent = model_says_urgent and Intent.URGENT not in rules
     if model_says_urgent:
         add(Intent.URGENT, max(0.9, p_urgent))
-    opt_out_evidence = p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm)
-    if p_opt_out >= policy.opt_out_threshold and opt_out_evidence:
+    # Evidence is looked for only when the model's P(opt_out) makes it matter (most texts: never).
+    evidence = p_opt_out >= policy.possible_opt_out_threshold and (
+        p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm))
+    if p_opt_out >= policy.opt_out_threshold and evidence:
         add(Intent.OPT_OUT, max(0.9, p_opt_out))
-    possible = (Intent.OPT_OUT not in scores and p_opt_out >= policy.possible_opt_out_threshold
-                and opt_out_evidence)
+    possible = Intent.OPT_OUT not in scores and evidence
 
-    sarcastic = matches(policy.sarcasm, norm)
+    sarcastic = (Intent.POSITIVE in scores or Intent.POSITIVE in rules) and matches(policy.sarcasm, norm)
     if (not sarcastic and rules.get(Intent.POSITIVE, 0.0) >= RULES_POSITIVE and Intent.UNHAPPY not in rules
             and Intent.UNHAPPY in scores and reading.p(Intent.UNHAPPY) < POLARITY_BAR):
         # Praise the rules read against a model that hears a complaint. Strong praise words may be sarcasm:
