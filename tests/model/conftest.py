@@ -40,7 +40,7 @@ FIGURES_PATH = Path(os.environ.get("AFTERGLOW_MODEL_FIGURES", ROOT / "var" / "mo
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:
-        if Path(str(item.fspath)).parent != here:
+        if item.path.parent != here:
             continue
         item.add_marker(pytest.mark.model)
         if not MODEL_URL and not REQUIRED:
