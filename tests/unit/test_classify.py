@@ -288,9 +288,8 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     # ---------------------------------------------------------------- other
     ("asdfgh", I.OTHER, set()),
     ("hmm", I.OTHER, set()),
-    ("idk", I.OTHER, set()),
+    ("idk", I.NEUTRAL, set()),
     ("\U0001F62C", I.OTHER, set()),
-    ("Please don't stop the results lol", I.POSITIVE, set()),
 ]
 
 

@@ -69,7 +69,7 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     else:
         # Both layers have a reading: an intent both read takes the higher confidence; a sure rules
         # reading stands; next to one, the model's other readings join only when confident.
-        sure = {i for i, c in rules.items() if c >= RULES_SURE and i is not Intent.OTHER}
+        sure = {i for i, c in rules.items() if c >= RULES_SURE and i is not Intent.OTHER} | set(exact)
         scores = {i: c for i, c in model.items()
                   if not sure or i in rules or reading.p(i) >= policy.join_threshold}
         for intent, confidence in rules.items():
