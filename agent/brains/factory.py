@@ -97,7 +97,8 @@ def make_brain(spec: str, policies: Policies, prompts: PromptLibrary, *, base_ur
 
     from agent.brains.llm import LLMBrain  # langchain is imported only when a model is asked for
 
-    return LLMBrain(chat, policies, prompts, name=spec)
+    # A base URL means a self-hosted, OpenAI-compatible server: its grammar enforces the schema's bounds.
+    return LLMBrain(chat, policies, prompts, name=spec, bounded=provider == "openai" and base_url is not None)
 
 
 def engine_brain(spec: str, policies: Policies, prompts: PromptLibrary, *, base_url: str | None = None,

@@ -30,7 +30,7 @@ from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, default_prompts
 from agent.store.db import session_scope
 from agent.store.models import Handoff, Message, Patient, Turn
-from agent.tools import RecordReferralArgs, ToolOutcome, ToolScope, attach_referral, execute, open_handoff
+from agent.tools import TOOLS, RecordReferralArgs, ToolOutcome, ToolScope, attach_referral, execute, open_handoff
 from agent.triage import TriageResult
 from agent.types import (
     DeliveryStatus,
@@ -49,6 +49,7 @@ from agent.types import (
 log = logging.getLogger("afterglow.engine")
 MAX_TOOL_CALLS = 4  # per turn; more is a misbehaving brain, refused and recorded
 MAYBE_OPT_OUT = "possible opt-out: staff decide before we text again"
+HELD_FOR_STAFF = "not run: the offline reader saw no opt-out; a person confirms it first"
 
 
 class UnknownPatient(LookupError):
@@ -189,9 +190,14 @@ class Agent:
         if check.has(Intent.OPT_OUT) and not any(s.intent == Intent.OPT_OUT for s in proposal.intents):
             proposal = replace(proposal, intents=(IntentScore(Intent.OPT_OUT, check.confidence(Intent.OPT_OUT)),
                                                   *proposal.intents))
+        held: frozenset[str] = frozenset()
+        if proposal.brain != self.offline.name and not check.has(Intent.OPT_OUT) and _reads_opt_out(proposal):
+            # A model's opt-out the offline reader sees no sign of (a weak model opting out "loving it!"):
+            # nothing is sent and every scheduled text waits while a person confirms.
+            proposal = _without_opt_out(proposal)
+            check = replace(check, possible_opt_out=True)
+            held = frozenset({"opt_out"})
         maybe_opt_out = check.possible_opt_out and not any(s.intent == Intent.OPT_OUT for s in proposal.intents)
-        if maybe_opt_out:
-            proposal = replace(proposal, tool_calls=(*proposal.tool_calls, _confirm_opt_out_call(ctx)))
         obligations = self.obligations
         proposal = obligations.before_tools(proposal, flags, ctx)  # red flags; an opt-out whose tool was forgotten
         _label(inbound, turn, result, proposal.intents)
@@ -201,7 +207,9 @@ class Agent:
         # calls "ok" positive must not earn a referral ask). Carrier keywords were handled before any brain.
         inbound.settled = _settled(proposal.intents, self.policies.asks.clearly_positive) and (proposal.brain == self.offline.name or any(
             s.intent == Intent.POSITIVE for s in check.intents))
-        outcomes = self._run_tools(sit, proposal.tool_calls, result)
+        outcomes = self._run_tools(sit, proposal.tool_calls, result, held=held)
+        if maybe_opt_out:  # the policy's own action: it does not count against the brain's calls
+            outcomes += self._run_tools(sit, (_confirm_opt_out_call(ctx),), result)
         # The policy's handoff that no action opened, then a reply that relied on a refused action.
         owed = obligations.owed_calls(proposal, outcomes, ctx)
         if owed:
@@ -248,13 +256,16 @@ class Agent:
             proposal.usage.latency_ms = (time.perf_counter() - started) * 1000
             return proposal
 
-    def _run_tools(self, sit: Situation, calls: tuple[ToolCall, ...], result: TurnResult) -> list[ToolOutcome]:
-        scope = ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
-                          visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
+    def _run_tools(self, sit: Situation, calls: tuple[ToolCall, ...], result: TurnResult, *,
+                   held: frozenset[str] = frozenset()) -> list[ToolOutcome]:
+        """`held`: tools a person must confirm this turn; a valid call to one is recorded, not run."""
+        scope = self._scope(sit)
         outcomes = []
         for index, call in enumerate(calls):
             if index >= MAX_TOOL_CALLS:
                 outcome = ToolOutcome(call.name, {}, False, "too many tool calls in one turn")
+            elif call.name in held and _valid_args(call):
+                outcome = ToolOutcome(call.name, dict(call.args), False, HELD_FOR_STAFF)
             else:
                 outcome = execute(scope, call)
             outcomes.append(outcome)
@@ -305,6 +316,26 @@ class Agent:
                                                                frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
+
+
+def _reads_opt_out(proposal: Proposal) -> bool:
+    """The brain reads an opt-out: the intent, or an opt_out call the tool layer would run."""
+    return any(s.intent == Intent.OPT_OUT for s in proposal.intents) or any(
+        c.name == "opt_out" and _valid_args(c) for c in proposal.tool_calls)
+
+
+def _without_opt_out(proposal: Proposal) -> Proposal:
+    """The reading without the opt-out intent (its tool call stays, to be recorded as held)."""
+    intents = tuple(s for s in proposal.intents if s.intent != Intent.OPT_OUT) or (IntentScore(Intent.OTHER, 0.3),)
+    return replace(proposal, intents=intents)
+
+
+def _valid_args(call: ToolCall) -> bool:
+    spec = TOOLS.get(call.name)
+    try:
+        return spec is not None and spec.args_model.model_validate(call.args) is not None
+    except ValidationError:
+        return False
 
 
 def _confirm_opt_out_call(ctx: BrainContext) -> ToolCall:

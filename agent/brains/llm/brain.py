@@ -61,12 +61,13 @@ def refuses_forced_choice(exc: BaseException) -> bool:
 
 class LLMBrain:
     def __init__(self, model: BaseChatModel, policies: Policies, prompts: PromptLibrary, *, name: str,
-                 retry: RetryPolicy | None = None) -> None:
+                 retry: RetryPolicy | None = None, bounded: bool = False) -> None:
         self.model = model
         self.policies = policies
         self.prompts = prompts
         self.name = name[:80]  # Turn.brain
         self.retry = retry or RetryPolicy()
+        self.bounded = bounded  # a self-hosted server: the respond schema carries grammar bounds (tools.py)
         self.tool_choice = FORCED  # becomes AUTO, for good, once the server is seen refusing a forced choice
         self.forced_works = False  # a forced call has succeeded: a later 400/500 is not a refusal
         # Bound runnables by (tool, stage, choice): binding converts schemas, a turn must not pay for it.
@@ -156,7 +157,7 @@ class LLMBrain:
         key = (tool, stage, choice)
         bound = self._bound.get(key)
         if bound is None:
-            schema = respond_tool(stage) if tool == RESPOND else rewrite_tool()
+            schema = respond_tool(stage, bounded=self.bounded) if tool == RESPOND else rewrite_tool()
             extra = {"parallel_tool_calls": False} if self._openai_wire else {}
             bound = self.model.bind_tools([schema], tool_choice=tool if choice == FORCED else "auto", **extra)
             self._bound[key] = bound

@@ -104,8 +104,32 @@ def allowed_actions(stage: Stage) -> tuple[str, ...]:
     return tuple(spec.name for spec in TOOLS.values() if stage not in spec.forbidden_stages)
 
 
-@lru_cache(maxsize=16)
-def _respond_json(stage: Stage) -> str:
+# A self-hosted server (llama.cpp, vLLM) turns the schema into a grammar that it enforces token by token, so
+# bounds help a small model stop: a few intents, a few actions, confidence from a short scale, strings no
+# longer than a reply can be. api.openai.com's strict mode refuses some of these keywords: only `bounded`
+# schemas carry them.
+CONFIDENCES = [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0]
+MAX_INTENTS, MAX_ACTIONS, MAX_TEXT = 3, 4, 320
+
+
+def _bounded(node: object) -> object:
+    if isinstance(node, list):
+        return [_bounded(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: (_bounded(value) if key != "properties" else {n: _bounded(s) for n, s in value.items()})
+           for key, value in node.items()}
+    kinds = out.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "string" in kinds and "enum" not in out:
+        out["maxLength"] = MAX_TEXT
+    if "array" in kinds:
+        out["maxItems"] = MAX_ACTIONS
+    return out
+
+
+@lru_cache(maxsize=32)
+def _respond_json(stage: Stage, bounded: bool = False) -> str:
     properties: dict = {"intents": {"type": "array", "items": model_schema(IntentChoice)}}
     names = allowed_actions(stage)
     if names:  # a closed thread offers no action at all, not an empty union
@@ -113,6 +137,11 @@ def _respond_json(stage: Stage) -> str:
     properties["reply"] = {"type": ["string", "null"]}
     parameters = {"type": "object", "properties": properties, "required": list(properties),
                   "additionalProperties": False}
+    if bounded:
+        parameters = _bounded(parameters)
+        intents = parameters["properties"]["intents"]
+        intents["maxItems"] = MAX_INTENTS
+        intents["items"]["properties"]["confidence"] = {"type": "number", "enum": CONFIDENCES}
     return json.dumps(_function(RESPOND, " ".join((Respond.__doc__ or "").split()), parameters))
 
 
@@ -121,9 +150,10 @@ def _rewrite_json() -> str:
     return json.dumps(_function(REWRITE, Rewrite.__doc__ or "", model_schema(Rewrite)))
 
 
-def respond_tool(stage: Stage) -> dict:
-    """The strict `respond` tool for a turn at `stage` (a fresh copy: callers may change it)."""
-    return json.loads(_respond_json(stage))
+def respond_tool(stage: Stage, *, bounded: bool = False) -> dict:
+    """The strict `respond` tool for a turn at `stage` (a fresh copy: callers may change it); `bounded`
+    adds the grammar bounds a self-hosted server enforces."""
+    return json.loads(_respond_json(stage, bounded))
 
 
 def rewrite_tool() -> dict:
