@@ -65,9 +65,10 @@ MODEL_ALIAS = "gemma-3-270m"  # the name the server answers to: AFTERGLOW_MODEL=
 CONTEXT = 4096  # the system prompt and tool schemas are ~1.5k tokens; room for a conversation and the answer
 # The brain's bounds for this fixture (agent/config.py ModelSettings): on 2 shared CPU cores a call costs
 # ~5-8 s of prompt and ~4-12 tokens/s under the grammar, so the product's 10 s timeout would time out every
-# call, and the 270M base model never closes its JSON early, so every call runs to the cap. 64 tokens is
-# room for a well-formed answer; anything longer is the model looping.
-FIXTURE_SETTINGS = {"AFTERGLOW_MODEL_MAX_TOKENS": "64", "AFTERGLOW_MODEL_TIMEOUT": "120"}
+# call. With the bounded schema a self-hosted server gets (agent/brains/llm/tools.py: at most 2 intents and
+# 2 actions, a confidence scale, short strings) a whole answer is ~80-140 tokens: 200 leaves it room to close
+# its JSON, so the model's own answers (and mistakes) reach the engine and the guards.
+FIXTURE_SETTINGS = {"AFTERGLOW_MODEL_MAX_TOKENS": "200", "AFTERGLOW_MODEL_TIMEOUT": "120"}
 EVAL_SUITE = "evals/suites/guards.yaml"  # small, and every case leans on the guards a weak model needs
 EVAL_REPEAT = 2
 READY_TIMEOUT_S = 180.0

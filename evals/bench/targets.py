@@ -66,7 +66,7 @@ def _reader(f: dict) -> list[Figure]:
 
 
 def _overhead(f: dict) -> list[Figure]:
-    return [Figure("engine overhead per turn, LLM path (instant model)", f"p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms",
+    return [Figure("engine overhead per turn, LLM path (real HTTP, instant server)", f"p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms",
                    "p50 <= 5 ms", f["p50_ms"] <= 5)]
 
 

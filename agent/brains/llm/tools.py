@@ -109,7 +109,8 @@ def allowed_actions(stage: Stage) -> tuple[str, ...]:
 # longer than a reply can be. api.openai.com's strict mode refuses some of these keywords: only `bounded`
 # schemas carry them.
 CONFIDENCES = [0.1, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 1.0]
-MAX_INTENTS, MAX_ACTIONS, MAX_TEXT = 3, 4, 320
+MAX_INTENTS, MAX_ACTIONS = 2, 2
+MAX_REPLY, MAX_FIELD = 240, 80  # a reply fits two segments; an action's text fields are short notes
 
 
 def _bounded(node: object) -> object:
@@ -122,7 +123,7 @@ def _bounded(node: object) -> object:
     kinds = out.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
     if "string" in kinds and "enum" not in out:
-        out["maxLength"] = MAX_TEXT
+        out["maxLength"] = MAX_FIELD
     if "array" in kinds:
         out["maxItems"] = MAX_ACTIONS
     return out
@@ -142,6 +143,7 @@ def _respond_json(stage: Stage, bounded: bool = False) -> str:
         intents = parameters["properties"]["intents"]
         intents["maxItems"] = MAX_INTENTS
         intents["items"]["properties"]["confidence"] = {"type": "number", "enum": CONFIDENCES}
+        parameters["properties"]["reply"]["maxLength"] = MAX_REPLY
     return json.dumps(_function(RESPOND, " ".join((Respond.__doc__ or "").split()), parameters))
 
 
