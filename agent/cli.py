@@ -243,8 +243,9 @@ def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds betwe
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())  # finish the current step, then exit
     the_worker = Worker.from_settings(agent, settings)
-    logging.getLogger("afterglow.worker").info("worker %s started (%s)", the_worker.worker_id,
-                                               "dry-run" if settings.dry_run else "Twilio")
+    logging.getLogger("afterglow.worker").info("worker %s started (%s), engine warmed in %.0f ms",
+                                               the_worker.worker_id, "dry-run" if settings.dry_run else "Twilio",
+                                               agent.warm())
     run_forever(the_worker, interval_s=interval, stop=stop)
 
 

@@ -73,6 +73,9 @@ class ToolScope:
     visit: Visit | None
     now: datetime
     days_since_visit: int | None
+    # This patient's open handoffs when the caller has already read them (the turn's situation): tools
+    # look there instead of querying again, and add what they open to the same list.
+    open_handoffs: list[Handoff] | None = None
 
 
 @dataclass
@@ -105,10 +108,13 @@ def audit(scope: ToolScope, action: str, subject_type: str, subject_id: int | No
 
 def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str, summary: str) -> Handoff:
     """Open a handoff, or reuse the patient's open one in the same queue (raising its priority)."""
-    existing = scope.session.exec(
-        select(Handoff).where(Handoff.patient_id == scope.patient.id, Handoff.queue == queue,
-                              Handoff.status != HandoffStatus.RESOLVED)
-    ).first()
+    if scope.open_handoffs is not None:
+        existing = next((h for h in scope.open_handoffs if h.queue == queue), None)
+    else:
+        existing = scope.session.exec(
+            select(Handoff).where(Handoff.patient_id == scope.patient.id, Handoff.queue == queue,
+                                  Handoff.status != HandoffStatus.RESOLVED)
+        ).first()
     if existing is not None:
         if priority == Priority.URGENT and existing.priority != Priority.URGENT:
             existing.priority = Priority.URGENT
@@ -123,6 +129,8 @@ def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str
                           summary=summary, context=visit_context(scope), created_at=scope.now)
         scope.session.add(handoff)
         scope.session.flush()
+        if scope.open_handoffs is not None:
+            scope.open_handoffs.append(handoff)
         audit(scope, "handoff.opened", "handoff", handoff.id, queue=queue.value, priority=priority.value)
     scope.conversation.mode = Mode.HUMAN
     scope.conversation.updated_at = scope.now

@@ -77,6 +77,10 @@ def _brain(settings: Settings):  # noqa: ANN202 - a Brain, or None for the engin
 
 async def _worker_loop(worker: Worker, settings: Settings, wake: threading.Event) -> None:
     """The embedded default's worker: inbound turns, due touches and the outbox (Twilio or dry-run)."""
+    try:
+        log.info("engine warmed in %.0f ms", await asyncio.to_thread(worker.agent.warm))
+    except Exception as exc:  # noqa: BLE001 - a cold first turn is slower, not wrong
+        log.warning("engine warm-up failed: %s", type(exc).__name__)
     while True:
         busy = False
         try:

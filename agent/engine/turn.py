@@ -19,8 +19,9 @@ from agent.engine.consent import apply_opt_in, apply_opt_out
 from agent.engine.delivery import Deliverer
 from agent.engine.obligations import Obligations
 from agent.engine.result import TurnResult
-from agent.engine.situation import Situation, advance_stage, load_situation
-from agent.guards.asks import allowed_asks
+from agent.engine.situation import Situation, advance_stage, load_patient, load_situation
+from agent.guards.asks import allowed_asks, detect_asks
+from agent.guards.phi import phi_matcher
 from agent.keywords import match_keyword
 from agent.brains.offline.safety import screen
 from agent.nlu.screen import label_of
@@ -69,17 +70,29 @@ class Agent:
         self.obligations = Obligations(self.policies, self.offline)
         self.clock = clock or SystemClock()
 
+    def warm(self) -> float:
+        """Compile what a process's first turn would otherwise pay for (the reader, the lexicons, the PHI
+        matcher: about a second), so the first patient to text after a start is answered as fast as the
+        rest. Returns the milliseconds it took."""
+        started = time.perf_counter()
+        classify("warm up", self.policies)
+        screen("warm up", self.policies, None)
+        phi_matcher(self.policies.phi)
+        detect_asks("warm up", self.policies.asks)
+        return (time.perf_counter() - started) * 1000
+
     # ------------------------------------------------------------------ entry point
 
     def handle_inbound(self, patient_id: int, body: str, *, sid: str | None = None) -> TurnResult:
         now = self.clock.now()
         with session_scope(self.db) as session:
-            patient = session.get(Patient, patient_id)
-            if patient is None:
+            rows = load_patient(session, patient_id)
+            if rows is None:
                 raise UnknownPatient(patient_id)
+            patient = rows.patient
             if sid and session.exec(select(Message.id).where(Message.twilio_sid == sid)).first():
                 return TurnResult(duplicate=True)
-            sit = load_situation(session, patient, now)
+            sit = load_situation(session, patient, now, rows=rows)
             inbound = _record_inbound(session, sit, body, sid)
             if inbound is None:
                 return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
@@ -270,7 +283,6 @@ class Agent:
                 outcome = execute(scope, call)
             outcomes.append(outcome)
             result.tools.append(outcome.as_record())
-            sit.forget_handoffs()  # a tool may have opened or changed one
             if outcome.handoff is not None:
                 entry = {"queue": outcome.handoff.queue.value, "priority": outcome.handoff.priority.value,
                          "id": outcome.handoff.id}
@@ -286,7 +298,6 @@ class Agent:
         labels = "; ".join(label_of(i, self.policies.triage) for i in flags.red_flags)
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
-        sit.forget_handoffs()
         inbound.handoff_id = handoff.id
         result.tools.append({"name": "create_handoff", "args": {"queue": "clinical", "priority": "urgent"},
                              "ok": True, "error": None})
@@ -305,7 +316,8 @@ class Agent:
 
     def _scope(self, sit: Situation) -> ToolScope:
         return ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
-                         visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
+                         visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit,
+                         open_handoffs=sit.open_handoffs())
 
     def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
                           *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:

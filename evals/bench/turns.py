@@ -53,7 +53,7 @@ def _worker(url: str, patient_ids: list[int], ready, go, results) -> None:  # no
 
     engine = make_engine(url)
     agent = Agent(engine, clock=FixedClock(START))
-    classify("warm up", agent.policies)  # compile the lexicons before the clock starts
+    agent.warm()  # compile the reader, lexicons and PHI matcher before the clock starts
     ready.put(os.getpid())
     go.wait()
     started = time.perf_counter()

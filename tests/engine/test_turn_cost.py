@@ -1,0 +1,65 @@
+"""What a turn costs in database round trips, and what a process pays before its first turn.
+
+Statement counts are exact on a deterministic pipeline: a change that adds a query to every turn fails
+here, long before a benchmark notices it.
+"""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from agent.engine.touches import send_touch
+from agent.engine.turn import Agent
+from agent.guards import phi
+from agent.policy.loader import load_policies
+
+
+@pytest.fixture
+def statements(db: sa.Engine):  # noqa: ANN201
+    seen: list[str] = []
+
+    def _record(conn, cursor, statement, params, context, executemany):  # noqa: ANN001, ARG001
+        seen.append(statement.split(None, 1)[0].upper())
+
+    sa.event.listen(db, "before_cursor_execute", _record)
+    yield seen
+    sa.event.remove(db, "before_cursor_execute", _record)
+
+
+def _turn(agent, pid: int, text: str, statements: list[str]) -> list[str]:  # noqa: ANN001
+    statements.clear()
+    agent.handle_inbound(pid, text)
+    return list(statements)
+
+
+def test_a_turn_reads_the_patient_clinic_conversation_and_visit_in_one_query(agent, make_patient, statements):
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    agent.handle_inbound(pid, "hi")  # the process's first turn compiles its statements
+    selects = [s for s in _turn(agent, pid, "ok thanks", statements) if s == "SELECT"]
+    # patient+clinic+conversation+visit, the thread, the open handoffs, nothing else
+    assert len(selects) == 3, selects
+
+
+def test_statement_budget_per_kind_of_turn(agent, make_patient, statements):
+    """The bench's three-turn script (ask, named referral with a tool and a handoff, silent thanks):
+    the counts this code reaches today, as ceilings."""
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    assert len(_turn(agent, pid, "Honestly loving it!", statements)) <= 15
+    assert len(_turn(agent, pid, "My sister Dana 415-555-0134 wants to come too", statements)) <= 19
+    assert len(_turn(agent, pid, "thanks so much!", statements)) <= 7
+
+
+def test_a_warmed_agent_compiles_no_phi_matcher_on_its_first_turn(db, clock, make_patient, monkeypatch):
+    agent = Agent(db, clock=clock, policies=load_policies())  # its own policy objects: nothing cached yet
+    assert agent.warm() > 0
+    pid = make_patient()
+
+    def refuse(*_args, **_kwargs):  # noqa: ANN002, ANN003
+        raise AssertionError("the PHI matcher was compiled during a turn")
+
+    monkeypatch.setattr(phi.PhiMatcher, "__init__", refuse)
+    send_touch(agent, pid, "results_checkin")
+    result = agent.handle_inbound(pid, "Honestly loving it!")
+    assert result.replies and result.replies[-1].body
