@@ -1,6 +1,7 @@
 """Pick a brain from a model spec: `offline` (default) or `provider:model`.
 
-- `openai:<model>` builds ChatOpenAI (langchain-openai, installed). With a base URL (the argument, or
+- `openai:<model>` builds ChatOpenAI (langchain-openai, installed; the thin subclass in
+  agent/brains/llm/wire.py, same JSON on the wire). With a base URL (the argument, or
   AFTERGLOW_MODEL_BASE_URL) it talks to any OpenAI-compatible server (vLLM, Ollama, llama.cpp server)
   and OPENAI_API_KEY becomes optional.
 - Any other `provider:model` goes through LangChain's init_chat_model when the `langchain` package and
@@ -145,7 +146,7 @@ def refuse(exc: UnknownModel) -> NoReturn:
 
 
 def _openai(spec: str, model: str, base_url: str | None, options: ModelOptions):  # noqa: ANN202 - a ChatOpenAI
-    from langchain_openai import ChatOpenAI
+    from agent.brains.llm.wire import ChatCompletions
 
     key = os.environ.get("OPENAI_API_KEY")
     if not key and not base_url:
@@ -156,7 +157,7 @@ def _openai(spec: str, model: str, base_url: str | None, options: ModelOptions):
         # LangChain sends the cap as max_completion_tokens, which llama.cpp-based servers ignore (and a
         # model with no cap rambled into the timeout): self-hosted servers get the classic max_tokens.
         cap = {"extra_body": {"max_tokens": options.max_tokens}}
-    return ChatOpenAI(model=model, api_key=key or DUMMY_KEY, base_url=base_url, timeout=options.timeout_s,
+    return ChatCompletions(model=model, api_key=key or DUMMY_KEY, base_url=base_url, timeout=options.timeout_s,
                       max_retries=0, temperature=options.temperature,
                       use_responses_api=False, **cap)  # chat completions: what every compatible server speaks
 

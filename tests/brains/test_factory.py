@@ -5,6 +5,7 @@ import sys
 import types
 
 import pytest
+from langchain_openai import ChatOpenAI
 
 from agent.brains.base import BrainContext
 from agent.brains.factory import DUMMY_KEY, TIMEOUT_S, UnknownModel, engine_brain, make_brain
@@ -32,7 +33,7 @@ def test_openai_builds_chat_openai_with_our_retries_and_a_timeout():
     brain = build("openai:gpt-4o-mini")
     assert isinstance(brain, LLMBrain) and brain.name == "openai:gpt-4o-mini"
     chat = brain.model
-    assert type(chat).__name__ == "ChatOpenAI" and chat.model_name == "gpt-4o-mini"
+    assert isinstance(chat, ChatOpenAI) and chat.model_name == "gpt-4o-mini"
     assert chat.max_retries == 0 and chat.request_timeout == TIMEOUT_S  # the SDK retries nothing on its own
     assert chat.openai_api_base is None
     assert isinstance(engine_brain("openai:gpt-4o-mini", default_policies(), default_prompts()), LLMBrain)

@@ -73,7 +73,7 @@ class LLMBrain:
         # Bound runnables by (tool, stage, choice): binding converts schemas, a turn must not pay for it.
         self._bound: dict[tuple[str, Stage | None, str], Runnable] = {}
         # parallel_tool_calls is an OpenAI chat-completions parameter; other integrations may pass it on raw.
-        self._openai_wire = type(model).__module__.startswith("langchain_openai")
+        self._openai_wire = any(c.__module__.startswith("langchain_openai") for c in type(model).__mro__)
 
     def propose(self, ctx: BrainContext) -> Proposal:
         messages = turn_messages(ctx, self.prompts, self.policies)
