@@ -37,7 +37,9 @@ from agent.brains.offline.names import (
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
+    WORDS_THAT_ARE_NAMES,
     fold,
+    misspelt_relationship,
 )
 
 __all__ = ["ReferralMention", "extract_referrals", "extract_bare_referral", "REFERRAL_CUE"]
@@ -327,6 +329,11 @@ _NON_SPACE = re.compile(r"\S+")
 _HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+# The word after "my"/"mi" (past one adjective), where a misspelt relationship is worth repairing.
+_OWNED_WORD = re.compile(
+    r"\b(?:my|mi|mis|our)\s+(?:(?:best|big|little|lil|older|younger|baby|good|old|mejor)\s+)?(?P<word>[^\W\d_]{4,})\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -375,7 +382,7 @@ def _common(low: str) -> bool:
 
 def _wordlike(low: str) -> bool:
     """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed", "agarró" (not "Kimberly")."""
-    if low in NAMES_ENDING_LIKE_WORDS:
+    if low in NAMES_ENDING_LIKE_WORDS or (not low.isascii() and fold(low) in NAMES_ENDING_LIKE_WORDS):
         return False
     if low.endswith(("ó", "aron", "ieron", "ando", "iendo")) and len(low) >= 4:
         return True  # Spanish verbs: "agarró", "dijeron", "preguntando"
@@ -389,6 +396,8 @@ def _name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
     lowercase word may be a name here (first in its clause before a referral verb or a number).
     """
     low = word.lower().rstrip("'")
+    if anchored and word[0].isupper() and not word.isupper() and fold(low) in WORDS_THAT_ARE_NAMES:
+        return True  # "my husband Will", "her name is Hope"
     if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha() or _CONTRACTION.search(low):
         return False
     if (not low.isascii() and fold(low) in STOP_NAMES) or _LAUGH.fullmatch(low):
@@ -785,7 +794,19 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
 def _prepare(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    return _EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES))
+    return _repair_relationships(_EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES)))
+
+
+def _repair_relationships(text: str) -> str:
+    """ "my sistr kayla" -> "my sister kayla": every rule after this reads relationship words exactly."""
+    pieces, last = [], 0
+    for m in _OWNED_WORD.finditer(text):
+        word = m.group("word")
+        if word.lower() in RELATIONSHIPS or not (fixed := misspelt_relationship(word)):
+            continue
+        pieces += [text[last : m.start("word")], fixed]
+        last = m.end("word")
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = ()) -> list[ReferralMention]:
@@ -835,6 +856,8 @@ def extract_bare_referral(text: str, region: str = "US") -> ReferralMention | No
         return None
     rel = _canonical_rel(m.group("rel")) if m.group("rel") else None
     name = _clean_name(m.group("name"), anchored=True)
+    if name and rel is None and fold(name.split()[0]) in WORDS_THAT_ARE_NAMES:
+        name = None  # "Will do", "Hope so": words, unless a relationship goes before ("my sister April")
     if m.group("name") and name is None and rel is None:
         return None  # "no thanks", "sure thing": words, but not a person
     if name is None and phone is None and rel is None:
