@@ -84,7 +84,8 @@ _CUE_EN = (
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
     r"will\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
-    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in))"
+    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in)|"
+    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
 )
 _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s+(?:venir|ir|una?|cita|agendar|hacer(?:se|lo|la)?|poner(?:se|lo)|probar(?:lo)?|"
@@ -125,7 +126,8 @@ _SP_COMMAND = (
 )
 # "about you guys", "about the membership": the clinic, not "about the swelling".
 _ABOUT_US = (
-    r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|the\s+(?:\w+\s+)?(?:clinic|spa|place|deal|"
+    r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|"
+    r"the\s+(?:[\w']+\s+){0,3}?(?:clinic|spa|place|deal|"
     r"special|membership|promo|offer|referral|discount|program))\b"
 )
 _COMMAND_CUE = (
@@ -144,9 +146,15 @@ REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
 
 # Command verbs followed by the person to contact. `tail` is what must follow in the same phrase.
 _COMMAND = re.compile(
-    _WORD_START + r"\b(?:(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
+    _WORD_START + r"\b(?:"
+    # "send the promo to Courtney": the clinic's offer passed on to someone
+    r"(?P<sendto>(?:send|text|forward|pass|give)\s+(?:it|this|that|the\s+(?:[\w']+\s+){0,2}?(?:promo|special|"
+    r"deal|link|info|offer|discount|coupon|code|details|referral|card|number|website|new\s+patient\s+\w+))"
+    r"(?:\s+(?:along|over|on))?\s+to)|"
+    r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
-    r"(?P<have>have|get)|(?P<bring>bring|refer|send|invite|add)|"
+    r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
+    r"invited|add|book|schedule)|"
     r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
@@ -215,14 +223,16 @@ _ARTICLE_INVITE = re.compile(
     r"\b(?:bring|bringing|llevo|llevar|traigo|traer|invit[eé]|invitar)\b", re.IGNORECASE
 )
 
+_HONORIFIC = r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_]))?"
 _REL_THEN_NAME = re.compile(
     _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)"
-    + _NAME,
+    + _HONORIFIC + _NAME,
     re.IGNORECASE,
 )
 # "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+\s*,\s*(?P<name>" + _WORDCHARS + ")",
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s*,\s*|\s+)(?P<name>" + _WORDCHARS
+    + ")",
     re.IGNORECASE,
 )
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
@@ -244,7 +254,8 @@ _REL_ARTICLE = re.compile(
 )
 # "una amiga, Rosy, ...", "a friend (Kim) wants in": a capitalised name set off after the relationship.
 _ARTICLE_REL_NAME = re.compile(
-    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"\s*[,(]\s*(?P<name>" + _WORDCHARS + ")",
+    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel")
+    + r"(?:\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+)?\s*[,(]\s*(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
 # Someone else's relative: "my friend's mom", "my bfs sister", "la esposa de mi hermano".
@@ -318,6 +329,12 @@ _DETERMINER = re.compile(
     re.IGNORECASE,
 )
 _PLACE_WORDS = frozenset("de del from in en at of near by".split())
+_FROM = frozenset("from de del".split())
+_SUBJECTS = frozenset("she he they ella él".split())
+_THAT = frozenset("that que q me".split())
+_REPORTING = frozenset(
+    "says said told tells mentioned thinks thought swears texted dice dijo comenta comentó cree".split()
+)
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
@@ -328,6 +345,13 @@ _DIGIT = re.compile(r"\d")
 _NON_SPACE = re.compile(r"\S+")
 _HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
+# A name right after a professional title is the clinic's staff ("Dr. Patel wants to see me", "Nurse Amy
+# wants me back"), unless the patient relates to them ("my colleague Dr. Shah").
+_STAFF_TITLE = re.compile(
+    r"\b(?:dr|dra|doc|doctor|doctora|nurse|enfermera|injector|inyectora|provider|np|rn|esthetician|"
+    r"cosmetologa|cosmetóloga)\.?\s*$",
+    re.IGNORECASE,
+)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 # The word after "my"/"mi" (past one adjective), where a misspelt relationship is worth repairing.
 _OWNED_WORD = re.compile(
@@ -605,6 +629,11 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
                 elif len(words) == 1 or not _OWNER_START.fullmatch(first):
                     drafts.append(_Draft(words[0].start(), cue.start(), None, _canonical_rel(last)))
                 continue
+            if len(words) >= 2 and words[-2].group(0).lower() in RELATIONSHIPS:  # "her sister Holly"
+                picked = _pick(words[-1].group(0), words[-1].start(), anchored=True)
+                if picked:
+                    drafts.append(_Draft(picked[1], picked[2], picked[0]))
+                continue
             # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
             own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
             picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
@@ -614,31 +643,61 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
 
 
 def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
-    """The people named right before a referral verb, each as its one or two words, in order."""
+    """The people named right before a referral verb, each as its one or two words, in order.
+
+    An item may also be "her sister Holly" (a relationship, then the name); "from work" after a name
+    and "says she" before the verb are read past ("Rachel from work wants in", "Alyssa says she wants").
+    """
     window = max(0, pos - 60)
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
-    tokens = list(_TOKENS.finditer(text, window, pos))
-    while tokens and tokens[-1].group(0).lower() in _ADVERBS:
-        tokens.pop()
+    tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
     items: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
-    for tok in reversed(tokens):
+    for i in range(len(tokens) - 1, -1, -1):
+        tok = tokens[i]
         word = tok.group(0)
+        low = word.lower()
         if word in "()[]:":
             break
-        if word.lower() in _LIST_WORDS:
+        if low in _LIST_WORDS:
             if not current:
                 break
             items.append(current)
             current = []
             continue
-        if len(current) == 2:
+        if low in _FROM and current and i > 0 and _looks_named(tokens[i - 1].group(0)):
+            current = []  # "Rachel from work": the name is before "from"
+            continue
+        if len(current) == 2 and not (_DETERMINER.fullmatch(word) and current[0].group(0).lower() in RELATIONSHIPS):
+            break
+        if len(current) == 3:
             break
         current.insert(0, tok)
     if current:
         items.append(current)
     return items[::-1]
+
+
+def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens without trailing adverbs and a trailing "says she" / "told me that she" / "dice que"."""
+    def strip(words: frozenset[str]) -> None:
+        while tokens and tokens[-1].group(0).lower() in words:
+            tokens.pop()
+
+    strip(_ADVERBS)
+    kept = list(tokens)
+    strip(_SUBJECTS)
+    strip(_THAT)
+    if tokens and tokens[-1].group(0).lower() in _REPORTING:
+        tokens.pop()
+        strip(_ADVERBS)
+        return tokens
+    return kept
+
+
+def _looks_named(word: str) -> bool:
+    return word[:1].isupper() and not word.isupper() and word.lower() not in COMMON_WORDS
 
 
 def _commanded(text: str) -> list[_Draft]:
@@ -649,8 +708,10 @@ def _commanded(text: str) -> list[_Draft]:
         commands += _COMMAND_ES.finditer(text)
     for cmd in commands:
         kind = "es" if cmd.re is _COMMAND_ES else next(
-            k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
-        if kind in ("contact", "bring") and _NOT_A_REQUEST.search(text, max(0, cmd.start() - 16), cmd.start()):
+            k for k in ("contact", "tell", "give", "have", "bring", "sendto", "es") if cmd.group(k))
+        if kind in ("contact", "bring", "sendto") and _NOT_A_REQUEST.search(
+            text, max(0, cmd.start() - 16), cmd.start()
+        ):
             continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
         tail = _TAILS.get(kind)
         if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
@@ -791,6 +852,10 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             drafts.append(_Draft(start, end, None, None, e164))
 
 
+def _staff(text: str, pos: int) -> bool:
+    return _STAFF_TITLE.search(text, max(0, pos - 16), pos) is not None
+
+
 def _prepare(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
@@ -823,6 +888,7 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     for start, end, _ in phones:
         scrubbed = scrubbed[:start] + " " * (end - start) + scrubbed[end:]
     drafts = _drop_known(scrubbed, _mentions(scrubbed, phones), frozenset(fold(n) for n in ignore))
+    drafts = [d for d in drafts if d.relationship or not d.name or not _staff(scrubbed, d.start)]
     drafts = _join_neighbours(scrubbed, _merge(drafts))
     _attach_phones(text, drafts, phones)
     drafts.sort(key=lambda d: d.start)

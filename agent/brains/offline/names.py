@@ -155,7 +155,7 @@ lunes martes miércoles miercoles jueves viernes sábado sabado domingo enero fe
 junio julio agosto septiembre setiembre octubre noviembre diciembre navidad
 bótox relleno rellenos labios labio cara piel frente arrugas cachetes mejillas barbilla papada ojeras
 láser tratamiento clínica clinica doctora enfermera cita consulta señora señor sra sr srta dra
-dios nadie alguien todos todas nada algo
+dios nadie alguien todos todas nada algo doña
 """
 STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE)
 
