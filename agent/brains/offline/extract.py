@@ -76,15 +76,15 @@ _CUE_EN = (
     r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|that|this|it|them|some|one|hers|his|"
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
-    r"would\s+(?:like|love)\s+to|would\s+love\s+(?:a|an|some|the|it|that|one)\b|'d\s+(?:like|love)\s+to|"
-    r"(?:is|are|'s|'re|also|super|very|really)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
+    r"would\s+(?:like|love)\s+to|would\s+(?:like|love)\s+(?:a|an|some|the|it|that|one|info)\b|'d\s+(?:like|love)\s+to|"
+    r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
     r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
     r"will\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
-    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in)|"
+    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
 )
 _CUE_ES = (
@@ -223,7 +223,11 @@ _ARTICLE_INVITE = re.compile(
     r"\b(?:bring|bringing|llevo|llevar|traigo|traer|invit[eé]|invitar)\b", re.IGNORECASE
 )
 
-_HONORIFIC = r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_]))?"
+# "mi suegra doña Tere", "my colleague Dr. Anita Shah", "mi comadre la Chayo": the name comes after.
+_HONORIFIC = (
+    r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
+    r"(?:la|el)\s+(?-i:(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))?"  # only before a capital: "mi mamá la próxima vez"
+)
 _REL_THEN_NAME = re.compile(
     _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)"
     + _HONORIFIC + _NAME,
@@ -237,8 +241,14 @@ _REL_FROM_NAME = re.compile(
 )
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
-_NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)$")
+_NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*|,\s*|-\s*)|\s+(?:is|es)\s+)$")
 _NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
+# "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
+_TITLE_THEN_NAME = re.compile(
+    r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
+    + r"\s+(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
 _REL_ONLY = re.compile(_WORD_START + _OWNER + _REL + r"\b", re.IGNORECASE)
 _ARTICLE = r"(?:a|an|una|un|la|el)"
 # "a friend of mine", "una amiga mía": as good as "my friend".
@@ -268,11 +278,34 @@ _CHAIN = re.compile(
 _REL_POSSESSIVE = re.compile(
     r"\b(?:(?:my|our)\s+" + _ADJ + r")?" + _REL + r"'?s\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE
 )
+# The clinic's details handed to someone, or someone about to get in touch: "I gave Priya your number",
+# "sent your info to Jordan", "expect a text from Lena", "you'll hear from Dee".
+_YOUR_DETAILS = (
+    r"(?:your|ur|y'?all'?s|the\s+clinic'?s|the\s+spa'?s)\s+(?:number|info|card|contact|details|website|link|page|ig|"
+    r"insta\w*|name|socials)"
+)
+_ONE_WORD_NAME = r"(?P<name>" + _WORDCHARS + r")"
+_PASSED_ON = re.compile(
+    _WORD_START + r"\b(?:"
+    r"(?:gave|give|giving|sent|send|sending|passed|pass|shared|share|forwarded|forward|texted)\s+"
+    + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
+    r"(?:gave|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
+    r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from)"
+    r"(?:\s+(?P<after>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?))?|"
+    # asking to bring someone along: "can jordan come with me", "is it ok if Kayla comes too"
+    r"\b(?:(?:can|could|may)\s+(?P<can>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:come(?!\s+(?:get|grab|pick|see|check)\b)|join|book(?!\s+(?:me|us)\b)|tag)|"
+    r"if\s+(?P<if>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:comes|joins|tags|books(?!\s+(?:me|us)\b)|"
+    r"can\s+(?:come|join|book(?!\s+(?:me|us)\b))))\b",
+    re.IGNORECASE,
+)
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
-    r"(?:^|(?<=[,.;!?]))\s*name\s+is\s+" + _NAME.replace("<name>", "<name2>"),
+    r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
+    # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
+    r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,
 )
 _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
@@ -529,20 +562,29 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
         rel_only += _REL_OF_MINE.finditer(text)
     if rel_only:
         drafts += _related(text, rel_only, phones, intro)
+    for m in _TITLE_THEN_NAME.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)  # capitalised: not "mama mia"
+        if picked:
+            drafts.append(_Draft(m.start("rel"), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
         drafts.append(_Draft(m.start(), m.end(), None, _one(_canonical_rel(m.group("rel")))))
     for m in _CHAIN.finditer(text):  # someone else's relative
         drafts.append(_Draft(m.start(), m.end(), None, None, chained=True))
     if intro:
         for m in _NAME_IS.finditer(text):
-            group = "name" if m.group("name") else "name2"
+            group = next(g for g in ("name", "name2", "name3") if m.group(g))
             picked = _pick(m.group(group), m.start(group), anchored=True)
             if picked:
                 drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
+                if group == "name3":
+                    more = _more_names(text, picked[2], anchored=True, rel=None)
+                    drafts += [_Draft(d.start, d.end, d.name, None, intro=True) for d in more]
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
     drafts += _commanded(text)
+    if _PASSED_HINT.search(text):
+        drafts += _passed_on(text)
     if phones:
         drafts += _by_number(text, phones)
     return drafts
@@ -733,6 +775,19 @@ def _commanded(text: str) -> list[_Draft]:
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
             drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+    return drafts
+
+
+def _passed_on(text: str) -> list[_Draft]:
+    """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
+    drafts: list[_Draft] = []
+    for m in _PASSED_ON.finditer(text):
+        group = next((g for g in ("name", "after", "can", "if") if m.group(g)), None)
+        if group is None:
+            continue
+        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=True)
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
 
 

@@ -70,7 +70,7 @@ _ENGLISH: dict[str, str] = {
     "friend from work": "coworker", "work wife": "coworker", "work husband": "coworker", "work bestie": "coworker",
     "sorority sister": "friend", "guy friend": "friend", "girl friend": "friend",
     "cuz": "cousin", "cuzzo": "cousin", "cuzin": "cousin", "homegirl": "friend", "home girl": "friend",
-    "homie": "friend", "homeboy": "friend",
+    "homie": "friend", "homeboy": "friend", "besties": "best friends", "bffs": "best friends",
 }
 _SPANISH: dict[str, str] = {
     "hermana": "sister", "hermanita": "sister", "hermanas": "sisters", "hermano": "brother",
@@ -102,6 +102,7 @@ _SPANISH: dict[str, str] = {
     "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
     "compañeras": "coworkers", "compañeros": "coworkers", "compañeras del trabajo": "coworkers",
     "compañeros del trabajo": "coworkers", "amigas del trabajo": "coworkers",
+    "comadres": "friends", "compadres": "friends", "cuñadas": "sisters-in-law", "cuñados": "brothers-in-law",
 }
 # "tía" is also written "tia" (and so on): every accented key gets its folded spelling too.
 RELATIONSHIPS: dict[str, str] = {**_ENGLISH, **_SPANISH}
@@ -112,7 +113,8 @@ PLURAL_TO_ONE: dict[str, str] = {
     "friends": "friend", "sisters": "sister", "brothers": "brother", "daughters": "daughter", "sons": "son",
     "children": "child", "cousins": "cousin", "aunts": "aunt", "coworkers": "coworker",
     "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid", "nieces": "niece",
-    "nephews": "nephew",
+    "nephews": "nephew", "best friends": "best friend", "sisters-in-law": "sister-in-law",
+    "brothers-in-law": "brother-in-law",
 }
 # Relationships that may follow "a"/"una" and still introduce someone: "a friend of mine wants in",
 # "una amiga quiere venir" (not "as a mom I want to ...").
