@@ -9,7 +9,8 @@ Deterministic rules over the raw text (case carries signal for names), in Englis
 - commands to the clinic: "tell Jordan about you guys", "call my mom", "dile a mi prima Ana";
 - a name next to a number: "Kim 415.555.0134", "Kim's number is ...", "+14155550134 is my sister Dana".
 A lowercase word is a name only right after a relationship or a command verb, or first in its clause
-right before a referral verb or a number ("jordan wants the same"), and never a common word. Someone
+right before a referral verb or a number ("jordan wants the same"), and never a common word (the
+judging of words is in name_words.py). Misspelt relationship words ("my sistr kayla") are repaired first. Someone
 else's relative ("my friend's mom", "la mamá de mi novio") has no relationship to the patient. The
 patient's own name ("my name is Maya", "soy Maya") and any name the caller passes in `ignore` (the
 patient's, the clinic's) are never returned.
@@ -29,11 +30,12 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from agent.brains.offline.name_words import clean_name as _clean_name
+from agent.brains.offline.name_words import looks_named as _looks_named
+from agent.brains.offline.name_words import pick as _pick
 from agent.brains.offline.names import (
     ARTICLE_RELATIONSHIPS,
     BARE_TITLES,
-    COMMON_WORDS,
-    NAMES_ENDING_LIKE_WORDS,
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
@@ -370,13 +372,9 @@ _REPORTING = frozenset(
 )
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
-_LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
-_CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
 
 # Precompiled: phonenumbers fills re's small pattern cache, so nothing here compiles on the fly.
 _DIGIT = re.compile(r"\d")
-_NON_SPACE = re.compile(r"\S+")
-_HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
 # A name right after a professional title is the clinic's staff ("Dr. Patel wants to see me", "Nurse Amy
 # wants me back"), unless the patient relates to them ("my colleague Dr. Shah").
@@ -412,88 +410,9 @@ def _canonical_rel(raw: str) -> str:
     return RELATIONSHIPS[" ".join(raw.lower().split())]
 
 
-def _possessive(word: str) -> str:
-    return word[:-2] if word.endswith("'s") else word
-
-
 def _one(rel: str | None) -> str | None:
     """The relationship of one named person: "my friends Jess and Amy" -> each is a "friend"."""
     return PLURAL_TO_ONE.get(rel, rel) if rel else rel
-
-
-def _capitalise(word: str) -> str:
-    if any(c.isupper() for c in word[1:]) and not word.isupper():
-        return word  # already cased by the patient ("McKenna", "O'Brien")
-    parts = _HYPHEN_OR_APOSTROPHE.split(word.lower())
-    return "".join(p[:1].upper() + p[1:] if len(p) > 1 or i == 0 else p for i, p in enumerate(parts))
-
-
-def _common(low: str) -> bool:
-    if low in COMMON_WORDS or (not low.isascii() and fold(low) in COMMON_WORDS):
-        return True
-    # Verb forms of common words ("swears", "recommended"); stems of four letters or more only, so
-    # "Wes" and "Ted" stay names.
-    return any(low.endswith(s) and len(low) - len(s) >= 4 and low[: -len(s)] in COMMON_WORDS
-               for s in ("s", "es", "d", "ed"))
-
-
-def _wordlike(low: str) -> bool:
-    """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed", "agarró" (not "Kimberly")."""
-    if low in NAMES_ENDING_LIKE_WORDS or (not low.isascii() and fold(low) in NAMES_ENDING_LIKE_WORDS):
-        return False
-    if low.endswith(("ó", "aron", "ieron", "ando", "iendo")) and len(low) >= 4:
-        return True  # Spanish verbs: "agarró", "dijeron", "preguntando"
-    return len(low) >= 6 and low.endswith(("ly", "ing", "ed"))
-
-
-def _name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
-    """Whether one word can be (part of) a person's name here.
-
-    anchored: right after a relationship or a command verb, where a name is expected; lower_ok: a
-    lowercase word may be a name here (first in its clause before a referral verb or a number).
-    """
-    low = word.lower().rstrip("'")
-    if anchored and word[0].isupper() and not word.isupper() and fold(low) in WORDS_THAT_ARE_NAMES:
-        return True  # "my husband Will", "her name is Hope"
-    if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha() or _CONTRACTION.search(low):
-        return False
-    if (not low.isascii() and fold(low) in STOP_NAMES) or _LAUGH.fullmatch(low):
-        return False
-    # A capital counts only in mixed case: "MI HERMANA QUIERE" is shouting, not names.
-    if word[0].isupper() and not (word.isupper() and len(word) > 1):
-        return anchored or (low not in COMMON_WORDS and not _wordlike(low))
-    return (anchored or lower_ok) and not _common(low) and not _wordlike(low) and not low.endswith("ing")
-
-
-def _clean_name(raw: str | None, *, anchored: bool, allow_tail: bool = False) -> str | None:
-    """A cleaned, capitalised name from a one- or two-word candidate, or None.
-
-    allow_tail: when the first word is not a name, try the second alone ("so Dana (my sister)").
-    """
-    picked = _pick(raw, 0, anchored=anchored, allow_tail=allow_tail)
-    return picked[0] if picked else None
-
-
-def _pick(
-    raw: str | None, offset: int, *, anchored: bool, allow_tail: bool = False, lower_ok: bool = False
-) -> tuple[str, int, int] | None:
-    """(name, start, end) of the name in a one- or two-word candidate found at `offset`, or None."""
-    if not raw:
-        return None
-    words = [(m.group(0), m.start()) for m in _NON_SPACE.finditer(raw)]
-    first = _possessive(words[0][0])
-    if not _name_word(first, anchored=anchored, lower_ok=lower_ok):
-        if allow_tail and len(words) > 1:
-            return _pick(words[1][0], offset + words[1][1], anchored=anchored, lower_ok=lower_ok)
-        return None
-    kept, end = [first], words[0][1] + len(first)
-    if len(words) > 1 and words[0][0] == first:
-        second = _possessive(words[1][0])
-        same_case = second[:1].isupper() == first[:1].isupper()
-        if same_case and _name_word(second, anchored=True) and not _common(second.lower()):
-            kept.append(second)
-            end = words[1][1] + len(second)
-    return " ".join(_capitalise(w) for w in kept), offset + words[0][1], offset + end
 
 
 def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list[_Draft]:
@@ -736,10 +655,6 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
         strip(_ADVERBS)
         return tokens
     return kept
-
-
-def _looks_named(word: str) -> bool:
-    return word[:1].isupper() and not word.isupper() and word.lower() not in COMMON_WORDS
 
 
 def _commanded(text: str) -> list[_Draft]:
