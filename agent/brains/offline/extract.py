@@ -237,8 +237,8 @@ _REL_THEN_NAME = re.compile(
 )
 # "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s*,\s*|\s+)(?P<name>" + _WORDCHARS
-    + ")",
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s*,\s*|\s+)" + _HONORIFIC
+    + r"(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
@@ -300,10 +300,16 @@ _PASSED_ON = re.compile(
     r"can\s+(?:come|join|book(?!\s+(?:me|us)\b))))\b",
     re.IGNORECASE,
 )
+# What introduces a list of people after a colon.
+_LIST_INTRO = re.compile(
+    r"\b(?:(?:who|that|que)\s+(?:want|wanna|would|are|also|quieren|est[aá]n|tambi[eé]n)\b[^:\n.!?]{0,30}|"
+    r"(?:friends|amigas|amigos|names|nombres|people|personas)(?:\s+\w+){0,3})\s*:\s*",
+    re.IGNORECASE,
+)
 _PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
-    r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
+    r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
     r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
@@ -415,8 +421,11 @@ def _one(rel: str | None) -> str | None:
     return PLURAL_TO_ONE.get(rel, rel) if rel else rel
 
 
-def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list[_Draft]:
-    """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim"."""
+def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False) -> list[_Draft]:
+    """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim".
+
+    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim").
+    """
     out: list[_Draft] = []
     pending: list[_Draft] = []
     while sep := _SEP.match(text, pos):
@@ -436,7 +445,7 @@ def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list
             out += pending
             pending = []
         pos = picked[2]
-    return out
+    return out + pending if commas else out
 
 
 def _phrase_start(text: str, pos: int) -> bool:
@@ -504,6 +513,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     drafts += _commanded(text)
     if _PASSED_HINT.search(text):
         drafts += _passed_on(text)
+    if ":" in text:
+        drafts += _listed(text)
     if phones:
         drafts += _by_number(text, phones)
     return drafts
@@ -540,8 +551,9 @@ def _related(
         anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored, allow_tail=True) if m else None
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
-            picked = _pick(m.group("name"), m.start("name"), anchored=False)
-        if picked:
+            # first in its clause, so a lowercase name counts too: "ana mi prima quiere cita"
+            picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=True)
+        if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
             drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
     for m in rel_only:
         if _evidence(text, m, phones, intro):
@@ -690,6 +702,18 @@ def _commanded(text: str) -> list[_Draft]:
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
             drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+    return drafts
+
+
+def _listed(text: str) -> list[_Draft]:
+    """ "2 friends who want to come: Jess and Amy", "friends who want in: jess, amy, kim"."""
+    drafts: list[_Draft] = []
+    for m in _LIST_INTRO.finditer(text):
+        first = _ONE_NAME.match(text, m.end())
+        picked = _pick(first.group("name"), first.start(), anchored=False, lower_ok=True) if first else None
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
+            drafts += _more_names(text, picked[2], anchored=True, rel=None, commas=True)
     return drafts
 
 

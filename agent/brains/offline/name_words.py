@@ -22,6 +22,7 @@ __all__ = ["possessive", "capitalise", "common", "wordlike", "name_word", "clean
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
 _NON_SPACE = re.compile(r"\S+")
+_STRETCHED = re.compile(r"(.)\1\1")
 _HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 
 
@@ -70,6 +71,8 @@ def name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
     # A capital counts only in mixed case: "MI HERMANA QUIERE" is shouting, not names.
     if word[0].isupper() and not (word.isupper() and len(word) > 1):
         return anchored or (low not in COMMON_WORDS and not wordlike(low))
+    if _STRETCHED.search(low):
+        return False  # "sooo", "ayyy": a drawn-out word, not a name
     return (anchored or lower_ok) and not common(low) and not wordlike(low) and not low.endswith("ing")
 
 
