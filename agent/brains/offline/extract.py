@@ -551,8 +551,7 @@ def _related(
         anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored, allow_tail=True) if m else None
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
-            # first in its clause, so a lowercase name counts too: "ana mi prima quiere cita"
-            picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=True)
+            picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
         if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
             drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
     for m in rel_only:
@@ -603,7 +602,9 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
                     drafts.append(_Draft(words[0].start(), cue.start(), None, _canonical_rel(last)))
                 continue
             if len(words) >= 2 and words[-2].group(0).lower() in RELATIONSHIPS:  # "her sister Holly"
-                picked = _pick(words[-1].group(0), words[-1].start(), anchored=True)
+                # "her mom pam"; after "mi hermana" capitalised only: "mi hermana gemela" is a twin, not Gemela
+                their = len(words) == 3 and words[0].group(0).lower() in _THEIR
+                picked = _pick(words[-1].group(0), words[-1].start(), anchored=their)
                 if picked:
                     drafts.append(_Draft(picked[1], picked[2], picked[0]))
                 continue
@@ -637,6 +638,8 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
             if not current:
                 break
             items.append(current)
+            if word == "," and _OWNER_START.fullmatch(current[0].group(0)):
+                break  # "tía, mi amiga Lucía", "qué volá, mi socia": an aside, then a mention of its own
             current = []
             continue
         if low in _FROM and current and i > 0 and _looks_named(tokens[i - 1].group(0)):
@@ -861,8 +864,9 @@ def _repair_relationships(text: str) -> str:
     pieces, last = [], 0
     for m in _OWNED_WORD.finditer(text):
         word = m.group("word")
-        if word.lower() in RELATIONSHIPS or not (fixed := misspelt_relationship(word)):
-            continue
+        low = word.lower()
+        if low in RELATIONSHIPS or low[:-1] in RELATIONSHIPS or not (fixed := misspelt_relationship(word)):
+            continue  # "my boyfriends mom": a possessive without its apostrophe, not a typo
         pieces += [text[last : m.start("word")], fixed]
         last = m.end("word")
     return "".join(pieces) + text[last:] if pieces else text
