@@ -171,7 +171,7 @@ _TAILS = {
 }
 # Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
 _NOT_A_REQUEST = re.compile(
-    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|mi|su|tu|el|la|un|una|"
+    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una|"
     r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
     re.IGNORECASE,
 )

@@ -240,7 +240,7 @@ es está esta muy tan gente cualquiera nuevo nueva mío mio wa ella
 llámame llamame escríbeme escribeme márcame marcame mándame mandame avísame avisame háblame hablame
 textéame texteame contáctame contactame
 entonces osea neta welp fyi news ahh ahhh klk
-add squeeze fit include treat cover register enroll remind welcome greet tag forward hook sneak
+add squeeze fit include treat cover register enroll remind welcome greet tag forward hook sneak type double triple
 gave ate began bit blew broke brought built bought caught chose drew drank drove fed fought found flew
 froze grew hung hid held hurt knew laid led lent lay rode rang rose sold shook shot shut sang sank slid
 stole stuck swore swam taught tore threw understood woke wrote
