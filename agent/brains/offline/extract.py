@@ -84,7 +84,7 @@ _CUE_EN = (
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
     r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
-    r"will\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
+    r"(?:will|'d|would)\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
@@ -122,7 +122,7 @@ _SP_COMMAND = (
     r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
-    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu)\s+\w+|"
+    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
     r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
@@ -156,7 +156,7 @@ _COMMAND = re.compile(
     r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
-    r"invited|add|book|schedule)|"
+    r"invited|add|book|schedule|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
     r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
@@ -550,6 +550,8 @@ def _related(
         # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
         anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored, allow_tail=True) if m else None
+        if picked and picked[2] != m.end("name"):
+            picked = None  # "Tell Jessica thanks, my cousin ...": the name must be what stands before the comma
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
             picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
         if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
