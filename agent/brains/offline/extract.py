@@ -9,7 +9,8 @@ Deterministic rules over the raw text (case carries signal for names), in Englis
 - commands to the clinic: "tell Jordan about you guys", "call my mom", "dile a mi prima Ana";
 - a name next to a number: "Kim 415.555.0134", "Kim's number is ...", "+14155550134 is my sister Dana".
 A lowercase word is a name only right after a relationship or a command verb, or first in its clause
-right before a referral verb or a number ("jordan wants the same"), and never a common word. Someone
+right before a referral verb or a number ("jordan wants the same"), and never a common word (the
+judging of words is in name_words.py). Misspelt relationship words ("my sistr kayla") are repaired first. Someone
 else's relative ("my friend's mom", "la mamá de mi novio") has no relationship to the patient. The
 patient's own name ("my name is Maya", "soy Maya") and any name the caller passes in `ignore` (the
 patient's, the clinic's) are never returned.
@@ -29,15 +30,18 @@ from dataclasses import dataclass
 
 import phonenumbers
 
+from agent.brains.offline.name_words import clean_name as _clean_name
+from agent.brains.offline.name_words import looks_named as _looks_named
+from agent.brains.offline.name_words import pick as _pick
 from agent.brains.offline.names import (
     ARTICLE_RELATIONSHIPS,
     BARE_TITLES,
-    COMMON_WORDS,
-    NAMES_ENDING_LIKE_WORDS,
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
+    WORDS_THAT_ARE_NAMES,
     fold,
+    misspelt_relationship,
 )
 
 __all__ = ["ReferralMention", "extract_referrals", "extract_bare_referral", "REFERRAL_CUE"]
@@ -74,15 +78,16 @@ _CUE_EN = (
     r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|that|this|it|them|some|one|hers|his|"
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
-    r"would\s+(?:like|love)\s+to|would\s+love\s+(?:a|an|some|the|it|that|one)\b|'d\s+(?:like|love)\s+to|"
-    r"(?:is|are|'s|'re|also|super|very|really)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
+    r"would\s+(?:like|love)\s+to|would\s+(?:like|love)\s+(?:a|an|some|the|it|that|one|info)\b|'d\s+(?:like|love)\s+to|"
+    r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
     r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
-    r"will\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
+    r"(?:will|'d|would)\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
-    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book|get\s+in))"
+    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
+    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
 )
 _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s+(?:venir|ir|una?|cita|agendar|hacer(?:se|lo|la)?|poner(?:se|lo)|probar(?:lo)?|"
@@ -117,13 +122,14 @@ _SP_COMMAND = (
     r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
-    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu)\s+\w+|"
+    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
     r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
 # "about you guys", "about the membership": the clinic, not "about the swelling".
 _ABOUT_US = (
-    r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|the\s+(?:\w+\s+)?(?:clinic|spa|place|deal|"
+    r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|"
+    r"the\s+(?:[\w']+\s+){0,3}?(?:clinic|spa|place|deal|"
     r"special|membership|promo|offer|referral|discount|program))\b"
 )
 _COMMAND_CUE = (
@@ -142,9 +148,15 @@ REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
 
 # Command verbs followed by the person to contact. `tail` is what must follow in the same phrase.
 _COMMAND = re.compile(
-    _WORD_START + r"\b(?:(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
+    _WORD_START + r"\b(?:"
+    # "send the promo to Courtney": the clinic's offer passed on to someone
+    r"(?P<sendto>(?:send|text|forward|pass|give)\s+(?:it|this|that|the\s+(?:[\w']+\s+){0,2}?(?:promo|special|"
+    r"deal|link|info|offer|discount|coupon|code|details|referral|card|number|website|new\s+patient\s+\w+))"
+    r"(?:\s+(?:along|over|on))?\s+to)|"
+    r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
-    r"(?P<have>have|get)|(?P<bring>bring|refer|send|invite|add)|"
+    r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
+    r"invited|add|book|schedule|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
     r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
@@ -159,7 +171,7 @@ _TAILS = {
 }
 # Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
 _NOT_A_REQUEST = re.compile(
-    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|mi|su|tu|el|la|un|una|"
+    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una|"
     r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
     re.IGNORECASE,
 )
@@ -213,20 +225,32 @@ _ARTICLE_INVITE = re.compile(
     r"\b(?:bring|bringing|llevo|llevar|traigo|traer|invit[eé]|invitar)\b", re.IGNORECASE
 )
 
+# "mi suegra doña Tere", "my colleague Dr. Anita Shah", "mi comadre la Chayo": the name comes after.
+_HONORIFIC = (
+    r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
+    r"(?:la|el)\s+(?-i:(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))?"  # only before a capital: "mi mamá la próxima vez"
+)
 _REL_THEN_NAME = re.compile(
     _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)"
-    + _NAME,
+    + _HONORIFIC + _NAME,
     re.IGNORECASE,
 )
 # "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+\s*,\s*(?P<name>" + _WORDCHARS + ")",
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s*,\s*|\s+)" + _HONORIFIC
+    + r"(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
-_NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"\s*(?:\(\s*|,\s*|-\s*)$")
+_NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*|,\s*|-\s*)|\s+(?:is|es)\s+)$")
 _NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
+# "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
+_TITLE_THEN_NAME = re.compile(
+    r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
+    + r"\s+(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
 _REL_ONLY = re.compile(_WORD_START + _OWNER + _REL + r"\b", re.IGNORECASE)
 _ARTICLE = r"(?:a|an|una|un|la|el)"
 # "a friend of mine", "una amiga mía": as good as "my friend".
@@ -242,7 +266,8 @@ _REL_ARTICLE = re.compile(
 )
 # "una amiga, Rosy, ...", "a friend (Kim) wants in": a capitalised name set off after the relationship.
 _ARTICLE_REL_NAME = re.compile(
-    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel") + r"\s*[,(]\s*(?P<name>" + _WORDCHARS + ")",
+    r"\b" + _ARTICLE + r"\s+" + _alternation(ARTICLE_RELATIONSHIPS, "rel")
+    + r"(?:\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+)?\s*[,(]\s*(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
 # Someone else's relative: "my friend's mom", "my bfs sister", "la esposa de mi hermano".
@@ -255,11 +280,40 @@ _CHAIN = re.compile(
 _REL_POSSESSIVE = re.compile(
     r"\b(?:(?:my|our)\s+" + _ADJ + r")?" + _REL + r"'?s\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE
 )
+# The clinic's details handed to someone, or someone about to get in touch: "I gave Priya your number",
+# "sent your info to Jordan", "expect a text from Lena", "you'll hear from Dee".
+_YOUR_DETAILS = (
+    r"(?:your|ur|y'?all'?s|the\s+clinic'?s|the\s+spa'?s)\s+(?:number|info|card|contact|details|website|link|page|ig|"
+    r"insta\w*|name|socials)"
+)
+_ONE_WORD_NAME = r"(?P<name>" + _WORDCHARS + r")"
+_PASSED_ON = re.compile(
+    _WORD_START + r"\b(?:"
+    r"(?:gave|give|giving|sent|send|sending|passed|pass|shared|share|forwarded|forward|texted)\s+"
+    + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
+    r"(?:gave|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
+    r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from)"
+    r"(?:\s+(?P<after>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?))?|"
+    # asking to bring someone along: "can jordan come with me", "is it ok if Kayla comes too"
+    r"\b(?:(?:can|could|may)\s+(?P<can>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:come(?!\s+(?:get|grab|pick|see|check)\b)|join|book(?!\s+(?:me|us)\b)|tag)|"
+    r"if\s+(?P<if>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:comes|joins|tags|books(?!\s+(?:me|us)\b)|"
+    r"can\s+(?:come|join|book(?!\s+(?:me|us)\b))))\b",
+    re.IGNORECASE,
+)
+# What introduces a list of people after a colon.
+_LIST_INTRO = re.compile(
+    r"\b(?:(?:who|that|que)\s+(?:want|wanna|would|are|also|quieren|est[aá]n|tambi[eé]n)\b[^:\n.!?]{0,30}|"
+    r"(?:friends|amigas|amigos|names|nombres|people|personas)(?:\s+\w+){0,3})\s*:\s*",
+    re.IGNORECASE,
+)
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
-    r"\b(?:(?:her|his|their|the)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
+    r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
-    r"(?:^|(?<=[,.;!?]))\s*name\s+is\s+" + _NAME.replace("<name>", "<name2>"),
+    r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
+    # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
+    r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,
 )
 _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
@@ -316,17 +370,31 @@ _DETERMINER = re.compile(
     re.IGNORECASE,
 )
 _PLACE_WORDS = frozenset("de del from in en at of near by".split())
+_FROM = frozenset("from de del".split())
+_SUBJECTS = frozenset("she he they ella él".split())
+_THAT = frozenset("that que q me".split())
+_REPORTING = frozenset(
+    "says said told tells mentioned thinks thought swears texted dice dijo comenta comentó cree".split()
+)
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
-_LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
-_CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
 
 # Precompiled: phonenumbers fills re's small pattern cache, so nothing here compiles on the fly.
 _DIGIT = re.compile(r"\d")
-_NON_SPACE = re.compile(r"\S+")
-_HYPHEN_OR_APOSTROPHE = re.compile(r"([\-'])")
 _EMOJI_OR_SYMBOL = re.compile(r"[^\w\s'\-().,!?;:#+/&@]")
+# A name right after a professional title is the clinic's staff ("Dr. Patel wants to see me", "Nurse Amy
+# wants me back"), unless the patient relates to them ("my colleague Dr. Shah").
+_STAFF_TITLE = re.compile(
+    r"\b(?:dr|dra|doc|doctor|doctora|nurse|enfermera|injector|inyectora|provider|np|rn|esthetician|"
+    r"cosmetologa|cosmetóloga)\.?\s*$",
+    re.IGNORECASE,
+)
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+# The word after "my"/"mi" (past one adjective), where a misspelt relationship is worth repairing.
+_OWNED_WORD = re.compile(
+    r"\b(?:my|mi|mis|our)\s+(?:(?:best|big|little|lil|older|younger|baby|good|old|mejor)\s+)?(?P<word>[^\W\d_]{4,})\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -348,90 +416,16 @@ def _canonical_rel(raw: str) -> str:
     return RELATIONSHIPS[" ".join(raw.lower().split())]
 
 
-def _possessive(word: str) -> str:
-    return word[:-2] if word.endswith("'s") else word
-
-
 def _one(rel: str | None) -> str | None:
     """The relationship of one named person: "my friends Jess and Amy" -> each is a "friend"."""
     return PLURAL_TO_ONE.get(rel, rel) if rel else rel
 
 
-def _capitalise(word: str) -> str:
-    if any(c.isupper() for c in word[1:]) and not word.isupper():
-        return word  # already cased by the patient ("McKenna", "O'Brien")
-    parts = _HYPHEN_OR_APOSTROPHE.split(word.lower())
-    return "".join(p[:1].upper() + p[1:] if len(p) > 1 or i == 0 else p for i, p in enumerate(parts))
+def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False) -> list[_Draft]:
+    """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim".
 
-
-def _common(low: str) -> bool:
-    if low in COMMON_WORDS or (not low.isascii() and fold(low) in COMMON_WORDS):
-        return True
-    # Verb forms of common words ("swears", "recommended"); stems of four letters or more only, so
-    # "Wes" and "Ted" stay names.
-    return any(low.endswith(s) and len(low) - len(s) >= 4 and low[: -len(s)] in COMMON_WORDS
-               for s in ("s", "es", "d", "ed"))
-
-
-def _wordlike(low: str) -> bool:
-    """Adverbs, gerunds and past tenses: "apparently", "planning", "noticed", "agarró" (not "Kimberly")."""
-    if low in NAMES_ENDING_LIKE_WORDS:
-        return False
-    if low.endswith(("ó", "aron", "ieron", "ando", "iendo")) and len(low) >= 4:
-        return True  # Spanish verbs: "agarró", "dijeron", "preguntando"
-    return len(low) >= 6 and low.endswith(("ly", "ing", "ed"))
-
-
-def _name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
-    """Whether one word can be (part of) a person's name here.
-
-    anchored: right after a relationship or a command verb, where a name is expected; lower_ok: a
-    lowercase word may be a name here (first in its clause before a referral verb or a number).
+    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim").
     """
-    low = word.lower().rstrip("'")
-    if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha() or _CONTRACTION.search(low):
-        return False
-    if (not low.isascii() and fold(low) in STOP_NAMES) or _LAUGH.fullmatch(low):
-        return False
-    # A capital counts only in mixed case: "MI HERMANA QUIERE" is shouting, not names.
-    if word[0].isupper() and not (word.isupper() and len(word) > 1):
-        return anchored or (low not in COMMON_WORDS and not _wordlike(low))
-    return (anchored or lower_ok) and not _common(low) and not _wordlike(low) and not low.endswith("ing")
-
-
-def _clean_name(raw: str | None, *, anchored: bool, allow_tail: bool = False) -> str | None:
-    """A cleaned, capitalised name from a one- or two-word candidate, or None.
-
-    allow_tail: when the first word is not a name, try the second alone ("so Dana (my sister)").
-    """
-    picked = _pick(raw, 0, anchored=anchored, allow_tail=allow_tail)
-    return picked[0] if picked else None
-
-
-def _pick(
-    raw: str | None, offset: int, *, anchored: bool, allow_tail: bool = False, lower_ok: bool = False
-) -> tuple[str, int, int] | None:
-    """(name, start, end) of the name in a one- or two-word candidate found at `offset`, or None."""
-    if not raw:
-        return None
-    words = [(m.group(0), m.start()) for m in _NON_SPACE.finditer(raw)]
-    first = _possessive(words[0][0])
-    if not _name_word(first, anchored=anchored, lower_ok=lower_ok):
-        if allow_tail and len(words) > 1:
-            return _pick(words[1][0], offset + words[1][1], anchored=anchored, lower_ok=lower_ok)
-        return None
-    kept, end = [first], words[0][1] + len(first)
-    if len(words) > 1 and words[0][0] == first:
-        second = _possessive(words[1][0])
-        same_case = second[:1].isupper() == first[:1].isupper()
-        if same_case and _name_word(second, anchored=True) and not _common(second.lower()):
-            kept.append(second)
-            end = words[1][1] + len(second)
-    return " ".join(_capitalise(w) for w in kept), offset + words[0][1], offset + end
-
-
-def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list[_Draft]:
-    """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim"."""
     out: list[_Draft] = []
     pending: list[_Draft] = []
     while sep := _SEP.match(text, pos):
@@ -451,7 +445,7 @@ def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None) -> list
             out += pending
             pending = []
         pos = picked[2]
-    return out
+    return out + pending if commas else out
 
 
 def _phrase_start(text: str, pos: int) -> bool:
@@ -496,20 +490,31 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
         rel_only += _REL_OF_MINE.finditer(text)
     if rel_only:
         drafts += _related(text, rel_only, phones, intro)
+    for m in _TITLE_THEN_NAME.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)  # capitalised: not "mama mia"
+        if picked:
+            drafts.append(_Draft(m.start("rel"), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
         drafts.append(_Draft(m.start(), m.end(), None, _one(_canonical_rel(m.group("rel")))))
     for m in _CHAIN.finditer(text):  # someone else's relative
         drafts.append(_Draft(m.start(), m.end(), None, None, chained=True))
     if intro:
         for m in _NAME_IS.finditer(text):
-            group = "name" if m.group("name") else "name2"
+            group = next(g for g in ("name", "name2", "name3") if m.group(g))
             picked = _pick(m.group(group), m.start(group), anchored=True)
             if picked:
                 drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
+                if group == "name3":
+                    more = _more_names(text, picked[2], anchored=True, rel=None)
+                    drafts += [_Draft(d.start, d.end, d.name, None, intro=True) for d in more]
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
     drafts += _commanded(text)
+    if _PASSED_HINT.search(text):
+        drafts += _passed_on(text)
+    if ":" in text:
+        drafts += _listed(text)
     if phones:
         drafts += _by_number(text, phones)
     return drafts
@@ -545,9 +550,11 @@ def _related(
         # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
         anchored = bool(m) and "(" in text[m.end("name") : rel.start()]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored, allow_tail=True) if m else None
+        if picked and picked[2] != m.end("name"):
+            picked = None  # "Tell Jessica thanks, my cousin ...": the name must be what stands before the comma
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
-            picked = _pick(m.group("name"), m.start("name"), anchored=False)
-        if picked:
+            picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
+        if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
             drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
     for m in rel_only:
         if _evidence(text, m, phones, intro):
@@ -596,6 +603,13 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
                 elif len(words) == 1 or not _OWNER_START.fullmatch(first):
                     drafts.append(_Draft(words[0].start(), cue.start(), None, _canonical_rel(last)))
                 continue
+            if len(words) >= 2 and words[-2].group(0).lower() in RELATIONSHIPS:  # "her sister Holly"
+                # "her mom pam"; after "mi hermana" capitalised only: "mi hermana gemela" is a twin, not Gemela
+                their = len(words) == 3 and words[0].group(0).lower() in _THEIR
+                picked = _pick(words[-1].group(0), words[-1].start(), anchored=their)
+                if picked:
+                    drafts.append(_Draft(picked[1], picked[2], picked[0]))
+                continue
             # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
             own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
             picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
@@ -605,31 +619,59 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
 
 
 def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
-    """The people named right before a referral verb, each as its one or two words, in order."""
+    """The people named right before a referral verb, each as its one or two words, in order.
+
+    An item may also be "her sister Holly" (a relationship, then the name); "from work" after a name
+    and "says she" before the verb are read past ("Rachel from work wants in", "Alyssa says she wants").
+    """
     window = max(0, pos - 60)
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
-    tokens = list(_TOKENS.finditer(text, window, pos))
-    while tokens and tokens[-1].group(0).lower() in _ADVERBS:
-        tokens.pop()
+    tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
     items: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
-    for tok in reversed(tokens):
+    for i in range(len(tokens) - 1, -1, -1):
+        tok = tokens[i]
         word = tok.group(0)
+        low = word.lower()
         if word in "()[]:":
             break
-        if word.lower() in _LIST_WORDS:
+        if low in _LIST_WORDS:
             if not current:
                 break
             items.append(current)
+            if word == "," and _OWNER_START.fullmatch(current[0].group(0)):
+                break  # "tía, mi amiga Lucía", "qué volá, mi socia": an aside, then a mention of its own
             current = []
             continue
-        if len(current) == 2:
+        if low in _FROM and current and i > 0 and _looks_named(tokens[i - 1].group(0)):
+            current = []  # "Rachel from work": the name is before "from"
+            continue
+        if len(current) == 2 and not (_DETERMINER.fullmatch(word) and current[0].group(0).lower() in RELATIONSHIPS):
+            break
+        if len(current) == 3:
             break
         current.insert(0, tok)
     if current:
         items.append(current)
     return items[::-1]
+
+
+def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens without trailing adverbs and a trailing "says she" / "told me that she" / "dice que"."""
+    def strip(words: frozenset[str]) -> None:
+        while tokens and tokens[-1].group(0).lower() in words:
+            tokens.pop()
+
+    strip(_ADVERBS)
+    kept = list(tokens)
+    strip(_SUBJECTS)
+    strip(_THAT)
+    if tokens and tokens[-1].group(0).lower() in _REPORTING:
+        tokens.pop()
+        strip(_ADVERBS)
+        return tokens
+    return kept
 
 
 def _commanded(text: str) -> list[_Draft]:
@@ -640,8 +682,10 @@ def _commanded(text: str) -> list[_Draft]:
         commands += _COMMAND_ES.finditer(text)
     for cmd in commands:
         kind = "es" if cmd.re is _COMMAND_ES else next(
-            k for k in ("contact", "tell", "give", "have", "bring", "es") if cmd.group(k))
-        if kind in ("contact", "bring") and _NOT_A_REQUEST.search(text, max(0, cmd.start() - 16), cmd.start()):
+            k for k in ("contact", "tell", "give", "have", "bring", "sendto", "es") if cmd.group(k))
+        if kind in ("contact", "bring", "sendto") and _NOT_A_REQUEST.search(
+            text, max(0, cmd.start() - 16), cmd.start()
+        ):
             continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
         tail = _TAILS.get(kind)
         if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
@@ -663,6 +707,31 @@ def _commanded(text: str) -> list[_Draft]:
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
             drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+    return drafts
+
+
+def _listed(text: str) -> list[_Draft]:
+    """ "2 friends who want to come: Jess and Amy", "friends who want in: jess, amy, kim"."""
+    drafts: list[_Draft] = []
+    for m in _LIST_INTRO.finditer(text):
+        first = _ONE_NAME.match(text, m.end())
+        picked = _pick(first.group("name"), first.start(), anchored=False, lower_ok=True) if first else None
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
+            drafts += _more_names(text, picked[2], anchored=True, rel=None, commas=True)
+    return drafts
+
+
+def _passed_on(text: str) -> list[_Draft]:
+    """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
+    drafts: list[_Draft] = []
+    for m in _PASSED_ON.finditer(text):
+        group = next((g for g in ("name", "after", "can", "if") if m.group(g)), None)
+        if group is None:
+            continue
+        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=True)
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
 
 
@@ -782,10 +851,27 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             drafts.append(_Draft(start, end, None, None, e164))
 
 
+def _staff(text: str, pos: int) -> bool:
+    return _STAFF_TITLE.search(text, max(0, pos - 16), pos) is not None
+
+
 def _prepare(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFC", text)
-    return _EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES))
+    return _repair_relationships(_EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES)))
+
+
+def _repair_relationships(text: str) -> str:
+    """ "my sistr kayla" -> "my sister kayla": every rule after this reads relationship words exactly."""
+    pieces, last = [], 0
+    for m in _OWNED_WORD.finditer(text):
+        word = m.group("word")
+        low = word.lower()
+        if low in RELATIONSHIPS or low[:-1] in RELATIONSHIPS or not (fixed := misspelt_relationship(word)):
+            continue  # "my boyfriends mom": a possessive without its apostrophe, not a typo
+        pieces += [text[last : m.start("word")], fixed]
+        last = m.end("word")
+    return "".join(pieces) + text[last:] if pieces else text
 
 
 def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = ()) -> list[ReferralMention]:
@@ -802,6 +888,7 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     for start, end, _ in phones:
         scrubbed = scrubbed[:start] + " " * (end - start) + scrubbed[end:]
     drafts = _drop_known(scrubbed, _mentions(scrubbed, phones), frozenset(fold(n) for n in ignore))
+    drafts = [d for d in drafts if d.relationship or not d.name or not _staff(scrubbed, d.start)]
     drafts = _join_neighbours(scrubbed, _merge(drafts))
     _attach_phones(text, drafts, phones)
     drafts.sort(key=lambda d: d.start)
@@ -835,6 +922,8 @@ def extract_bare_referral(text: str, region: str = "US") -> ReferralMention | No
         return None
     rel = _canonical_rel(m.group("rel")) if m.group("rel") else None
     name = _clean_name(m.group("name"), anchored=True)
+    if name and rel is None and fold(name.split()[0]) in WORDS_THAT_ARE_NAMES:
+        name = None  # "Will do", "Hope so": words, unless a relationship goes before ("my sister April")
     if m.group("name") and name is None and rel is None:
         return None  # "no thanks", "sure thing": words, but not a person
     if name is None and phone is None and rel is None:

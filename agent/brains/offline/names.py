@@ -18,7 +18,7 @@ from agent.text import SMS_SPELLINGS
 
 __all__ = [
     "RELATIONSHIPS", "PLURAL_TO_ONE", "ARTICLE_RELATIONSHIPS", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS",
-    "NAMES_ENDING_LIKE_WORDS", "fold",
+    "NAMES_ENDING_LIKE_WORDS", "WORDS_THAT_ARE_NAMES", "fold", "misspelt_relationship",
 ]
 
 
@@ -69,6 +69,8 @@ _ENGLISH: dict[str, str] = {
     "teammate": "teammate", "classmate": "classmate", "instructor": "instructor", "teacher": "teacher",
     "friend from work": "coworker", "work wife": "coworker", "work husband": "coworker", "work bestie": "coworker",
     "sorority sister": "friend", "guy friend": "friend", "girl friend": "friend",
+    "cuz": "cousin", "cuzzo": "cousin", "cuzin": "cousin", "homegirl": "friend", "home girl": "friend",
+    "homie": "friend", "homeboy": "friend", "besties": "best friends", "bffs": "best friends",
 }
 _SPANISH: dict[str, str] = {
     "hermana": "sister", "hermanita": "sister", "hermanas": "sisters", "hermano": "brother",
@@ -100,6 +102,7 @@ _SPANISH: dict[str, str] = {
     "concuño": "brother-in-law", "socia": "partner", "socio": "partner",
     "compañeras": "coworkers", "compañeros": "coworkers", "compañeras del trabajo": "coworkers",
     "compañeros del trabajo": "coworkers", "amigas del trabajo": "coworkers",
+    "comadres": "friends", "compadres": "friends", "cuñadas": "sisters-in-law", "cuñados": "brothers-in-law",
 }
 # "tía" is also written "tia" (and so on): every accented key gets its folded spelling too.
 RELATIONSHIPS: dict[str, str] = {**_ENGLISH, **_SPANISH}
@@ -110,7 +113,8 @@ PLURAL_TO_ONE: dict[str, str] = {
     "friends": "friend", "sisters": "sister", "brothers": "brother", "daughters": "daughter", "sons": "son",
     "children": "child", "cousins": "cousin", "aunts": "aunt", "coworkers": "coworker",
     "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid", "nieces": "niece",
-    "nephews": "nephew",
+    "nephews": "nephew", "best friends": "best friend", "sisters-in-law": "sister-in-law",
+    "brothers-in-law": "brother-in-law",
 }
 # Relationships that may follow "a"/"una" and still introduce someone: "a friend of mine wants in",
 # "una amiga quiere venir" (not "as a mom I want to ...").
@@ -153,7 +157,7 @@ lunes martes miércoles miercoles jueves viernes sábado sabado domingo enero fe
 junio julio agosto septiembre setiembre octubre noviembre diciembre navidad
 bótox relleno rellenos labios labio cara piel frente arrugas cachetes mejillas barbilla papada ojeras
 láser tratamiento clínica clinica doctora enfermera cita consulta señora señor sra sr srta dra
-dios nadie alguien todos todas nada algo
+dios nadie alguien todos todas nada algo doña
 """
 STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE)
 
@@ -235,14 +239,63 @@ conoce recomienda cumple pide pidió pidio manda habla queda quedó quedo ama vi
 es está esta muy tan gente cualquiera nuevo nueva mío mio wa ella
 llámame llamame escríbeme escribeme márcame marcame mándame mandame avísame avisame háblame hablame
 textéame texteame contáctame contactame
+entonces osea neta welp fyi news ahh ahhh klk
+add squeeze fit include treat cover register enroll remind welcome greet tag forward hook sneak type double triple
 gave ate began bit blew broke brought built bought caught chose drew drank drove fed fought found flew
 froze grew hung hid held hurt knew laid led lent lay rode rang rose sold shook shot shut sang sank slid
 stole stuck swore swam taught tore threw understood woke wrote
 """
 # Given names that look like verb forms or adverbs ("Kimberly", "Mohammed"): still names.
 NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
-    "shelly beverly kimberly everly ashly annaly mohammed muhammed mehmed sterling irving channing".split()
+    "shelly beverly kimberly everly ashly annaly mohammed muhammed mehmed sterling irving channing "
+    "aaron sharon fernando armando orlando rolando hernando mildred alfred wilfred winifred".split()
+)
+# Given names that are also stop or common words ("my husband Will", "my daughter April", "mi hijo
+# Jesús"): names only when capitalised right where a name is expected, never "will" or "Hope you ...".
+WORDS_THAT_ARE_NAMES: frozenset[str] = frozenset(
+    "hope will may june april august jesus julio abril rose star guy mar al".split()
 )
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
 )
+
+
+# ------------------------------------------------------------------------------ misspelt relationships
+# Patients type fast: "my sistr kayla", "my freind jess", "mi hermnaa sandra". A word right after "my"/"mi"
+# one edit (or one swap of neighbours) away from a relationship word of five letters or more, with the
+# same first letter, is read as that word. Shorter words ("son", "tia", "mom") have too many neighbours.
+_TYPO_MIN = 5
+_NOT_TYPOS = frozenset("sitter compra prime primer primera".split())  # real words one edit from a relationship
+_DELETES: dict[str, set[str]] = {}
+for _key in RELATIONSHIPS:
+    _k = fold(_key)
+    if len(_k) >= _TYPO_MIN and _k.isalpha():
+        for _variant in {_k} | {_k[:i] + _k[i + 1:] for i in range(len(_k))}:
+            _DELETES.setdefault(_variant, set()).add(_key)
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """Whether a and b differ by one insertion, deletion, substitution or swap of neighbours."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return a == b
+    i = 0
+    while i < min(len(a), len(b)) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        return a[i + 1:] == b[i + 1:] or (a[i:i + 2] == b[i:i + 2][::-1] and a[i + 2:] == b[i + 2:])
+    return a[i + (len(a) > len(b)):] == b[i + (len(b) > len(a)):]
+
+
+def misspelt_relationship(word: str) -> str | None:
+    """The relationship word a misspelling stands for ("sistr" -> "sister"), or None."""
+    low = fold(word)
+    if len(low) < _TYPO_MIN - 1 or low in RELATIONSHIPS or low in COMMON_WORDS or low in _NOT_TYPOS:
+        return None
+    keys = set(_DELETES.get(low, ()))
+    for i in range(len(low)):
+        keys |= _DELETES.get(low[:i] + low[i + 1:], set())
+    keys = {k for k in keys if fold(k)[0] == low[0] and _one_edit(low, fold(k))}
+    meanings = {PLURAL_TO_ONE.get(RELATIONSHIPS[k], RELATIONSHIPS[k]) for k in keys}
+    if len(meanings) != 1:
+        return None  # none, or ambiguous
+    return min(keys, key=len)  # "sisterr": "sister" rather than "sisters"
