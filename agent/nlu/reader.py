@@ -40,6 +40,15 @@ class Reading:
     probs: dict[Intent, float]  # every intent the model knows, summing to 1
     family: str | None = None  # most likely red-flag family (always given; meaningful when urgent is likely)
     family_prob: float = 0.0
+    flag: float | None = None  # the binary red-flag detector's P(any red flag), when the model has one
+
+    @property
+    def red_flag(self) -> float:
+        """How likely the text is a red flag: the intent model's P(urgent) averaged with the binary
+        detector's (the detector alone over-fires on bodily praise, the softmax alone under-reads
+        oddly worded red flags)."""
+        urgent = self.p(Intent.URGENT)
+        return urgent if self.flag is None else (urgent + self.flag) / 2
 
     def p(self, intent: Intent) -> float:
         return self.probs.get(intent, 0.0)
@@ -64,6 +73,9 @@ class Reader:
         self.family_w = arrays["family_w"]
         self.family_b = arrays["family_b"].astype(np.float64)
         self.families = arrays["family_classes"].tolist()
+        # Models trained before the detector existed (a clinic's cache) read P(urgent) alone.
+        self.flag_w = arrays.get("flag_w")
+        self.flag_b = arrays["flag_b"].astype(np.float64) if "flag_b" in arrays else None
         self._recent: dict[str, Reading] = {}
 
     @classmethod
@@ -95,13 +107,15 @@ class Reader:
             x /= np.sqrt(x @ x)
             z = x @ self.intent_w[idx] + self.intent_b
             zf = x @ self.family_w[idx] + self.family_b
+            zb = None if self.flag_w is None else x @ self.flag_w[idx] + self.flag_b
         else:  # nothing the model has seen: priors only
-            z, zf = self.intent_b.copy(), self.family_b.copy()
+            z, zf, zb = self.intent_b.copy(), self.family_b.copy(), self.flag_b
         probs = _softmax(z)
+        flag = None if zb is None else float(_softmax(zb)[1])
         fprobs = _softmax(zf)
         best = int(np.argmax(fprobs))
         return Reading({intent: float(p) for intent, p in zip(self.intents, probs)},
-                       self.families[best], float(fprobs[best]))
+                       self.families[best], float(fprobs[best]), flag)
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

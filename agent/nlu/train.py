@@ -1,7 +1,8 @@
 """Train the reader from the example files: TF-IDF over agent.nlu.features + logistic regression.
 
-Two linear models over one feature space: the intent of a text (every Intent), and, for urgent texts,
-which red-flag family it describes (for the clinician's handoff reason). Training is deterministic
+Three linear models over one feature space: the intent of a text (every Intent), whether it is a red
+flag at all (urgent against everything else), and, for urgent texts, which red-flag family it
+describes (for the clinician's handoff reason). Training is deterministic
 (lbfgs, fixed order), so `make nlu` rebuilds the same model from the same files. scikit-learn is only
 needed here; the run-time reader (agent.nlu.reader) is plain numpy over the exported weights.
 """
@@ -19,6 +20,7 @@ import numpy as np
 
 from agent.nlu.data import Example, data_hash, load_examples
 from agent.nlu.features import FEATURE_VERSION, analyze
+from agent.types import Intent
 
 log = logging.getLogger("afterglow.nlu")
 
@@ -49,6 +51,12 @@ def fit(examples: list[Example], *, intent_c: float = INTENT_C, family_c: float 
     x = vectorizer.fit_transform(texts)
     intents = LogisticRegression(C=intent_c, max_iter=3000, class_weight="balanced")
     intents.fit(x, [e.intent.value for e in examples])
+    # A second, binary reading of "any red flag": the softmax spreads an oddly worded red flag over
+    # concern, other and urgent, while a detector trained on urgent against everything else keeps the
+    # family resemblance of all red flags together. The reader averages the two (more recall at the
+    # same false escalations on held-out files, scripts/tune_reader.py).
+    flag = LogisticRegression(C=intent_c, max_iter=3000, class_weight="balanced")
+    flag.fit(x, [e.intent is Intent.URGENT for e in examples])
     urgent = [i for i, e in enumerate(examples) if e.family]
     families = LogisticRegression(C=family_c, max_iter=3000, class_weight="balanced")
     families.fit(x[urgent], [examples[i].family for i in urgent])
@@ -59,6 +67,8 @@ def fit(examples: list[Example], *, intent_c: float = INTENT_C, family_c: float 
         "intent_w": _weights(intents),
         "intent_b": intents.intercept_.astype(np.float32),
         "intent_classes": np.asarray(intents.classes_, dtype=str),
+        "flag_w": _weights(flag),
+        "flag_b": np.array([-flag.intercept_[0] / 2, flag.intercept_[0] / 2], dtype=np.float32),
         "family_w": _weights(families),
         "family_b": families.intercept_.astype(np.float32),
         "family_classes": np.asarray(families.classes_, dtype=str),

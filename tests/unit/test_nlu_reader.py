@@ -117,6 +117,18 @@ def test_family_is_read_for_urgent_texts(tmp_path: Path) -> None:
     assert reader.read("hard to breathe").family == "breathing"
 
 
+def test_red_flag_reading_averages_the_binary_detector(tmp_path: Path) -> None:
+    arrays = fit(load_examples(_write(tmp_path, TINY), FAMILIES))
+    reader = Reader(arrays, {})
+    got = reader.read("my vision is blurry")
+    assert got.flag is not None
+    assert got.red_flag == pytest.approx((got.p(Intent.URGENT) + got.flag) / 2)
+    assert got.red_flag > reader.read("loving it").red_flag
+    # a model trained before the detector existed (a clinic's cache) reads P(urgent) alone
+    old = Reader({k: v for k, v in arrays.items() if not k.startswith("flag_")}, {}).read("my vision is blurry")
+    assert old.flag is None and old.red_flag == old.p(Intent.URGENT)
+
+
 def test_shipped_model_was_built_from_the_shipped_files() -> None:
     """Fails when someone edits policies/nlu/ without `make nlu` (the service would retrain at start)."""
     meta = json.loads(Artifact.at(SHIPPED_MODEL_DIR).meta.read_text())

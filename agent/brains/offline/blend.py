@@ -81,13 +81,13 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     def add(intent: Intent, confidence: float) -> None:
         scores[intent] = round(max(scores.get(intent, 0.0), confidence), 2)
 
-    p_urgent, p_opt_out = reading.p(Intent.URGENT), reading.p(Intent.OPT_OUT)
+    p_opt_out = reading.p(Intent.OPT_OUT)
     # "no trouble breathing at all": the rules saw the symptom and saw it negated; only a confident
     # model reading overrides them.
     model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only)
     model_urgent = model_says_urgent and Intent.URGENT not in rules
     if model_says_urgent:
-        add(Intent.URGENT, max(0.9, p_urgent))
+        add(Intent.URGENT, max(0.9, reading.red_flag))
     # Evidence is looked for only when the model's P(opt_out) makes it matter (most texts: never).
     evidence = p_opt_out >= policy.possible_opt_out_threshold and (
         p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm))
@@ -119,9 +119,9 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
 
 
 def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated_only: bool = False) -> bool:
-    """The model's red flag: its P(urgent) over the threshold, with evidence in the text below
+    """The model's red flag: its P(red flag) (Reading.red_flag) over the threshold, with evidence in the text below
     `model_alone`, and confidently when the rules saw the symptom only negated."""
-    p_urgent = reading.p(Intent.URGENT)
+    p_urgent = reading.red_flag
     bar = max(policy.urgent_threshold, NEGATED_BAR) if negated_only else policy.urgent_threshold
     if p_urgent < policy.model_alone and not matches(policy.red_flag_evidence, norm):
         bar = max(bar, policy.model_alone)
