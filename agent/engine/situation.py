@@ -50,10 +50,7 @@ class Situation:
 
     def open_handoffs(self) -> list[Handoff]:
         if self._open_handoffs is None:
-            self._open_handoffs = list(self.session.exec(
-                select(Handoff).where(Handoff.patient_id == self.patient.id, Handoff.status != HandoffStatus.RESOLVED)
-                .order_by(Handoff.id)
-            ))
+            self._open_handoffs = list(self.session.exec(OPEN_HANDOFFS, params={"patient_id": self.patient.id}))
         return self._open_handoffs
 
     def positive_reply_seen(self, current_settled: bool = False) -> bool:
@@ -137,19 +134,28 @@ class TurnRows(NamedTuple):
     visit: Visit | None
 
 
-def load_patient(session: Session, patient_id: int) -> TurnRows | None:
-    """The patient with their clinic, open conversation and its visit in one round trip: a turn's first
-    read, instead of four."""
+def _turn_rows_query():  # noqa: ANN202 - a Select
     latest = (select(sa.func.max(Conversation.id))
               .where(Conversation.patient_id == Patient.id, Conversation.mode != Mode.CLOSED)
               .correlate(Patient).scalar_subquery())
-    row = session.exec(
-        select(Patient, Clinic, Conversation, Visit)
-        .join(Clinic, Clinic.id == Patient.clinic_id)
-        .outerjoin(Conversation, Conversation.id == latest)
-        .outerjoin(Visit, Visit.id == Conversation.visit_id)
-        .where(Patient.id == patient_id)
-    ).first()
+    return (select(Patient, Clinic, Conversation, Visit)
+            .join(Clinic, Clinic.id == Patient.clinic_id)
+            .outerjoin(Conversation, Conversation.id == latest)
+            .outerjoin(Visit, Visit.id == Conversation.visit_id)
+            .where(Patient.id == sa.bindparam("patient_id")))
+
+
+# Built once: constructing a four-entity select costs about as much as running it.
+TURN_ROWS = _turn_rows_query()
+OPEN_HANDOFFS = (select(Handoff).where(Handoff.patient_id == sa.bindparam("patient_id"),
+                                       Handoff.status != HandoffStatus.RESOLVED).order_by(Handoff.id))
+THREAD = select(Message).where(Message.conversation_id == sa.bindparam("conversation_id")).order_by(Message.id)
+
+
+def load_patient(session: Session, patient_id: int) -> TurnRows | None:
+    """The patient with their clinic, open conversation and its visit in one round trip: a turn's first
+    read, instead of four."""
+    row = session.exec(TURN_ROWS, params={"patient_id": patient_id}).first()
     return TurnRows(*row) if row is not None else None
 
 
@@ -168,7 +174,7 @@ def load_situation(session: Session, patient: Patient, now: datetime, *, open_if
         visit = rows.visit
     else:
         visit = session.get(Visit, conversation.visit_id) if conversation.visit_id else None
-    messages = list(session.exec(select(Message).where(Message.conversation_id == conversation.id).order_by(Message.id)))
+    messages = list(session.exec(THREAD, params={"conversation_id": conversation.id}))
     return Situation(session=session, clinic=clinic, settings=ClinicSettings.model_validate(clinic.settings),
                      patient=patient, conversation=conversation, visit=visit, now=now, messages=messages)
 

@@ -53,6 +53,9 @@ MAYBE_OPT_OUT = "possible opt-out: staff decide before we text again"
 HELD_FOR_STAFF = "not run: the offline reader saw no opt-out; a person confirms it first"
 
 
+SEEN_SID = select(Message.id).where(Message.twilio_sid == sa.bindparam("sid"))  # built once: every webhook turn
+
+
 class UnknownPatient(LookupError):
     pass
 
@@ -90,7 +93,7 @@ class Agent:
             if rows is None:
                 raise UnknownPatient(patient_id)
             patient = rows.patient
-            if sid and session.exec(select(Message.id).where(Message.twilio_sid == sid)).first():
+            if sid and session.exec(SEEN_SID, params={"sid": sid}).first():
                 return TurnResult(duplicate=True)
             sit = load_situation(session, patient, now, rows=rows)
             inbound = _record_inbound(session, sit, body, sid)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.outreach.timeline import local_moment
@@ -13,12 +14,16 @@ from agent.store.models import Clinic, Patient, Touch, Visit
 REVIEW_TOUCH = "review_ask"
 
 
+# Built once: every happy reply asks it.
+REVIEW_EXISTS = select(Touch.id).where(Touch.visit_id == sa.bindparam("visit_id"), Touch.name == REVIEW_TOUCH)
+
+
 def schedule_review(session: Session, clinic: Clinic, patient: Patient, visit: Visit | None, timing: TimingPolicy,
                     now: datetime) -> Touch | None:
     """Idempotent per visit; nothing without a review link, marketing consent or a visit."""
     if visit is None or not clinic.review_link or not patient.marketing_consent:
         return None
-    exists = session.exec(select(Touch.id).where(Touch.visit_id == visit.id, Touch.name == REVIEW_TOUCH)).first()
+    exists = session.exec(REVIEW_EXISTS, params={"visit_id": visit.id}).first()
     if exists is not None:
         return None
     touch = Touch(clinic_id=clinic.id, patient_id=patient.id, visit_id=visit.id, name=REVIEW_TOUCH,
