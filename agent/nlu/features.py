@@ -6,7 +6,8 @@ Over agent.text.normalize (lowercase, accents folded, emoji as words, SMS spelli
   negated praise does not read as praise;
 - character 3-5-grams inside each word, padded ("c: hazy", "c:azy "), which carry typos, plurals and
   Spanish/English cognates ("borrosa", "blurry-ish");
-- digits folded to 0, so every phone number looks alike.
+- runs of three or more digits folded to 0s, so every phone number looks alike; short numbers stay
+  ("5 stars" is praise, "1 star" is not; "10/10", "0/10").
 FEATURE_VERSION changes whenever this function changes meaning; a model trained on another version
 is refused at load.
 """
@@ -16,10 +17,10 @@ import re
 
 from agent.text import normalize
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 _TOKENS = re.compile(r"[a-z0-9']+|[?!]")
-_DIGIT = re.compile(r"[0-9]")
+_LONG_NUMBER = re.compile(r"[0-9]{3,}")
 _SCOPE_END = re.compile(r"[.,;:!?]|\bbut\b|\bpero\b")
 _NEGATORS = frozenset(
     "no not never don't can't isn't wasn't won't didn't doesn't ain't aren't haven't hasn't couldn't "
@@ -31,7 +32,7 @@ CHAR_NGRAMS = (3, 4, 5)
 
 def analyze(text: str) -> list[str]:
     """The features of `text`, with repeats (term frequency matters)."""
-    norm = _DIGIT.sub("0", normalize(text))
+    norm = _LONG_NUMBER.sub(lambda m: "0" * len(m.group(0)), normalize(text))
     feats: list[str] = []
     words: list[str] = []
     for clause in _SCOPE_END.split(norm):

@@ -149,7 +149,9 @@ SYMPTOM_NOUN = re.compile(  # used with .match(text, pos): no "^"
 )
 UNHAPPY_MODIFIERS = frozenset("terrible awful horrible worst bad".split())
 UNHAPPY_SCORES = {"crying": 0.5, "ugh": 0.55, "sad": 0.7, "bad": 0.72, "meh": 0.7, "mad": 0.75}
-UNHAPPY_PREFIX_SCORES = {"wish": 0.6}  # "i wish it was a bit bigger": a wish, not a complaint
+# "i wish it was a bit bigger": a wish, not a complaint; still enough to stay next to praise (the prune
+# keeps 0.65) so that a person answers it and no ask goes out.
+UNHAPPY_PREFIX_SCORES = {"wish": 0.65}
 
 # ------------------------------------------------------------------------ concern and urgent
 WORRY = _rx(
