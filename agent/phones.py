@@ -1,6 +1,8 @@
 """Phone numbers: stored E.164, shown the way people write them."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 DEFAULT_REGION = "US"
@@ -17,6 +19,7 @@ def to_e164(value: str, region: str = DEFAULT_REGION) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=1024)  # a clinic's own number, formatted on every turn: parsing it costs more than the rest
 def display_phone(e164: str) -> str:
     """How a person writes the clinic's number in a text: (415) 555-0100 at home, +44 20 ... abroad."""
     try:

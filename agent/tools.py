@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
@@ -172,10 +173,13 @@ def attach_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff
     return save_referral(scope, args, handoff)
 
 
+# Built once: every named referral asks it.
+SAME_REFERRAL = select(Referral).where(Referral.referrer_id == sa.bindparam("referrer_id"),
+                                       Referral.name == sa.bindparam("name"))
+
+
 def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) -> ToolOutcome:
-    duplicate = scope.session.exec(
-        select(Referral).where(Referral.referrer_id == scope.patient.id, Referral.name == args.name)
-    ).first()
+    duplicate = scope.session.exec(SAME_REFERRAL, params={"referrer_id": scope.patient.id, "name": args.name}).first()
     if duplicate is not None:
         if args.phone and not duplicate.phone:
             duplicate.phone = args.phone
