@@ -86,9 +86,11 @@ def accept(db: sa.Engine, sms: InboundSms, now: datetime) -> Accepted:
     insert = (pg_insert if db.dialect.name == "postgresql" else sqlite_insert)(InboundJob)
     with db.begin() as conn:
         _serialise_sender(conn, clinic_id, sms.sender)
-        result = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["message_sid"]))
-    # A retried delivery (same MessageSid) inserts nothing: one job, one reply.
-    return Accepted.QUEUED if result.rowcount == 1 else Accepted.DUPLICATE
+        inserted = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["message_sid"])
+                                .returning(InboundJob.id)).first()
+    # A retried delivery (same MessageSid) inserts nothing: one job, one reply. RETURNING, not rowcount:
+    # psycopg 3 reports -1 for this statement, which read every new job on PostgreSQL as a duplicate.
+    return Accepted.QUEUED if inserted is not None else Accepted.DUPLICATE
 
 
 _CLINIC_TTL = timedelta(seconds=60)

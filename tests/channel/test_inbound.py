@@ -253,3 +253,21 @@ def test_inbound_sms_parsing_rejects_what_twilio_never_sends():
     assert InboundSms.from_params({**good, "NumMedia": "lots"}).num_media == 0
     assert InboundSms.from_params({**good, "OptOutType": "stop"}).opt_out_type == "STOP"
     assert InboundSms.from_params({**good, "OptOutType": "OTHER"}).opt_out_type is None
+
+
+# ------------------------------------------------------------------ acceptance on both engines
+
+def test_a_new_text_is_queued_and_its_retry_is_a_duplicate_on_either_engine(any_engine, clock):
+    """The webhook wakes the worker only for a QUEUED text: on PostgreSQL (psycopg 3 reports rowcount -1
+    for INSERT ... ON CONFLICT) every new text used to read as a duplicate."""
+    from agent.channel.inbound import Accepted
+    from agent.demo import ensure_demo_clinic
+    from agent.store.db import session_scope
+
+    with session_scope(any_engine) as session:
+        ensure_demo_clinic(session, clock.now())
+    sms = InboundSms.from_params(inbound_params(STRANGER, "hi, is this the spa?"))
+    assert accept(any_engine, sms, clock.now()) is Accepted.QUEUED
+    assert accept(any_engine, sms, clock.now()) is Accepted.DUPLICATE
+    with Session(any_engine) as s:
+        assert len(s.exec(select(InboundJob).where(InboundJob.message_sid == sms.message_sid)).all()) == 1
