@@ -75,7 +75,7 @@ _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 # Referral verbs: what a person who wants to come in is said to do (after their name or relationship).
 _CUE_EN = (
     r"\b(?:wants?\s+(?:to|in|your|ur|the|an?|info|details|a\s+consult|botox|filler|fillers|lips?|lip\s+filler|"
-    r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|that|this|it|them|some|one|hers|his|"
+    r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|consults?|consultations?|that|this|it|them|some|one|hers|his|"
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:like|love)\s+to|would\s+(?:like|love)\s+(?:a|an|some|the|it|that|one|info)\b|'d\s+(?:like|love)\s+to|"
@@ -87,6 +87,8 @@ _CUE_EN = (
     r"(?:will|'d|would)\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
+    r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
+    r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
 )
 _CUE_ES = (
@@ -100,7 +102,7 @@ _CUE_ES = (
     r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar)\b|\bvienen?\s+conmigo\b|"
     r"\bpueden?\s+venir\b|\b(?:les?|te)\s+(?:escribe|llama|marca)\b|\bme\s+pidi[oó]\s+(?:su|tu|el|la|sus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
-    r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b"
+    r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b|\b(?:te|les?)\s+(?:mand[eé]|envi[eé]|recomend[eé])\s+a\b"
 )
 
 
@@ -141,7 +143,10 @@ _COMMAND_CUE = (
     r"\btell\s+(?:\S+\s+){1,3}?" + _ABOUT_US + "|"
     r"\b" + _SP_COMMAND + r"\b|"
     r"\ble\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\s+(?:\S+\s+){1,3}?(?:de|sobre)\s+"
-    r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b"
+    r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b|"
+    r"\bi(?:'m|\s+am|\s+just)?\s+referr(?:ed|ing)\b|\breferred\s*:|\bmy\s+referral\s+(?:is|=|:)|\bas\s+my\s+referral\b|"
+    r"\b(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:squeeze|fit)\s+in\b|\bgoes\s+by\b|\bnamed\s+[A-Za-z]|"
+    r"\b(?:sending|send|sent)\s+(?:my\s+\w+\s+)?\w+\s+(?:your|ur|you|y'?all'?s)\s+way\b"
 )
 # Everything that makes a named mention a referral: what the classifier checks (on normalised text).
 REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
@@ -156,14 +161,15 @@ _COMMAND = re.compile(
     r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
-    r"invited|add|book|schedule|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
-    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
+    r"invited|add|book|schedule|squeeze\s+in|fit\s+in|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
+    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
 _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
-    "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
+    "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
+                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b",
                        re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
@@ -227,7 +233,7 @@ _ARTICLE_INVITE = re.compile(
 
 # "mi suegra doña Tere", "my colleague Dr. Anita Shah", "mi comadre la Chayo": the name comes after.
 _HONORIFIC = (
-    r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
+    r"(?:(?:do[ñn]a|don|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
     r"(?:la|el)\s+(?-i:(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))?"  # only before a capital: "mi mamá la próxima vez"
 )
 _REL_THEN_NAME = re.compile(
@@ -244,7 +250,7 @@ _REL_FROM_NAME = re.compile(
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
 _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*|,\s*|-\s*)|\s+(?:is|es)\s+)$")
-_NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
+_NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?:(?:la|el)\s+)?(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
     r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
