@@ -595,10 +595,12 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
     drafts: list[_Draft] = []
     for cue in cues:
         items = _list_before(text, cue.start())
-        lower_ok = bool(items) and _phrase_start(text, items[0][0].start())
+        lower_ok = False
         if items and _AFTER_PLACE.search(text, max(0, items[0][0].start() - 8), items[0][0].start()):
             items = items[1:]  # "my friend from New York wants in": a place, not a name
         for words in items:
+            # "told my group chat abt u, juniper n ophelia wanna book": lowercase from the phrase start on
+            lower_ok = lower_ok or _phrase_start(text, words[0].start())
             raw = " ".join(w.group(0) for w in words)
             first, last = words[0].group(0).lower(), words[-1].group(0).lower()
             if len(words) == 2 and first in _PLACE_WORDS:
@@ -634,6 +636,9 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
     tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
+    if tokens and tokens[-1].group(0) == ",":
+        tokens.pop()  # "another mom from preschool, Kendall, wants to come"
+    tokens = _past_from(tokens)
     items: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     for i in range(len(tokens) - 1, -1, -1):
@@ -663,6 +668,19 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     return items[::-1]
 
 
+def _past_from(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens without a trailing "from my pilates class" after a capitalised name ("Bettina from ...")."""
+    for back in range(2, min(6, len(tokens))):
+        word = tokens[-back].group(0)
+        if word in _LIST_WORDS or word in "()[]:":
+            break
+        if word.lower() in _FROM:
+            if _looks_named(tokens[-back - 1].group(0)):
+                return tokens[:-back]
+            break
+    return tokens
+
+
 def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     """The tokens without trailing adverbs and a trailing "says she" / "told me that she" / "dice que"."""
     def strip(words: frozenset[str]) -> None:
@@ -672,6 +690,8 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     strip(_ADVERBS)
     kept = list(tokens)
     strip(_SUBJECTS)
+    if len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y") and tokens[-3].group(0).lower() in _REPORTING:
+        del tokens[-2:]  # "Bex says hi and she wants in"
     strip(_THAT)
     if tokens and tokens[-1].group(0).lower() in _REPORTING:
         tokens.pop()
