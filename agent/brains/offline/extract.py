@@ -145,7 +145,7 @@ _COMMAND_CUE = (
     r"\ble\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\s+(?:\S+\s+){1,3}?(?:de|sobre)\s+"
     r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b|"
     r"\bi(?:'m|\s+am|\s+just)?\s+referr(?:ed|ing)\b|\breferred\s*:|\bmy\s+referral\s+(?:is|=|:)|\bas\s+my\s+referral\b|"
-    r"\b(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:squeeze|fit)\s+in\b|\bgoes\s+by\b|\bnamed\s+[A-Za-z]|"
+    r"\b(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:(?:squeeze|fit)\s+in|add\s+my)\b|\bput\s+\w+\s+down\s+as\b|\bgoes\s+by\b|\bnamed\s+[A-Za-z]|"
     r"\b(?:sending|send|sent)\s+(?:my\s+\w+\s+)?\w+\s+(?:your|ur|you|y'?all'?s)\s+way\b"
 )
 # Everything that makes a named mention a referral: what the classifier checks (on normalised text).
@@ -215,6 +215,7 @@ _INVITE = re.compile(
     r"can\s+my\b.*\b(?:come|book|join|get)\b|want\s+my\b.*\bto\s+(?:come|book|join)\b|"
     r"book\w*\s+(?:me|us)\s+(?:and|&|\+|n)\s+my\b|"
     r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|"
+    r"(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:add|squeeze\s+in|fit\s+in)\s+my\b|"
     # Spanish: "puedo llevar a mi mamá", "recomendé a mi amiga", "mi mamá y yo queremos ir"
     r"(?:traer|traigo|llevar|llevo|invit(?:[eé]|ar)|mandar|mando|mand[eé])\s+a\s+(?:mi|mis|una?)\b|recomend[eé]\b|"
     r"recomendar(?:l[aeo]s?)?\b|y\s+yo\s+(?:queremos|vamos|podemos|quisi[eé]ramos|nos\s+queremos)\b|"
@@ -316,10 +317,16 @@ _PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
-    r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
+    r"(?<!my\s)name's|(?<=[^\W\d_]\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
     r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
+    re.IGNORECASE,
+)
+_BARE_CLAUSE = re.compile(
+    r"(?:(?<=[.!?\n])|(?<=[.!?\n]\s)|(?<=[.!?\n]\s\s))(?:(?:it'?s|it\s+is|she'?s|he'?s)\s+)?(?P<name>" + _WORDCHARS
+    + r"(?:\s+" + _WORDCHARS + r")?)(?:\s*(?:,|&|and|y)\s*" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)*"
+    r"\s*(?=[.!?\n]|$)",
     re.IGNORECASE,
 )
 _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
@@ -411,6 +418,7 @@ class _Draft:
     relationship: str | None = None
     phone: str | None = None
     intro: bool = False  # from "her name is ...": may name a nameless mention made earlier
+    host_only: bool = False  # a clause that is only a name ("It's Wren."): kept only if it names a mention
     chained: bool = False  # someone else's relative: no relationship to the patient
 
     def freeze(self) -> ReferralMention:
@@ -513,6 +521,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
                 if group == "name3":
                     more = _more_names(text, picked[2], anchored=True, rel=None)
                     drafts += [_Draft(d.start, d.end, d.name, None, intro=True) for d in more]
+    if rel_only:
+        drafts += _bare_clauses(text)
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
@@ -588,6 +598,18 @@ def _evidence(text: str, m: re.Match[str], phones: list[tuple[int, int, str]], i
         or (e <= m.start() and _PHONE_GAP_BEFORE.fullmatch(text, e, m.start()))
         for s, e, _ in phones
     )
+
+
+def _bare_clauses(text: str) -> list[_Draft]:
+    """ "My coworker wants in. It's Wren." / "my two nieces? Kennedy and Harper.": a clause that is only names."""
+    drafts: list[_Draft] = []
+    for m in _BARE_CLAUSE.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        if picked and picked[2] == m.end("name"):
+            drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True, host_only=True))
+            more = _more_names(text, picked[2], anchored=False, rel=None)
+            drafts += [_Draft(d.start, d.end, d.name, None, intro=True, host_only=True) for d in more]
+    return drafts
 
 
 def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
@@ -834,13 +856,22 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         else:
             merged.append(d)
     # "My friend wants to come, her name is Priya": the introduction names the nameless mention.
+    plural: str | None = None  # "my two nieces? Kennedy and Harper.": each is a niece
     for intro in [d for d in merged if d.intro and not d.relationship]:
         host = next((o for o in merged if o.name is None and (o.relationship or o.chained) and o.start < intro.start),
                     None)
         if host:
             host.name = intro.name
-            host.relationship = _one(host.relationship)
+            host.end = max(host.end, intro.end)
+            one = _one(host.relationship)
+            plural = one if one != host.relationship else None
+            host.relationship = one
             merged.remove(intro)
+        elif intro.host_only:
+            if plural:
+                intro.relationship = plural
+            else:
+                merged.remove(intro)
     return merged
 
 
