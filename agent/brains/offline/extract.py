@@ -251,6 +251,8 @@ _REL_FROM_NAME = re.compile(
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
 _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*|,\s*|-\s*)|\s+(?:is|es)\s+)$")
+_NAME_THEN_AND = re.compile(r"(?:^|(?<=[\s,(!.?]))(?P<name>" + _WORDCHARS + r")\s*(?:,|&|\band\b|\by\b)\s*$",
+                            re.IGNORECASE)
 _NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?:(?:la|el)\s+)?(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
@@ -258,6 +260,7 @@ _TITLE_THEN_NAME = re.compile(
     + r"\s+(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
+_LOWER_TITLES = frozenset("bestie bff hubby wifey".split())
 _REL_ONLY = re.compile(_WORD_START + _OWNER + _REL + r"\b", re.IGNORECASE)
 _ARTICLE = r"(?:a|an|una|un|la|el)"
 # "a friend of mine", "una amiga mía": as good as "my friend".
@@ -298,9 +301,15 @@ _PASSED_ON = re.compile(
     _WORD_START + r"\b(?:"
     r"(?:gave|give|giving|sent|send|sending|passed|pass|shared|share|forwarded|forward|texted)\s+"
     + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
-    r"(?:gave|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
+    r"(?:gave|given|giving|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
     r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from)"
+    # "to my bridge partner Lorraine": past "my" and up to two lowercase words to a capitalised name
+    r"(?:\s+(?:my|our)(?:\s+(?-i:[a-z][\w'\-]*)){1,2}(?=\s+(?-i:[A-Z])))?"
     r"(?:\s+(?P<after>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?))?|"
+    # "sending my girl Tayshia ur way", "put Maeve down as my referral"
+    r"\bsen[dt](?:ing)?\s+(?P<girl>(?:my|our)\s+(?:girl|boy|guy|homie|homegirl|bestie|bff|sis|bestfriend)\s+)?"
+    r"(?P<way>" + _WORDCHARS + r")\s+(?:your|ur|y'?all'?s)\s+way\b|"
+    r"\b(?:put|add)\s+(?P<put>" + _WORDCHARS + r")\s+(?:down\b|on\s+(?:the|your|ur)\s+list\b|as\s+(?:my|a)\s+referral\b)|"
     # asking to bring someone along: "can jordan come with me", "is it ok if Kayla comes too"
     r"\b(?:(?:can|could|may)\s+(?P<can>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:come(?!\s+(?:get|grab|pick|see|check)\b)|join|book(?!\s+(?:me|us)\b)|tag)|"
     r"if\s+(?P<if>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:comes|joins|tags|books(?!\s+(?:me|us)\b)|"
@@ -313,7 +322,7 @@ _LIST_INTRO = re.compile(
     r"(?:friends|amigas|amigos|names|nombres|people|personas)(?:\s+\w+){0,3})\s*:\s*",
     re.IGNORECASE,
 )
-_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.IGNORECASE)
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
@@ -333,7 +342,8 @@ _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORE
 # "kim wants in, shes my bff", "dile a Mariela q es amiga mia": the relationship of the person just named.
 _IS_MY = re.compile(
     _WORD_START + r"\b(?:(?:she|he|they)(?:'s|s|\s+is|\s+are|'re)|(?:(?:ella|[eé]l)\s+)?es)\s+(?:(?:my|our|mi)\s+"
-    + _ADJ + _REL + r"|" + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b",
+    + _ADJ + _REL + r"|" + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b|"
+    r"\b(?:she|he)(?:'s|s|\s+is)\s+(?:a|an)\s+(?:good\s+|close\s+|old\s+)?" + _alternation(ARTICLE_RELATIONSHIPS, "rel3") + r"\b",
     re.IGNORECASE,
 )
 _POSSESSIVE_NUMBER = re.compile(
@@ -505,7 +515,9 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     if rel_only:
         drafts += _related(text, rel_only, phones, intro)
     for m in _TITLE_THEN_NAME.finditer(text):
-        picked = _pick(m.group("name"), m.start("name"), anchored=False)  # capitalised: not "mama mia"
+        # capitalised: not "mama mia"; "bestie priya" and "hubby mike" may be lowercase
+        lower_ok = m.group("rel").lower() in _LOWER_TITLES
+        picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(m.start("rel"), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
@@ -571,7 +583,20 @@ def _related(
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
             picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
         if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
-            drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
+            rel_name = _canonical_rel(rel.group("rel"))
+            # "Zainab & Hafsa (my sisters)": the names listed before the one next to the relationship
+            before: list[tuple[str, int, int]] = []
+            while (b := _NAME_THEN_AND.search(text, max(0, (before[-1] if before else picked)[1] - 30),
+                                              (before[-1] if before else picked)[1])):
+                more = _pick(b.group("name"), b.start("name"), anchored=False)
+                if more is None or more[2] != b.end("name") or len(before) >= 3:
+                    break
+                before.append(more)
+            if before:
+                rel_name = _one(rel_name)
+            for name, start, end in before[::-1]:
+                drafts.append(_Draft(start, end, name, rel_name))
+            drafts.append(_Draft(picked[1], rel.end(), picked[0], rel_name))
     for m in rel_only:
         if _evidence(text, m, phones, intro):
             rel = _canonical_rel(m.group("rel"))
@@ -774,10 +799,12 @@ def _passed_on(text: str) -> list[_Draft]:
     """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
     drafts: list[_Draft] = []
     for m in _PASSED_ON.finditer(text):
-        group = next((g for g in ("name", "after", "can", "if") if m.group(g)), None)
+        group = next((g for g in ("name", "after", "can", "if", "way", "put") if m.group(g)), None)
         if group is None:
             continue
-        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=True)
+        # "sending good vibes your way", "put it down": lowercase only after "my girl"
+        lower_ok = group not in ("way", "put") or bool(m.group("girl"))
+        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
@@ -886,7 +913,7 @@ def _join_neighbours(text: str, drafts: list[_Draft]) -> list[_Draft]:
     for m in _IS_MY.finditer(text) if any(d.name and not d.relationship for d in drafts) else ():
         host = next((d for d in reversed(drafts) if d.name and not d.relationship and d.end <= m.start()), None)
         if host:
-            host.relationship = _canonical_rel(m.group("rel") or m.group("rel2"))
+            host.relationship = _canonical_rel(m.group("rel") or m.group("rel2") or m.group("rel3"))
             drafts = [d for d in drafts if d.name or not (m.start() <= d.start < m.end())]
     return drafts
 
