@@ -26,11 +26,16 @@ POSITIVES: list[dict] = _DATA["positives"]
 NEGATIVES: list[str] = _DATA["negatives"]
 P = load_policies()
 
-# Floors this extractor reaches; raise them as it improves, never lower them to pass.
-INTENT_FLOOR = 0.94
-RECALL_FLOOR = 0.80  # names right through classify (a name in a text not read as a referral is missed)
-EXTRACT_RECALL_FLOOR = 0.83  # names right from extract_referrals alone
+# Floors this extractor reaches; raise them as it improves, never lower them to pass. Before the fixes
+# this set prompted: intent 143/152, recall 0.807 through classify, 0.831 alone; after them: 152/152,
+# 0.994, 0.994 (so the set is no longer blind). The intent floor leaves room for the reader's retraining.
+INTENT_FLOOR = 0.98
+RECALL_FLOOR = 0.98  # names right through classify (a name in a text not read as a referral is missed)
+EXTRACT_RECALL_FLOOR = 0.99  # names right from extract_referrals alone
 PRECISION_FLOOR = 0.99
+FULL_NAME_FLOOR = 0.99
+PHONE_FLOOR = 0.96
+RELATIONSHIP_FLOOR = 0.99
 NEGATIVES_WITH_NAMES_MAX = 0
 
 
@@ -72,12 +77,19 @@ def test_blind2_intent_and_names() -> None:
     assert report.recall >= RECALL_FLOOR, "\n".join(report.misses)
     assert alone.recall >= EXTRACT_RECALL_FLOOR, "\n".join(alone.misses)
     assert report.precision >= PRECISION_FLOOR, "\n".join(report.extras)
+    assert alone.full >= FULL_NAME_FLOOR * alone.found
+    assert alone.phones_right >= PHONE_FLOOR * alone.phones
+    assert alone.rels_right >= RELATIONSHIP_FLOOR * alone.rels
 
 
 def test_blind2_negatives() -> None:
     """Staff, doctors, the patient, celebrities, pets and brands are not referred people."""
     bad = negative_names()
     assert len(bad) <= NEGATIVES_WITH_NAMES_MAX, bad
+
+
+def test_blind2_timing() -> None:
+    assert _timing(repeat=3) < 2e-3  # about 0.25 ms per text on a quiet machine; loose for shared CI
 
 
 def _timing(repeat: int = 20) -> float:

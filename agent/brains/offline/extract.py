@@ -192,6 +192,12 @@ _WHOSE_NUMBER = re.compile(
     r"\b(?:ll[aá]mal[ea]|escr[ií]bele|m[aá]ndale|m[aá]rcale)\b",
     re.IGNORECASE,
 )
+# A number said to belong to someone mentioned earlier: "... her number 650 555 0102", "call him at ...".
+_THEIR_NUMBER = re.compile(
+    r"\b(?:(?:her|his|their)\s+(?:number|cell|phone|#|digits)|(?:call|text|reach)\s+(?:her|him|them)|"
+    r"(?:she|he)(?:'s|s|\s+is)|su\s+(?:n[uú]mero|cel(?:ular)?|tel[eé]fono))[\s:\-#]*(?:is\s+|at\s+|es\s+)?$",
+    re.IGNORECASE,
+)
 _CLAUSE_END = re.compile(r"[.!?;\n]")
 _PHRASE_END = re.compile(r"[.!?;,\n]")  # a referral cue must follow its relationship in the same phrase
 _YOU = r"(?:your|ur|yr|y'?all'?s)"
@@ -326,7 +332,7 @@ _PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
-    r"(?<!my\s)name's|(?<=[^\W\d_]\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
+    r"(?<!my\s)name's|(?<=[^\W\d_]\s)(?<!\bone\s)(?<!anyone\s)(?<!nobody\s)(?<!noone\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
     r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
@@ -931,6 +937,8 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             max(before, key=lambda d: d.end).phone = e164
         elif after:
             min(after, key=lambda d: d.start).phone = e164
+        elif (earlier := [d for d in free if d.end <= start]) and _THEIR_NUMBER.search(text, max(0, start - 30), start):
+            max(earlier, key=lambda d: d.end).phone = e164  # "Walter would like ... Please call him at 520 ..."
         elif _WHOSE_NUMBER.search(text):
             drafts.append(_Draft(start, end, None, None, e164))
 
