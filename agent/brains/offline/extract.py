@@ -674,6 +674,11 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
             # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
             own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
             picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
+            if picked and len(words) == 2 and picked[1] == words[0].start() and picked[2] < words[1].end() \
+                    and words[1].group(0).islower() and words is not items[-1] \
+                    and text[words[1].end():cue.start()].lstrip().startswith(",") \
+                    and _looks_named(items[items.index(words) + 1][0].group(0)):
+                continue  # "Heads up, Marguerite ... is going to call": a phrase, then the name
             if picked:
                 drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
