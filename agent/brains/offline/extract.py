@@ -75,7 +75,7 @@ _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 # Referral verbs: what a person who wants to come in is said to do (after their name or relationship).
 _CUE_EN = (
     r"\b(?:wants?\s+(?:to|in|your|ur|the|an?|info|details|a\s+consult|botox|filler|fillers|lips?|lip\s+filler|"
-    r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|that|this|it|them|some|one|hers|his|"
+    r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|consults?|consultations?|that|this|it|them|some|one|hers|his|"
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:like|love)\s+to|would\s+(?:like|love)\s+(?:a|an|some|the|it|that|one|info)\b|'d\s+(?:like|love)\s+to|"
@@ -87,6 +87,8 @@ _CUE_EN = (
     r"(?:will|'d|would)\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
+    r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
+    r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
 )
 _CUE_ES = (
@@ -100,7 +102,7 @@ _CUE_ES = (
     r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar)\b|\bvienen?\s+conmigo\b|"
     r"\bpueden?\s+venir\b|\b(?:les?|te)\s+(?:escribe|llama|marca)\b|\bme\s+pidi[oó]\s+(?:su|tu|el|la|sus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
-    r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b"
+    r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b|\b(?:te|les?)\s+(?:mand[eé]|envi[eé]|recomend[eé])\s+a\b"
 )
 
 
@@ -141,7 +143,10 @@ _COMMAND_CUE = (
     r"\btell\s+(?:\S+\s+){1,3}?" + _ABOUT_US + "|"
     r"\b" + _SP_COMMAND + r"\b|"
     r"\ble\s+(?:cont[eé]|platiqu[eé]|habl[eé])\s+a\s+(?:\S+\s+){1,3}?(?:de|sobre)\s+"
-    r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b"
+    r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b|"
+    r"\bi(?:'m|\s+am|\s+just)?\s+referr(?:ed|ing)\b|\breferred\s*:|\bmy\s+referral\s+(?:is|=|:)|\bas\s+my\s+referral\b|"
+    r"\b(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:(?:squeeze|fit)\s+in|add\s+my)\b|\bput\s+\w+\s+down\s+as\b|\bgoes\s+by\b|\bnamed\s+[A-Za-z]|"
+    r"\b(?:sending|send|sent)\s+(?:my\s+\w+\s+)?\w+\s+(?:your|ur|you|y'?all'?s)\s+way\b"
 )
 # Everything that makes a named mention a referral: what the classifier checks (on normalised text).
 REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
@@ -156,14 +161,15 @@ _COMMAND = re.compile(
     r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
-    r"invited|add|book|schedule|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
-    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:))\s+(?:over\s+)?",
+    r"invited|add|book|schedule|squeeze\s+in|fit\s+in|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
+    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
 _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
-    "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b",
+    "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
+                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b",
                        re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
@@ -184,6 +190,12 @@ _WHOSE_NUMBER = re.compile(
     r"\bsu\s+(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*)\b|"
     r"\b(?:n[uú]mero|cel(?:ular)?|tel[eé]fono|whats\w*)\s+de\s+(?:ella|[eé]l|mi|mis)\b|"
     r"\b(?:ll[aá]mal[ea]|escr[ií]bele|m[aá]ndale|m[aá]rcale)\b",
+    re.IGNORECASE,
+)
+# A number said to belong to someone mentioned earlier: "... her number 650 555 0102", "call him at ...".
+_THEIR_NUMBER = re.compile(
+    r"\b(?:(?:her|his|their)\s+(?:number|cell|phone|#|digits)|(?:call|text|reach)\s+(?:her|him|them)|"
+    r"(?:she|he)(?:'s|s|\s+is)|su\s+(?:n[uú]mero|cel(?:ular)?|tel[eé]fono))[\s:\-#]*(?:is\s+|at\s+|es\s+)?$",
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[.!?;\n]")
@@ -209,6 +221,7 @@ _INVITE = re.compile(
     r"can\s+my\b.*\b(?:come|book|join|get)\b|want\s+my\b.*\bto\s+(?:come|book|join)\b|"
     r"book\w*\s+(?:me|us)\s+(?:and|&|\+|n)\s+my\b|"
     r"(?:put|add)\s+(?:my|her|him)\b.*\b(?:referral|list|down)\b|"
+    r"(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:add|squeeze\s+in|fit\s+in)\s+my\b|"
     # Spanish: "puedo llevar a mi mamá", "recomendé a mi amiga", "mi mamá y yo queremos ir"
     r"(?:traer|traigo|llevar|llevo|invit(?:[eé]|ar)|mandar|mando|mand[eé])\s+a\s+(?:mi|mis|una?)\b|recomend[eé]\b|"
     r"recomendar(?:l[aeo]s?)?\b|y\s+yo\s+(?:queremos|vamos|podemos|quisi[eé]ramos|nos\s+queremos)\b|"
@@ -227,7 +240,7 @@ _ARTICLE_INVITE = re.compile(
 
 # "mi suegra doña Tere", "my colleague Dr. Anita Shah", "mi comadre la Chayo": the name comes after.
 _HONORIFIC = (
-    r"(?:(?:do[ñn]a|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
+    r"(?:(?:do[ñn]a|don|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
     r"(?:la|el)\s+(?-i:(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))?"  # only before a capital: "mi mamá la próxima vez"
 )
 _REL_THEN_NAME = re.compile(
@@ -244,13 +257,16 @@ _REL_FROM_NAME = re.compile(
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
 # relationship mention, so the regex never scans the whole message.
 _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*|,\s*|-\s*)|\s+(?:is|es)\s+)$")
-_NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
+_NAME_THEN_AND = re.compile(r"(?:^|(?<=[\s,(!.?]))(?P<name>" + _WORDCHARS + r")\s*(?:,|&|\band\b|\by\b)\s*$",
+                            re.IGNORECASE)
+_NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?:(?:la|el)\s+)?(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
     r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
     + r"\s+(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
+_LOWER_TITLES = frozenset("bestie bff hubby wifey".split())
 _REL_ONLY = re.compile(_WORD_START + _OWNER + _REL + r"\b", re.IGNORECASE)
 _ARTICLE = r"(?:a|an|una|un|la|el)"
 # "a friend of mine", "una amiga mía": as good as "my friend".
@@ -291,9 +307,15 @@ _PASSED_ON = re.compile(
     _WORD_START + r"\b(?:"
     r"(?:gave|give|giving|sent|send|sending|passed|pass|shared|share|forwarded|forward|texted)\s+"
     + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
-    r"(?:gave|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
+    r"(?:gave|given|giving|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
     r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from)"
+    # "to my bridge partner Lorraine": past "my" and up to two lowercase words to a capitalised name
+    r"(?:\s+(?:my|our)(?:\s+(?-i:[a-z][\w'\-]*)){1,2}(?=\s+(?-i:[A-Z])))?"
     r"(?:\s+(?P<after>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?))?|"
+    # "sending my girl Tayshia ur way", "put Maeve down as my referral"
+    r"\bsen[dt](?:ing)?\s+(?P<girl>(?:my|our)\s+(?:girl|boy|guy|homie|homegirl|bestie|bff|sis|bestfriend)\s+)?"
+    r"(?P<way>" + _WORDCHARS + r")\s+(?:your|ur|y'?all'?s)\s+way\b|"
+    r"\b(?:put|add)\s+(?P<put>" + _WORDCHARS + r")\s+(?:down\b|on\s+(?:the|your|ur)\s+list\b|as\s+(?:my|a)\s+referral\b)|"
     # asking to bring someone along: "can jordan come with me", "is it ok if Kayla comes too"
     r"\b(?:(?:can|could|may)\s+(?P<can>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:come(?!\s+(?:get|grab|pick|see|check)\b)|join|book(?!\s+(?:me|us)\b)|tag)|"
     r"if\s+(?P<if>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)\s+(?:comes|joins|tags|books(?!\s+(?:me|us)\b)|"
@@ -306,21 +328,28 @@ _LIST_INTRO = re.compile(
     r"(?:friends|amigas|amigos|names|nombres|people|personas)(?:\s+\w+){0,3})\s*:\s*",
     re.IGNORECASE,
 )
-_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s", re.IGNORECASE)
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s", re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
-    r"(?<!my\s)name's|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
+    r"(?<!my\s)name's|(?<=[^\W\d_]\s)(?<!\bone\s)(?<!anyone\s)(?<!nobody\s)(?<!noone\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
     r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
+    re.IGNORECASE,
+)
+_BARE_CLAUSE = re.compile(
+    r"(?:(?<=[.!?\n])|(?<=[.!?\n]\s)|(?<=[.!?\n]\s\s))(?:(?:it'?s|it\s+is|she'?s|he'?s)\s+)?(?P<name>" + _WORDCHARS
+    + r"(?:\s+" + _WORDCHARS + r")?)(?:\s*(?:,|&|and|y)\s*" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)*"
+    r"\s*(?=[.!?\n]|$)",
     re.IGNORECASE,
 )
 _INTRO_WORDS = re.compile(r"name|called|goes\s+by|llama|nombre|dicen", re.IGNORECASE)
 # "kim wants in, shes my bff", "dile a Mariela q es amiga mia": the relationship of the person just named.
 _IS_MY = re.compile(
     _WORD_START + r"\b(?:(?:she|he|they)(?:'s|s|\s+is|\s+are|'re)|(?:(?:ella|[eé]l)\s+)?es)\s+(?:(?:my|our|mi)\s+"
-    + _ADJ + _REL + r"|" + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b",
+    + _ADJ + _REL + r"|" + _alternation(RELATIONSHIPS, "rel2") + r"\s+m[ií][ao])\b|"
+    r"\b(?:she|he)(?:'s|s|\s+is)\s+(?:a|an)\s+(?:good\s+|close\s+|old\s+)?" + _alternation(ARTICLE_RELATIONSHIPS, "rel3") + r"\b",
     re.IGNORECASE,
 )
 _POSSESSIVE_NUMBER = re.compile(
@@ -405,6 +434,7 @@ class _Draft:
     relationship: str | None = None
     phone: str | None = None
     intro: bool = False  # from "her name is ...": may name a nameless mention made earlier
+    host_only: bool = False  # a clause that is only a name ("It's Wren."): kept only if it names a mention
     chained: bool = False  # someone else's relative: no relationship to the patient
 
     def freeze(self) -> ReferralMention:
@@ -491,7 +521,9 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     if rel_only:
         drafts += _related(text, rel_only, phones, intro)
     for m in _TITLE_THEN_NAME.finditer(text):
-        picked = _pick(m.group("name"), m.start("name"), anchored=False)  # capitalised: not "mama mia"
+        # capitalised: not "mama mia"; "bestie priya" and "hubby mike" may be lowercase
+        lower_ok = m.group("rel").lower() in _LOWER_TITLES
+        picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(m.start("rel"), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
@@ -507,6 +539,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
                 if group == "name3":
                     more = _more_names(text, picked[2], anchored=True, rel=None)
                     drafts += [_Draft(d.start, d.end, d.name, None, intro=True) for d in more]
+    if rel_only:
+        drafts += _bare_clauses(text)
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
@@ -555,7 +589,20 @@ def _related(
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
             picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
         if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
-            drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
+            rel_name = _canonical_rel(rel.group("rel"))
+            # "Zainab & Hafsa (my sisters)": the names listed before the one next to the relationship
+            before: list[tuple[str, int, int]] = []
+            while (b := _NAME_THEN_AND.search(text, max(0, (before[-1] if before else picked)[1] - 30),
+                                              (before[-1] if before else picked)[1])):
+                more = _pick(b.group("name"), b.start("name"), anchored=False)
+                if more is None or more[2] != b.end("name") or len(before) >= 3:
+                    break
+                before.append(more)
+            if before:
+                rel_name = _one(rel_name)
+            for name, start, end in before[::-1]:
+                drafts.append(_Draft(start, end, name, rel_name))
+            drafts.append(_Draft(picked[1], rel.end(), picked[0], rel_name))
     for m in rel_only:
         if _evidence(text, m, phones, intro):
             rel = _canonical_rel(m.group("rel"))
@@ -584,15 +631,29 @@ def _evidence(text: str, m: re.Match[str], phones: list[tuple[int, int, str]], i
     )
 
 
+def _bare_clauses(text: str) -> list[_Draft]:
+    """ "My coworker wants in. It's Wren." / "my two nieces? Kennedy and Harper.": a clause that is only names."""
+    drafts: list[_Draft] = []
+    for m in _BARE_CLAUSE.finditer(text):
+        picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        if picked and picked[2] == m.end("name"):
+            drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True, host_only=True))
+            more = _more_names(text, picked[2], anchored=False, rel=None)
+            drafts += [_Draft(d.start, d.end, d.name, None, intro=True, host_only=True) for d in more]
+    return drafts
+
+
 def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
     """ "Tom wants to book too", "Dana, Kim and Lou want in", "Mom wants to come too"."""
     drafts: list[_Draft] = []
     for cue in cues:
         items = _list_before(text, cue.start())
-        lower_ok = bool(items) and _phrase_start(text, items[0][0].start())
+        lower_ok = False
         if items and _AFTER_PLACE.search(text, max(0, items[0][0].start() - 8), items[0][0].start()):
             items = items[1:]  # "my friend from New York wants in": a place, not a name
         for words in items:
+            # "told my group chat abt u, juniper n ophelia wanna book": lowercase from the phrase start on
+            lower_ok = lower_ok or _phrase_start(text, words[0].start())
             raw = " ".join(w.group(0) for w in words)
             first, last = words[0].group(0).lower(), words[-1].group(0).lower()
             if len(words) == 2 and first in _PLACE_WORDS:
@@ -613,6 +674,11 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
             # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
             own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
             picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
+            if picked and len(words) == 2 and picked[1] == words[0].start() and picked[2] < words[1].end() \
+                    and words[1].group(0).islower() and words is not items[-1] \
+                    and text[words[1].end():cue.start()].lstrip().startswith(",") \
+                    and _looks_named(items[items.index(words) + 1][0].group(0)):
+                continue  # "Heads up, Marguerite ... is going to call": a phrase, then the name
             if picked:
                 drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
@@ -628,6 +694,9 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
     tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
+    if tokens and tokens[-1].group(0) == ",":
+        tokens.pop()  # "another mom from preschool, Kendall, wants to come"
+    tokens = _past_from(tokens)
     items: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     for i in range(len(tokens) - 1, -1, -1):
@@ -657,6 +726,19 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     return items[::-1]
 
 
+def _past_from(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens without a trailing "from my pilates class" after a capitalised name ("Bettina from ...")."""
+    for back in range(2, min(6, len(tokens))):
+        word = tokens[-back].group(0)
+        if word in _LIST_WORDS or word in "()[]:":
+            break
+        if word.lower() in _FROM:
+            if _looks_named(tokens[-back - 1].group(0)):
+                return tokens[:-back]
+            break
+    return tokens
+
+
 def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     """The tokens without trailing adverbs and a trailing "says she" / "told me that she" / "dice que"."""
     def strip(words: frozenset[str]) -> None:
@@ -666,6 +748,8 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     strip(_ADVERBS)
     kept = list(tokens)
     strip(_SUBJECTS)
+    if len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y") and tokens[-3].group(0).lower() in _REPORTING:
+        del tokens[-2:]  # "Bex says hi and she wants in"
     strip(_THAT)
     if tokens and tokens[-1].group(0).lower() in _REPORTING:
         tokens.pop()
@@ -726,10 +810,12 @@ def _passed_on(text: str) -> list[_Draft]:
     """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
     drafts: list[_Draft] = []
     for m in _PASSED_ON.finditer(text):
-        group = next((g for g in ("name", "after", "can", "if") if m.group(g)), None)
+        group = next((g for g in ("name", "after", "can", "if", "way", "put") if m.group(g)), None)
         if group is None:
             continue
-        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=True)
+        # "sending good vibes your way", "put it down": lowercase only after "my girl"
+        lower_ok = group not in ("way", "put") or bool(m.group("girl"))
+        picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
@@ -808,13 +894,22 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         else:
             merged.append(d)
     # "My friend wants to come, her name is Priya": the introduction names the nameless mention.
+    plural: str | None = None  # "my two nieces? Kennedy and Harper.": each is a niece
     for intro in [d for d in merged if d.intro and not d.relationship]:
         host = next((o for o in merged if o.name is None and (o.relationship or o.chained) and o.start < intro.start),
                     None)
         if host:
             host.name = intro.name
-            host.relationship = _one(host.relationship)
+            host.end = max(host.end, intro.end)
+            one = _one(host.relationship)
+            plural = one if one != host.relationship else None
+            host.relationship = one
             merged.remove(intro)
+        elif intro.host_only:
+            if plural:
+                intro.relationship = plural
+            else:
+                merged.remove(intro)
     return merged
 
 
@@ -829,7 +924,7 @@ def _join_neighbours(text: str, drafts: list[_Draft]) -> list[_Draft]:
     for m in _IS_MY.finditer(text) if any(d.name and not d.relationship for d in drafts) else ():
         host = next((d for d in reversed(drafts) if d.name and not d.relationship and d.end <= m.start()), None)
         if host:
-            host.relationship = _canonical_rel(m.group("rel") or m.group("rel2"))
+            host.relationship = _canonical_rel(m.group("rel") or m.group("rel2") or m.group("rel3"))
             drafts = [d for d in drafts if d.name or not (m.start() <= d.start < m.end())]
     return drafts
 
@@ -847,6 +942,8 @@ def _attach_phones(text: str, drafts: list[_Draft], phones: list[tuple[int, int,
             max(before, key=lambda d: d.end).phone = e164
         elif after:
             min(after, key=lambda d: d.start).phone = e164
+        elif (earlier := [d for d in free if d.end <= start]) and _THEIR_NUMBER.search(text, max(0, start - 30), start):
+            max(earlier, key=lambda d: d.end).phone = e164  # "Walter would like ... Please call him at 520 ..."
         elif _WHOSE_NUMBER.search(text):
             drafts.append(_Draft(start, end, None, None, e164))
 

@@ -50,7 +50,7 @@ _ENGLISH: dict[str, str] = {
     "step sister": "stepsister", "stepbrother": "stepbrother", "step brother": "stepbrother",
     "daughter": "daughter", "daughters": "daughters", "son": "son", "sons": "sons", "kids": "children",
     "cousin": "cousin", "cousins": "cousins", "aunt": "aunt", "auntie": "aunt", "aunty": "aunt",
-    "aunts": "aunts", "uncle": "uncle", "niece": "niece", "nephew": "nephew", "grandma": "grandmother",
+    "aunts": "aunts", "uncle": "uncle", "niece": "niece", "nephew": "nephew", "nieces": "nieces", "nephews": "nephews", "grandma": "grandmother",
     "grandmother": "grandmother", "granny": "grandmother", "nana": "grandmother",
     "grandpa": "grandfather", "grandfather": "grandfather", "granddaughter": "granddaughter",
     "grandson": "grandson",
