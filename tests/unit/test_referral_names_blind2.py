@@ -9,7 +9,6 @@ directly for the misses and a timing:
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from agent.brains.offline.classify import classify
 from agent.brains.offline.extract import extract_referrals
 from agent.policy.loader import load_policies
 from agent.types import Intent
-from tests.unit.test_referral_names_dev import Report, _score
+from tests.unit.test_referral_names_dev import Report, _score, _timing
 
 _DATA = yaml.safe_load((Path(__file__).parent / "data" / "referral_names_blind2.yml").read_text(encoding="utf-8"))
 POSITIVES: list[dict] = _DATA["positives"]
@@ -114,15 +113,6 @@ def test_fresh3_intent_and_names() -> None:
     assert not [t for t in _FRESH["negatives"] if any(m.name for m in extract_referrals(t))]
 
 
-def _timing(repeat: int = 20) -> float:
-    texts = [c["t"] for c in POSITIVES] + NEGATIVES
-    start = time.perf_counter()
-    for _ in range(repeat):
-        for text in texts:
-            extract_referrals(text)
-    return (time.perf_counter() - start) / (repeat * len(texts))
-
-
 if __name__ == "__main__":
     rep, n_read, not_read = evaluate()
     alone_rep, _, _ = evaluate(through_classify=False)
@@ -139,4 +129,4 @@ if __name__ == "__main__":
         f"phones {alone_rep.phones_right}/{alone_rep.phones}  rels {alone_rep.rels_right}/{alone_rep.rels}  "
         f"negatives with names {len(negative_names())}/{len(NEGATIVES)}"
     )
-    print(f"{_timing() * 1e3:.3f} ms per text")
+    print(f"{_timing(texts=[c['t'] for c in POSITIVES] + NEGATIVES) * 1e3:.3f} ms per text")
