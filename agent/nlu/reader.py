@@ -71,7 +71,7 @@ class Reader:
         self.intent_b = arrays["intent_b"].astype(np.float64)
         self.intents = [Intent(c) for c in arrays["intent_classes"].tolist()]
         self.family_w = arrays["family_w"]
-        self.family_b = arrays["family_b"].astype(np.float64)
+        self.family_b = _both_classes(arrays["family_b"].astype(np.float64), self.family_w.shape[1])
         self.families = arrays["family_classes"].tolist()
         # Models trained before the detector existed (a clinic's cache) read P(urgent) alone.
         self.flag_w = arrays.get("flag_w")
@@ -116,6 +116,14 @@ class Reader:
         best = int(np.argmax(fprobs))
         return Reading({intent: float(p) for intent, p in zip(self.intents, probs)},
                        self.families[best], float(fprobs[best]), flag)
+
+
+def _both_classes(bias: np.ndarray, width: int) -> np.ndarray:
+    """A binary model's one intercept spelt out for both classes, as train._weights does for its
+    coefficients (data with only two red-flag families has a binary family model)."""
+    if len(bias) == 1 and width == 2:
+        return np.array([-bias[0] / 2, bias[0] / 2])
+    return bias
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:

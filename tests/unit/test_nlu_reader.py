@@ -156,3 +156,14 @@ def test_held_out_texts_never_appear_in_the_training_files() -> None:
     held_out = load_examples(ROOT / "evals" / "nlu" / "heldout", FAMILIES)
     assert len(held_out) >= 800
     assert [e.text for e in held_out if e.text.casefold() in training] == []
+
+
+def test_a_binary_family_model_keeps_its_intercept(tmp_path: Path) -> None:
+    """Two red-flag families make a binary family model: one intercept, spelt out for both classes
+    (adding it to both logits would cancel it)."""
+    arrays = fit(load_examples(_write(tmp_path, TINY), FAMILIES))
+    assert arrays["family_w"].shape[1] == 2 and arrays["family_b"].shape == (1,)
+    silent = {**arrays, "family_w": np.zeros_like(arrays["family_w"]), "family_b": np.array([2.0], dtype=np.float32)}
+    got = Reader(silent, {}).read("my vision is blurry")
+    assert got.family == arrays["family_classes"].tolist()[1]
+    assert got.family_prob == pytest.approx(1 / (1 + np.exp(-2.0)))
