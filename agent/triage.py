@@ -13,6 +13,12 @@ negation ("not sure if my lip is turning white", "i don't know why it went white
 a clause break ("no, my lip went white") ends a negation's reach. Expected effects that are said to
 be resolving ("the swelling went down", "barely any bruising") are not counted either; red flags
 always are.
+
+Exceptions: a symptom's `exceptions` are regexes for benign uses of its words (a job in the ER, praise
+idioms such as "i nearly fell over when i saw it", "sorry for the confusion"). A match that lies wholly
+inside an exception's match is excused and counts as denied, like a negated one; any other match of
+the same symptom in the text still counts ("i work in the ER but my lip went white"). An exception that
+matches on its own also reports its symptom as denied: the text uses the family's words benignly.
 """
 from __future__ import annotations
 
@@ -258,6 +264,7 @@ class _Compiled:
     symptom: Symptom
     rules: tuple[_Rule, ...]
     visit_types: frozenset[VisitType]
+    exceptions: tuple[re.Pattern[str], ...] = ()
 
     def applies(self, visit_type: VisitType | None) -> bool:
         return visit_type is None or not self.visit_types or visit_type in self.visit_types
@@ -284,6 +291,7 @@ class TriageMatcher:
         compiled = [(self._compile(s), False) for s in policy.red_flags]
         compiled += [(self._compile(s), True) for s in policy.expected_effects]
         self._symptoms = tuple(compiled)
+        self._excepting = tuple(i for i, (c, _) in enumerate(compiled) if c.exceptions)
         # Every rule, numbered in policy order, with the symptom it belongs to.
         self._rules: list[tuple[int, _Rule]] = [
             (i, rule) for i, (c, _) in enumerate(compiled) for rule in c.rules
@@ -306,7 +314,8 @@ class TriageMatcher:
     def _compile(symptom: Symptom) -> _Compiled:
         rules = [_rule(phrase_regex(p), normalize(p)) for p in symptom.phrases]
         rules += [_rule(p, p, re.IGNORECASE) for p in symptom.patterns]
-        return _Compiled(symptom, tuple(rules), frozenset(symptom.visit_types))
+        exceptions = tuple(re.compile(p, re.IGNORECASE) for p in symptom.exceptions)
+        return _Compiled(symptom, tuple(rules), frozenset(symptom.visit_types), exceptions)
 
     def _candidates(self, norm: str) -> list[int]:
         ids = set(self._always)
@@ -323,6 +332,7 @@ class TriageMatcher:
     def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:
         matched: set[int] = set()
         denied: set[int] = set()
+        excused: dict[int, list[tuple[int, int]]] = {}  # spans of each symptom's exceptions, found lazily
         for n in self._candidates(norm):
             i, rule = self._rules[n]
             if i in matched:
@@ -330,20 +340,40 @@ class TriageMatcher:
             compiled, effect = self._symptoms[i]
             if not compiled.applies(visit_type):
                 continue
-            hit = self._hit(rule, norm, effect)
+            spans = None
+            if compiled.exceptions:
+                spans = excused.get(i)
+                if spans is None:
+                    spans = excused[i] = self._spans(i, norm)
+            hit = self._hit(rule, norm, effect, spans)
             if hit:
                 matched.add(i)
             elif hit is not None:
                 denied.add(i)
+        # An exception that matches on its own is a benign mention of the family's words ("i work in the
+        # ER"): reported as denied, so that the model must be sure to escalate on those words alone.
+        for i in self._excepting:
+            if i not in matched and i not in denied and self._symptoms[i][0].applies(visit_type):
+                spans = excused.get(i)
+                if spans is None:
+                    spans = excused[i] = self._spans(i, norm)
+                if spans:
+                    denied.add(i)
         red = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and not eff)
         effects = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and eff)
         negated = tuple(c.symptom.id for i, (c, _) in enumerate(self._symptoms) if i in denied - matched)
         return TriageResult(red_flags=red, effects=effects, negated=negated)
 
-    def _hit(self, rule: _Rule, norm: str, effect: bool) -> bool | None:
-        """True: mentioned; False: mentioned only negated or resolving; None: not mentioned."""
+    def _spans(self, i: int, norm: str) -> list[tuple[int, int]]:
+        return [m.span() for rx in self._symptoms[i][0].exceptions for m in rx.finditer(norm)]
+
+    def _hit(self, rule: _Rule, norm: str, effect: bool, excused: list[tuple[int, int]] | None = None) -> bool | None:
+        """True: mentioned; False: mentioned only negated, resolving or excused; None: not mentioned."""
         seen = None
         for m in rule.regex.finditer(norm):
+            if excused and any(s <= m.start() and m.end() <= e for s, e in excused):
+                seen = False  # a benign use of the words (the symptom's exceptions)
+                continue
             if not self._negated(norm, m, rule.source_words, effect):
                 return True
             seen = False

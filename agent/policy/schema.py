@@ -69,6 +69,10 @@ class Symptom(Strict):
     phrases: list[str] = []
     # Regexes for what phrases cannot say (e.g. "\b(lip|skin)s? (is|are|went) (white|pale)\b").
     patterns: list[Regex] = []
+    # Regexes for benign uses of the symptom's words ("trabajo en la sala de emergencias", "sorry for
+    # the confusion"): a phrase or pattern match that lies inside an exception's match does not count,
+    # and the symptom is reported as denied (like a negated one). Narrow them to the benign use.
+    exceptions: list[Regex] = []
     visit_types: list[VisitType] = []  # empty = applies after any visit
 
     @model_validator(mode="after")
