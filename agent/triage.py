@@ -17,8 +17,9 @@ always are.
 Exceptions: a symptom's `exceptions` are regexes for benign uses of its words (a job in the ER, praise
 idioms such as "i nearly fell over when i saw it", "sorry for the confusion"). A match that lies wholly
 inside an exception's match is excused and counts as denied, like a negated one; any other match of
-the same symptom in the text still counts ("i work in the ER but my lip went white"). An exception that
-matches on its own also reports its symptom as denied: the text uses the family's words benignly.
+the same symptom in the text still counts ("i work in the ER but my lip went white"). An exception
+that excuses no rule match changes nothing: it never raises the model's bar on a text the rules did
+not read (failing safe: a red flag only the model reads still escalates at its usual threshold).
 """
 from __future__ import annotations
 
@@ -291,7 +292,6 @@ class TriageMatcher:
         compiled = [(self._compile(s), False) for s in policy.red_flags]
         compiled += [(self._compile(s), True) for s in policy.expected_effects]
         self._symptoms = tuple(compiled)
-        self._excepting = tuple(i for i, (c, _) in enumerate(compiled) if c.exceptions)
         # Every rule, numbered in policy order, with the symptom it belongs to.
         self._rules: list[tuple[int, _Rule]] = [
             (i, rule) for i, (c, _) in enumerate(compiled) for rule in c.rules
@@ -350,15 +350,6 @@ class TriageMatcher:
                 matched.add(i)
             elif hit is not None:
                 denied.add(i)
-        # An exception that matches on its own is a benign mention of the family's words ("i work in the
-        # ER"): reported as denied, so that the model must be sure to escalate on those words alone.
-        for i in self._excepting:
-            if i not in matched and i not in denied and self._symptoms[i][0].applies(visit_type):
-                spans = excused.get(i)
-                if spans is None:
-                    spans = excused[i] = self._spans(i, norm)
-                if spans:
-                    denied.add(i)
         red = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and not eff)
         effects = tuple(c.symptom.id for i, (c, eff) in enumerate(self._symptoms) if i in matched and eff)
         negated = tuple(c.symptom.id for i, (c, _) in enumerate(self._symptoms) if i in denied - matched)

@@ -23,10 +23,12 @@ _DATA = yaml.safe_load((Path(__file__).parent / "data" / "triage_precision.yml")
 BENIGN: list[str] = _DATA["benign"]
 RED_FLAGS: list[str] = _DATA["red_flags"]
 
-# Benign texts classify() keeps non-urgent. The rest are the model's readings (its P(red flag) over the
-# threshold on bruises and bumps said to be painless), not the rules'. Raise it as the reader improves,
-# never lower it to pass.
-BENIGN_FLOOR = 0.93
+# Benign texts classify() keeps non-urgent. The rest are the model's readings (bruises and bumps said to
+# be painless, an ER job with nothing else named), not the rules': an exception excuses a rule's match
+# but never raises the model's bar, so a red flag only the model reads still escalates at its usual
+# threshold (fail safe; this costs a few false escalations, e.g. "trabajo en urgencias del hospital").
+# Raise it as the reader improves, never lower it to pass.
+BENIGN_FLOOR = 0.90
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def test_benign_texts_are_not_urgent(policies) -> None:  # noqa: ANN001
 def test_job_in_the_er_still_lets_a_red_flag_through(policies) -> None:  # noqa: ANN001
     # the exceptions excuse the benign words only, never the rest of the text
     assert triage("i work in the ER and my lip is going white", policies.triage).red_flags == ("blanching",)
-    assert "emergency" in triage("i work in the ER and my lip is going white", policies.triage).negated
+    assert "emergency" not in triage("i work in the ER and my lip is going white", policies.triage).red_flags
     assert triage("sorry for the confusion, also i feel confused and dizzy", policies.triage).urgent
 
 
