@@ -180,7 +180,10 @@ CASES: list[tuple[str, Intent, set[Intent]]] = [
     ("The botox didn't really take", I.UNHAPPY, set()),
     ("Haven't noticed a difference yet tbh", I.UNHAPPY, set()),
     ("I wish I'd gone bigger", I.UNHAPPY, set()),
-    ("My lips look like a duck lol", I.URGENT, {I.UNHAPPY}),  # lips + a complaint: a clinician calls
+    # a complaint about the look, not a symptom (the reading this case had before the model existed; the
+    # manager's handoff puts a person on it). It read urgent for a while on a P(red flag) within a hair
+    # of the threshold, which each data round moved.
+    ("My lips look like a duck lol", I.UNHAPPY, set()),
     # uneven is a mild asymmetry for the clinicians first, and a complaint too
     ("really disappointed, the lips look uneven", I.CONCERN, {I.UNHAPPY}),
     # ---------------------------------------------------------------- booking
