@@ -23,12 +23,16 @@ SAFETY_WAIVER = frozenset({GuardPolicy.SEGMENTS})
 
 
 class Deliverer:
-    def __init__(self, agent: Agent, sit: Situation, turn: Turn | None, result: TurnResult) -> None:
+    def __init__(self, agent: Agent, sit: Situation, turn: Turn | None, result: TurnResult, *,
+                 defer_ids: bool = False) -> None:
+        """`defer_ids`: the caller flushes once at its end and fills reply ids then
+        (TurnResult.fill_message_ids), so a reply's insert need not be flushed on its own."""
         self.agent = agent
         self.policies = agent.policies
         self.sit = sit
         self.turn = turn
         self.result = result
+        self.defer_ids = defer_ids
 
     def reply(self, proposal: Proposal, ctx: BrainContext, *, exempt: bool, confirmation: bool = False,
               settled: bool = False, hold: list[str] | None = None) -> ReplyRecord:
@@ -100,9 +104,12 @@ class Deliverer:
             message = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
                               direction=Direction.OUTBOUND, kind=kind, body=text, asks=asks, segments=segments,
                               touch=touch, turn_id=self.turn.id if self.turn else None, created_at=sit.now)
-            enqueue(sit.session, message, sit.now)
+            enqueue(sit.session, message, sit.now, flush=not self.defer_ids)
             sit.messages.append(message)
-            record.message_id = message.id
+            if self.defer_ids:
+                record.outbound = message
+            else:
+                record.message_id = message.id
             self._note_asks(asks)
         elif decision.disposition.value == "hold":
             draft = Draft(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,

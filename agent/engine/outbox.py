@@ -15,9 +15,16 @@ from agent.store.models import Message, OutboxJob
 from agent.types import DeliveryStatus
 
 
-def enqueue(session: Session, message: Message, now: datetime) -> OutboxJob:
+def enqueue(session: Session, message: Message, now: datetime, *, flush: bool = True) -> OutboxJob:
+    """Add an outbound message and its send job. `flush=False` leaves both to the next flush (the turn's
+    commit): message.id stays None until then, so only callers that do not need it pass it."""
     message.delivery_status = DeliveryStatus.PENDING
     session.add(message)
+    if not flush:
+        job = OutboxJob(clinic_id=message.clinic_id, message=message, conversation_id=message.conversation_id,
+                        available_at=now, created_at=now)
+        session.add(job)
+        return job
     session.flush()
     job = OutboxJob(clinic_id=message.clinic_id, message_id=message.id, conversation_id=message.conversation_id,
                     available_at=now, created_at=now)

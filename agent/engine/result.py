@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from agent.types import Disposition, IntentScore, Keyword
 
@@ -15,6 +16,8 @@ class ReplyRecord:
     verdicts: list[dict] = field(default_factory=list)  # tripped verdicts of every attempt
     message_id: int | None = None
     draft_id: int | None = None
+    # The outbound row while its insert waits for the turn's flush (message_id is filled from it then).
+    outbound: Any = field(default=None, repr=False, compare=False)
 
     def as_json(self) -> dict:
         return {"body": self.body, "asks": self.asks, "segments": self.segments,
@@ -36,6 +39,13 @@ class TurnResult:
     fell_back: bool = False
     usage: dict = field(default_factory=lambda: {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
                                                  "latency_ms": 0.0})
+
+    def fill_message_ids(self) -> None:
+        """After the turn's flush: the ids of replies whose rows were inserted in it."""
+        for record in self.replies:
+            if record.outbound is not None:
+                record.message_id = record.outbound.id
+                record.outbound = None
 
     @property
     def sent(self) -> list[ReplyRecord]:

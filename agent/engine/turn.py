@@ -96,13 +96,14 @@ class Agent:
             if sid and session.exec(SEEN_SID, params={"sid": sid}).first():
                 return TurnResult(duplicate=True)
             sit = load_situation(session, patient, now, rows=rows)
-            inbound = _record_inbound(session, sit, body, sid)
+            # The message and its turn are inserted in one flush; each learns the other's id after it (the
+            # commit updates both rows anyway: intents, disposition).
+            turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
+                        brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
+            inbound = _record_inbound(session, sit, body, sid, turn)
             if inbound is None:
                 return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
-            turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, inbound_message_id=inbound.id,
-                        brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
-            session.add(turn)
-            session.flush()
+            turn.inbound_message_id = inbound.id
             inbound.turn_id = turn.id
             result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
             keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
@@ -122,6 +123,8 @@ class Agent:
             result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
                             "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}
             sit.conversation.updated_at = now
+            session.flush()  # the turn's writes in one batch, before the commit
+            result.fill_message_ids()
             return result
 
     # ------------------------------------------------------------------ the four kinds of turn
@@ -245,7 +248,7 @@ class Agent:
                                    confirmation=True, exempt=True)
         elif proposal.reply:
             closing = "mark_wrong_number" in ran  # the one apology that closes the thread
-            Deliverer(self, sit, turn, result).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
+            Deliverer(self, sit, turn, result, defer_ids=True).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
                                                      confirmation=closing, settled=inbound.settled,
                                                      hold=[MAYBE_OPT_OUT] if maybe_opt_out else [])
         turn.model_calls += proposal.usage.calls
@@ -330,7 +333,7 @@ class Agent:
         text = self.offline.render(template, sit.brain_context(inbound.body if inbound else "", self.policies,
                                                                frozenset()),
                                    help_text=sit.settings.help_text)
-        Deliverer(self, sit, turn, result).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
+        Deliverer(self, sit, turn, result, defer_ids=True).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
 
 
 def _reads_opt_out(proposal: Proposal) -> bool:
@@ -374,17 +377,18 @@ def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[Inte
     result.intents = list(intents)
 
 
-def _record_inbound(session: Session, sit: Situation, body: str, sid: str | None) -> Message | None:
+def _record_inbound(session: Session, sit: Situation, body: str, sid: str | None, turn: Turn) -> Message | None:
+    """Insert the patient's message and its turn; None when the MessageSid was already recorded."""
     inbound = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
                       direction=Direction.INBOUND, kind=MessageKind.PATIENT, body=body, twilio_sid=sid,
                       delivery_status=DeliveryStatus.RECEIVED, created_at=sit.now)
     if sid is None:  # nothing to collide with: no savepoint round trips
-        session.add(inbound)
+        session.add_all((turn, inbound))
         session.flush()
         return inbound
     try:
-        with session.begin_nested():  # a savepoint: a duplicate MessageSid rolls back only this insert
-            session.add(inbound)
+        with session.begin_nested():  # a savepoint: a duplicate MessageSid rolls back both inserts
+            session.add_all((turn, inbound))
     except IntegrityError:
         return None
     return inbound

@@ -10,7 +10,8 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.types import (
@@ -258,6 +259,9 @@ class OutboxJob(SQLModel, table=True):
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     message_id: int = Field(foreign_key="message.id", unique=True)
+    # Lets a turn add a reply and its job without a flush in between: the unit of work inserts the message
+    # first and fills message_id (one flush per turn instead of one per reply). Never loaded implicitly.
+    message: Message | None = Relationship(sa_relationship=relationship("Message", lazy="raise"))
     conversation_id: int = Field(index=True)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|done|failed|unknown
     attempts: int = 0

@@ -51,6 +51,28 @@ def test_statement_budget_per_kind_of_turn(agent, make_patient, statements):
     assert len(_turn(agent, pid, "thanks so much!", statements)) <= 7
 
 
+def test_a_turn_flushes_its_writes_in_few_batches(agent, make_patient):
+    """Each flush is a pass of SQLAlchemy's unit of work (a large share of a turn's CPU): the message
+    and its turn go in one, a reply and its send job wait for the turn's last one."""
+    from sqlalchemy.orm import Session
+
+    flushes: list[int] = []
+
+    def _count(session, context):  # noqa: ANN001, ARG001
+        flushes.append(1)
+
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    sa.event.listen(Session, "after_flush", _count)
+    try:
+        result = agent.handle_inbound(pid, "Honestly loving it!")
+    finally:
+        sa.event.remove(Session, "after_flush", _count)
+    assert result.sent and result.sent[0].message_id is not None  # the deferred insert got its id
+    # message + turn; then the reply, its job and every update (the commit finds nothing left)
+    assert len(flushes) == 2, len(flushes)
+
+
 def test_a_warmed_agent_compiles_no_phi_matcher_on_its_first_turn(db, clock, make_patient, monkeypatch):
     agent = Agent(db, clock=clock, policies=load_policies())  # its own policy objects: nothing cached yet
     assert agent.warm() > 0
