@@ -60,11 +60,9 @@ class Spool:
     def pending(self) -> bool:
         """Texts wait here (a stat and a listing: cheap enough for every webhook)."""
         try:
-            if self.path.stat().st_size > 0:
-                return True
-        except FileNotFoundError:
-            pass
-        return self.directory.is_dir() and any(self.directory.glob("inbound.*.draining"))
+            return self.path.stat().st_size > 0 or any(self.directory.glob("inbound.*.draining"))
+        except OSError:  # no spool yet, or an unusable one: the database is tried first either way
+            return False
 
     # ------------------------------------------------------------------ drain side
 
