@@ -59,9 +59,17 @@ class Spool:
 
     def pending(self) -> bool:
         """Texts wait here (a stat and a listing: cheap enough for every webhook)."""
+        # An unusable spool (not a directory, unreadable) reads as empty: the database is tried first.
         try:
-            return self.path.stat().st_size > 0 or any(self.directory.glob("inbound.*.draining"))
-        except OSError:  # no spool yet, or an unusable one: the database is tried first either way
+            if self.path.stat().st_size > 0:
+                return True
+        except FileNotFoundError:
+            pass  # none yet, or just taken by a drain: its batch is a .draining file
+        except OSError:
+            return False
+        try:
+            return any(self.directory.glob("inbound.*.draining"))
+        except OSError:
             return False
 
     # ------------------------------------------------------------------ drain side
