@@ -14,7 +14,7 @@ from agent.channel.spool import Spool
 from agent.clock import SystemClock
 from agent.demo import ensure_demo_clinic
 from agent.engine.turn import Agent
-from agent.outreach.intake import decode_csv, parse_csv
+from agent.outreach.intake import decode_csv
 from agent.store.channel_models import InboundJob
 from agent.store.db import make_engine, migrate, session_scope
 from agent.store.models import Patient, Visit

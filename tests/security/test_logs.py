@@ -18,7 +18,6 @@ import sqlalchemy as sa
 from sqlmodel import create_engine
 
 from agent import logs
-from agent.store.db import make_engine
 from tests.security.server import BODY, PHONE, assert_no_phi, env_for, run_cli, serve
 
 # A new patient: the insert's parameters carry the number, the name and the treatment.
