@@ -27,23 +27,27 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API, webhooks and console (one process; in-process worker on SQLite)."""
     import uvicorn
 
+    from agent import logs
     from agent.brains.factory import UnknownModel, build_brain, describe, refuse
-    from agent.config import get_settings
 
-    settings = get_settings()
+    settings = _settings()
     try:
         build_brain(settings)  # refused here, before the server starts, as `worker`, `chat` and `eval` refuse it
     except UnknownModel as exc:
         refuse(exc)
     typer.echo(f"Brain: {describe(settings.model, settings)}")
-    if settings.environment == "local":
+    if settings.demo_allowed:
         from agent.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 
         typer.echo(f"Staff console: http://{host}:{port}/console  (demo logins, password {DEMO_STAFF_PASSWORD!r}: "
                    + ", ".join(f"{email} [{role}]" for email, _, role in DEMO_STAFF) + ")")
         typer.echo(f"Demo clinic JSON API key (X-API-Key): {settings.demo_api_key}   API docs: http://{host}:{port}/docs"
                    + ("   SMS: dry-run (nothing leaves this machine)" if settings.dry_run else ""))
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    if settings.dev_routes_enabled:
+        typer.echo(f"Dev routes (no login): http://{host}:{port}/dev/patients")
+    logs.install()
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info",
+                log_config=logs.uvicorn_log_config())
 
 
 @db_app.command("upgrade")
@@ -146,7 +150,6 @@ def chat(
     """Text with the agent as a patient of the demo clinic."""
     from agent.brains.factory import UnknownModel, refuse
     from agent.chat import ChatSession, ChatSetup, describe, run_json
-    from agent.config import get_settings
     from agent.policy.loader import default_policies
 
     touch_name = None if touch == "none" else touch
@@ -155,7 +158,7 @@ def chat(
             default_policies().timing.touch(visit_type, touch_name)
         except KeyError as exc:
             raise typer.BadParameter(str(exc.args[0]), param_hint="--touch") from None
-    settings = get_settings()
+    settings = _settings()
     setup = ChatSetup(first_name=name, visit_type=visit_type, days=days, touch=touch_name,
                       marketing_consent=marketing, treatment=treatment, database_url=database_url,
                       model=model or settings.model, model_base_url=settings.model_base_url, model_settings=settings)
@@ -189,20 +192,26 @@ def import_visits(
     clinic_id: Annotated[int, typer.Option(help="Clinic the visits belong to.")],
 ) -> None:
     """Import completed visits from a CSV (columns: external_id, phone, first_name, visit_type, occurred_at,
-    and optionally treatment, provider, sms_consent, marketing_consent). Bad rows are reported, good ones import."""
+    and optionally treatment, provider, sms_consent, marketing_consent). Bad rows are reported, good ones import,
+    in short batches (the service keeps taking texts meanwhile). UTF-8, else read as Windows-1252/Latin-1."""
     from agent.clock import SystemClock
-    from agent.outreach.intake import import_csv
+    from agent.outreach.intake import import_csv_file
     from agent.policy.loader import default_policies
     from agent.store.db import session_scope
 
     engine = _database()
     with session_scope(engine) as session:
-        clinic = _clinic(session, clinic_id)
-        text = path.read_text(encoding="utf-8-sig")
-        report = import_csv(session, clinic, text, default_policies(), SystemClock().now())
+        _clinic(session, clinic_id)
+    report = import_csv_file(engine, clinic_id, path.read_bytes(), default_policies(), SystemClock().now())
+    if report.encoding != "utf-8":
+        typer.echo(f"note: the file is not UTF-8; read as {report.encoding}", err=True)
     for error in report.errors or []:
         typer.echo(f"line {error.row}: {error.reason}", err=True)
     typer.echo(f"{report.created} imported, {report.duplicates} already known, {len(report.errors or [])} rejected")
+    if report.stopped_at is not None:
+        typer.echo(f"stopped at line {report.stopped_at}: the database did not answer; rows before it are "
+                   "imported, run the same command again to import the rest", err=True)
+        raise typer.Exit(1)
     if report.errors and not report.created and not report.duplicates:
         raise typer.Exit(1)
 
@@ -226,14 +235,14 @@ def worker(interval: Annotated[float, typer.Option(min=0.05, help="Seconds betwe
     import signal
     import threading
 
+    from agent import logs
     from agent.brains.factory import UnknownModel, refuse
-    from agent.config import get_settings
     from agent.store.db import make_engine, migrate
     from agent.worker import Worker, build_agent, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
+    logs.configure(logging.INFO)
+    settings = _settings()
+    engine = make_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
     try:
         agent = build_agent(engine, settings)  # the configured brain (AFTERGLOW_MODEL), logged
     except UnknownModel as exc:
@@ -329,12 +338,23 @@ def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many j
                    f"[{job.status.value} x{job.attempts}; {outcome}{media}]{error}")
 
 
+def _settings():  # noqa: ANN202 - Settings
+    """The settings, or a one-line error naming what is wrong (never a value) and exit status 2."""
+    from agent.config import ConfigError, get_settings
+
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        typer.echo(f"afterglow: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
 def _database(*, migrated: bool = True):  # noqa: ANN202 - an Engine
     """DATABASE_URL's engine, with the schema brought up to date first unless only reading."""
-    from agent.config import get_settings
     from agent.store.db import make_engine, migrate
 
-    engine = make_engine(get_settings().database_url)
+    settings = _settings()
+    engine = make_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
     if migrated:
         migrate(engine)
     return engine
@@ -350,7 +370,13 @@ def _clinic(session, clinic_id: int):  # noqa: ANN001, ANN202 - a Clinic
 
 
 def main() -> None:
-    app()
+    from agent.config import ConfigError
+
+    try:
+        app()
+    except ConfigError as exc:  # a command that read the settings without _settings(): still one line
+        typer.echo(f"afterglow: {exc}", err=True)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

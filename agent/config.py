@@ -2,9 +2,19 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Every value the code tests for; anything else (a typo such as "prod") is refused, not read as local.
+Environment = Literal["local", "test", "production"]
+INSECURE_SECRET = "dev-insecure-secret"
+
+
+class ConfigError(Exception):
+    """A configuration the service refuses: one line naming the variables, never their values."""
 
 
 class ModelSettings(BaseSettings):
@@ -26,7 +36,7 @@ class ModelSettings(BaseSettings):
 class Settings(ModelSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    environment: str = Field(default="local", alias="AFTERGLOW_ENV")  # local | production
+    environment: Environment = Field(default="local", alias="AFTERGLOW_ENV")
     database_url: str = Field(default="sqlite:///./var/afterglow.db", alias="DATABASE_URL")
     twilio_account_sid: str | None = Field(default=None, alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: str | None = Field(default=None, alias="TWILIO_AUTH_TOKEN")
@@ -41,20 +51,45 @@ class Settings(ModelSettings):
     # An ambiguous send is reconciled against Twilio's message list after this long, never resent blindly.
     outbox_reconcile_after_s: float = Field(default=30.0, ge=0, alias="AFTERGLOW_OUTBOX_RECONCILE_AFTER")
     inbound_lease_s: float = Field(default=300.0, gt=0, alias="AFTERGLOW_INBOUND_LEASE")
-    secret_key: str = Field(default="dev-insecure-secret", alias="AFTERGLOW_SECRET_KEY")
+    secret_key: str = Field(default=INSECURE_SECRET, alias="AFTERGLOW_SECRET_KEY", repr=False)
     # The API process also runs the worker loop (touches, outbox). Off when workers run separately.
     inprocess_worker: bool = Field(default=True, alias="AFTERGLOW_INPROCESS_WORKER")
     worker_interval_s: float = Field(default=1.0, gt=0, alias="AFTERGLOW_WORKER_INTERVAL")
     demo_api_key: str = Field(default="demo-glow-api-key", alias="AFTERGLOW_DEMO_API_KEY")
+    # /dev (unauthenticated transcripts and a fake inbound texter): unset means on only in local mode
+    # with no Twilio credential at all; true is refused in production and with live credentials.
+    dev_routes: bool | None = Field(default=None, alias="AFTERGLOW_DEV_ROUTES")
+    # SQLite: how long a write waits for another writer (a CSV import batch, a worker's turn).
+    sqlite_busy_timeout_s: float = Field(default=30.0, gt=0, le=600, alias="AFTERGLOW_SQLITE_BUSY_TIMEOUT")
+    # The inbound webhook waits this long for the database, then spools the text and answers 200 anyway.
+    webhook_lock_wait_s: float = Field(default=1.0, gt=0, le=10, alias="AFTERGLOW_WEBHOOK_LOCK_WAIT")
+    # Where those texts wait (append-only, drained into the inbound queue by the API process).
+    spool_dir: Path = Field(default=Path("var/spool"), alias="AFTERGLOW_SPOOL_DIR")
 
     @property
     def dry_run(self) -> bool:
         """No Twilio credentials: outbound texts are recorded, nothing leaves the machine."""
         return not (self.twilio_account_sid and self.twilio_auth_token)
 
+    @property
+    def demo_allowed(self) -> bool:
+        """The demo clinic, its public logins and its public API key: local mode without live sending."""
+        return self.environment == "local" and self.dry_run
+
+    @property
+    def dev_routes_enabled(self) -> bool:
+        if self.dev_routes is not None:
+            return self.dev_routes  # true was checked below: never in production, never live
+        return self.environment == "local" and not (self.twilio_account_sid or self.twilio_auth_token)
+
     @model_validator(mode="after")
     def _no_placeholders_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == "dev-insecure-secret":
+        # Messages name the variable, never its value (they reach the terminal and the logs).
+        if self.dev_routes and self.environment == "production":
+            raise ValueError("AFTERGLOW_DEV_ROUTES must not be on in production")
+        if self.dev_routes and not self.dry_run:
+            raise ValueError("AFTERGLOW_DEV_ROUTES must not be on with live Twilio credentials")
+        if self.environment == "production" and self.secret_key == INSECURE_SECRET:
             raise ValueError("AFTERGLOW_SECRET_KEY must be set in production")
         if self.environment == "production" and self.twilio_api_base:
             raise ValueError("TWILIO_API_BASE is a test override and must not be set in production")
@@ -63,6 +98,25 @@ class Settings(ModelSettings):
         return self
 
 
+def load_settings(**values: object) -> Settings:
+    """Settings from the environment (values override it), or ConfigError saying what is wrong."""
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        raise ConfigError(describe(exc)) from None
+
+
+def describe(exc: ValidationError) -> str:
+    """One line: each offending variable and what it should be. Pydantic's own text quotes the input (a
+    secret's tail, a database password), so only the location and message of each error are kept."""
+    problems = []
+    for error in exc.errors(include_input=False, include_url=False, include_context=False):
+        name = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{name}: {message}" if name else message)
+    return "invalid configuration: " + "; ".join(problems)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    return load_settings()

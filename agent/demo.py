@@ -51,7 +51,7 @@ DEMO_PATIENTS = [
 ]
 
 
-# Demo console logins seeded with the demo clinic (local only: the app seeds only when AFTERGLOW_ENV=local).
+# Demo console logins seeded with the demo clinic (local mode without live Twilio credentials only).
 DEMO_STAFF_PASSWORD = "glow-demo-console"
 DEMO_STAFF = [
     ("admin@glow.demo", "Avery Admin", "admin"),
@@ -79,13 +79,14 @@ def seed_demo(session: Session, now: datetime, *, api_key: str | None = None) ->
 
 
 def seed_demo_staff(session: Session, clinic: Clinic, now: datetime) -> None:
-    """The demo console accounts (idempotent; `make run` prints them). Never in production: their password
-    is public."""
+    """The demo console accounts (idempotent; `make run` prints them). Never in production and never with
+    live Twilio credentials: their password is public, and real patients' texts would be behind it."""
     from agent.config import get_settings
     from agent.staff.accounts import audit
     from agent.store.staff_models import Staff
 
-    if get_settings().environment == "production":
+    settings = get_settings()
+    if settings.environment == "production" or not settings.dry_run:
         return
     for email, name, role in DEMO_STAFF:
         if session.exec(select(Staff.id).where(Staff.email == email)).first() is None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 import uuid
 from contextlib import asynccontextmanager, suppress
@@ -10,8 +11,11 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from agent import logs
+from agent.channel.inbound import drain_spool
+from agent.channel.spool import Spool
 from agent.clock import SystemClock
-from agent.config import Settings, get_settings
+from agent.config import ConfigError, Settings, get_settings
 from agent.demo import seed_demo
 from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
@@ -23,14 +27,20 @@ log = logging.getLogger("afterglow.api")
 
 
 def create_app(settings: Settings | None = None, *, agent: Agent | None = None, seed: bool | None = None) -> FastAPI:
-    settings = settings or get_settings()
-    engine = agent.db if agent else make_engine(settings.database_url)
+    logs.install()  # before anything can log: no record leaves this process with patient data in it
+    settings = settings or _settings_or_exit()
+    engine = agent.db if agent else make_engine(settings.database_url, busy_timeout_s=settings.sqlite_busy_timeout_s)
     agent = agent or Agent(engine, brain=_brain(settings), clock=SystemClock())
-    seed = settings.environment == "local" if seed is None else seed
+    seed = settings.demo_allowed if seed is None else seed
+    if seed and not settings.dry_run:  # the demo's logins and API key are public: never beside live Twilio
+        log.warning("demo clinic not seeded: live Twilio credentials are configured")
+        seed = False
+    spool = Spool(settings.spool_dir)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
         migrate(engine)
+        await _drain(agent, spool, wake)  # texts kept while the database was busy before a restart
         if seed:
             with session_scope(engine) as session:
                 clinic = seed_demo(session, agent.clock.now(), api_key=settings.demo_api_key)
@@ -38,7 +48,11 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
         worker = None
         if settings.inprocess_worker:
             worker = asyncio.create_task(_worker_loop(Worker.from_settings(agent, settings), settings, wake))
+        drainer = asyncio.create_task(_spool_loop(agent, spool, wake, min(settings.worker_interval_s, 1.0)))
         yield
+        drainer.cancel()
+        with suppress(asyncio.CancelledError):
+            await drainer
         if worker:
             worker.cancel()
             wake.set()  # release the idle wait so shutdown does not sit out the interval
@@ -49,6 +63,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
                   description="Post-visit SMS check-ins and referrals for medical spas.")
     app.state.settings = settings
     app.state.agent = agent
+    app.state.spool = spool
     wake = threading.Event()  # set by the webhook: the in-process worker runs the turn without waiting
     app.state.wake_worker = wake.set
     app.include_router(health.router)
@@ -56,7 +71,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     app.include_router(staff_api.router)
     console.install(app)  # staff console pages, static files, session/CSRF errors, security headers
     app.include_router(twilio.router)
-    if settings.environment == "local":
+    if settings.dev_routes_enabled:  # unauthenticated: see Settings.dev_routes for when
         app.include_router(dev.router)
 
     @app.exception_handler(Exception)
@@ -67,6 +82,31 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
         return JSONResponse({"error": "internal error", "ref": ref}, status_code=500)
 
     return app
+
+
+def _settings_or_exit() -> Settings:
+    """Settings for `uvicorn api.app:create_app --factory`: a bad configuration is one line on stderr
+    naming the variable (never its value) and exit status 2, not a traceback quoting the input."""
+    try:
+        return get_settings()
+    except ConfigError as exc:
+        print(f"afterglow: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+
+
+async def _drain(agent: Agent, spool: Spool, wake: threading.Event) -> None:
+    try:
+        if spool.pending() and (await asyncio.to_thread(drain_spool, agent.db, spool)).queued:
+            wake.set()
+    except Exception as exc:  # noqa: BLE001 - the spool keeps the texts; the next pass tries again
+        log.warning("spool drain failed: %s", type(exc).__name__)
+
+
+async def _spool_loop(agent: Agent, spool: Spool, wake: threading.Event, interval_s: float) -> None:
+    """Texts the webhook had to spool (database busy) join the inbound queue as soon as it takes them."""
+    while True:
+        await asyncio.sleep(interval_s)
+        await _drain(agent, spool, wake)
 
 
 def _brain(settings: Settings):  # noqa: ANN202 - a Brain, or None for the engine's own offline brain

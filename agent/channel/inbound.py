@@ -7,6 +7,9 @@ in the order they commit. A worker claims a job only when no older job of the sa
 pending or processing (`FOR UPDATE SKIP LOCKED`, so other senders' jobs go to other workers). A job
 held past its lease goes back to pending: rerunning a turn is safe because the engine deduplicates
 on MessageSid.
+
+When the database cannot take the text within a moment (SQLite's write lock held, PostgreSQL away), the
+webhook keeps it in the spool (agent.channel.spool) and still answers 200; `drain_spool` queues it later.
 """
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ import logging
 import re
 import weakref
 import zlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -26,9 +30,10 @@ from sqlmodel import Session, select
 
 from agent.channel.compliance import normalise_opt_out_type
 from agent.channel.routing import InboundText, route
+from agent.channel.spool import DrainReport, Spool
 from agent.engine.turn import Agent
 from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus
-from agent.store.db import session_scope
+from agent.store.db import session_scope, short_lock_wait
 from agent.store.models import AuditEvent, Clinic
 
 log = logging.getLogger("afterglow.channel.inbound")
@@ -42,6 +47,7 @@ class Accepted(StrEnum):
     QUEUED = "queued"
     DUPLICATE = "duplicate"  # Twilio retried a delivery we already hold
     UNROUTED = "unrouted"  # To is not a clinic number of ours: nothing stored
+    SPOOLED = "spooled"  # the database was busy: kept in the spool, queued when it drains
 
 
 @dataclass(frozen=True)
@@ -70,27 +76,59 @@ class InboundSms:
                    num_media=num_media, opt_out_type=normalise_opt_out_type(params.get("OptOutType")))
 
 
-def accept(db: sa.Engine, sms: InboundSms, now: datetime) -> Accepted:
+def accept(db: sa.Engine, sms: InboundSms, now: datetime, *, lock_wait_s: float | None = None) -> Accepted:
     """Record the inbound text durably (webhook side). Fast: one INSERT ... ON CONFLICT DO NOTHING on the
-    MessageSid and a commit; no engine work happens here."""
+    MessageSid and a commit; no engine work happens here. With `lock_wait_s`, a write lock held elsewhere
+    is waited for that long only (then OperationalError: see accept_or_spool)."""
     clinic_id = clinic_for_number(db, sms.to, now)
     if clinic_id is None:
-        with session_scope(db) as session:
-            session.add(AuditEvent(actor="twilio", action="inbound.unrouted", subject_type="clinic",
-                                   data={}, created_at=now))
+        audit = sa.insert(AuditEvent).values(actor="twilio", action="inbound.unrouted", subject_type="clinic",
+                                             data={}, created_at=now)
+        with db.begin() as conn, _waiting(conn, lock_wait_s):
+            conn.execute(audit)
         return Accepted.UNROUTED
     job = InboundJob(clinic_id=clinic_id, message_sid=sms.message_sid, sender=sms.sender, body=sms.body,
                      body_truncated=sms.truncated, num_media=sms.num_media, opt_out_type=sms.opt_out_type,
                      available_at=now, created_at=now)
     values = job.model_dump(exclude={"id"})
     insert = (pg_insert if db.dialect.name == "postgresql" else sqlite_insert)(InboundJob)
-    with db.begin() as conn:
+    with db.begin() as conn, _waiting(conn, lock_wait_s):
         _serialise_sender(conn, clinic_id, sms.sender)
         inserted = conn.execute(insert.values(**values).on_conflict_do_nothing(index_elements=["message_sid"])
                                 .returning(InboundJob.id)).first()
     # A retried delivery (same MessageSid) inserts nothing: one job, one reply. RETURNING, not rowcount:
     # psycopg 3 reports -1 for this statement, which read every new job on PostgreSQL as a duplicate.
     return Accepted.QUEUED if inserted is not None else Accepted.DUPLICATE
+
+
+def _waiting(conn: sa.Connection, lock_wait_s: float | None):  # noqa: ANN202 - a context manager
+    return short_lock_wait(conn, lock_wait_s) if lock_wait_s else nullcontext()
+
+
+def accept_or_spool(db: sa.Engine, sms: InboundSms, now: datetime, spool: Spool, *, lock_wait_s: float) -> Accepted:
+    """The webhook's promise: once this returns, the text is kept (queued, or spooled for the queue).
+    While older texts wait in the spool a new one joins them, so a sender's texts keep their order."""
+    if spool.pending():
+        spool.append(sms, now)
+        return Accepted.SPOOLED
+    try:
+        return accept(db, sms, now, lock_wait_s=lock_wait_s)
+    except Exception as exc:  # noqa: BLE001 - whatever the database did, the text must not be lost
+        log.warning("inbound text spooled: the database did not take it (%s)", type(exc).__name__)
+        spool.append(sms, now)
+        return Accepted.SPOOLED
+
+
+def drain_spool(db: sa.Engine, spool: Spool) -> DrainReport:
+    """Queue every spooled text (idempotent on MessageSid), oldest first; stops while the database is busy."""
+    def accept_line(fields: dict, received_at: datetime) -> Accepted:
+        return accept(db, InboundSms(**fields), received_at)
+
+    report = spool.drain(accept_line)
+    if report.queued or report.duplicates or report.failed or report.unreadable:
+        log.info("spool drained: %d queued, %d already queued, %d unrouted, %d kept for a person, %d unreadable",
+                 report.queued, report.duplicates, report.unrouted, report.failed, report.unreadable)
+    return report
 
 
 _CLINIC_TTL = timedelta(seconds=60)
@@ -218,4 +256,5 @@ def pending_count(session: Session) -> int:
                         .where(InboundJob.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))).one()
 
 
-__all__ = ["Accepted", "InboundSms", "InboundWorker", "accept", "sender_key", "InboundOutcome", "pending_count"]
+__all__ = ["Accepted", "InboundSms", "InboundWorker", "accept", "accept_or_spool", "drain_spool", "sender_key",
+           "InboundOutcome", "pending_count"]

@@ -2,6 +2,7 @@
 
 The inbound turn does not run here: the text is recorded as a durable job keyed by MessageSid and a
 worker runs it, so a slow model never makes Twilio time out and retry (a retry is recognised anyway).
+A busy database does not lose the text either: it goes to the spool and is queued when the spool drains.
 """
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import logging
 
 from fastapi import APIRouter, HTTPException, Request, Response, status
 
-from agent.channel.inbound import Accepted, InboundSms, accept
+from agent.channel.inbound import Accepted, InboundSms, accept_or_spool
 from agent.channel.status import StatusUpdate, apply_status
 from agent.store.db import session_scope
 from api.deps import AgentDep, VerifiedTwilioRequest
@@ -31,11 +32,13 @@ def inbound_sms(twilio: VerifiedTwilioRequest, agent: AgentDep, request: Request
     sms = InboundSms.from_params(twilio.fields())
     if sms is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "MessageSid, From and To are required")
-    accepted = accept(agent.db, sms, agent.clock.now())
+    state = request.app.state
+    accepted = accept_or_spool(agent.db, sms, agent.clock.now(), state.spool,
+                               lock_wait_s=state.settings.webhook_lock_wait_s)
     if accepted == Accepted.UNROUTED:
         log.warning("inbound text to a number that is no clinic's: not stored")
     elif accepted == Accepted.QUEUED:
-        wake = getattr(request.app.state, "wake_worker", None)
+        wake = getattr(state, "wake_worker", None)
         if wake is not None:
             wake()
     return twiml()

@@ -49,6 +49,6 @@ def test_bad_input_gets_a_clear_error(tmp_path):
 
 
 def test_dev_routes_are_absent_outside_local(tmp_path):
-    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path}/p.db", AFTERGLOW_ENV="staging")
+    settings = Settings(DATABASE_URL=f"sqlite:///{tmp_path}/p.db", AFTERGLOW_ENV="test")
     with TestClient(create_app(settings)) as client:
         assert client.get("/dev/patients").status_code == 404
