@@ -43,7 +43,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
                    + ", ".join(f"{email} [{role}]" for email, _, role in DEMO_STAFF) + ")")
         typer.echo(f"Demo clinic JSON API key (X-API-Key): {settings.demo_api_key}   API docs: http://{host}:{port}/docs"
                    + ("   SMS: dry-run (nothing leaves this machine)" if settings.dry_run else ""))
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info")
+    from api.proxies import server_options
+
+    # X-Forwarded-For only from a configured proxy: the login throttle counts client addresses.
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info", **server_options())
 
 
 @db_app.command("upgrade")

@@ -45,8 +45,12 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
             with suppress(asyncio.CancelledError):
                 await worker
 
+    # Production serves no interactive docs and no OpenAPI document: a map of every endpoint and model is
+    # for developers (locally at /docs), not for whoever finds the host.
+    docs = {} if settings.environment != "production" else {"docs_url": None, "redoc_url": None,
+                                                            "openapi_url": None}
     app = FastAPI(title="Afterglow", version="0.1.0", lifespan=lifespan,
-                  description="Post-visit SMS check-ins and referrals for medical spas.")
+                  description="Post-visit SMS check-ins and referrals for medical spas.", **docs)
     app.state.settings = settings
     app.state.agent = agent
     wake = threading.Event()  # set by the webhook: the in-process worker runs the turn without waiting
