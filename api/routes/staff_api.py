@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from agent.engine.drafts import StaffSend
+from agent.ids import Id
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
 from agent.staff import actions, queries
@@ -62,7 +63,7 @@ class ReferralUpdate(Strict):
 
 
 class StaffKeyOut(BaseModel):
-    staff_id: int
+    staff_id: Id
     api_key: str = Field(description="shown once; only its digest is stored")
 
 
@@ -103,12 +104,12 @@ def list_drafts(actor: ApiActorDep, session: SessionDep, status: DraftStatus = D
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: int, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+def get_draft(draft_id: Id, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
     return queries.draft(session, actor, draft_id)
 
 
 @router.post("/drafts/{draft_id}/approve", responses=REFUSED)
-def approve_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep, agent: AgentDep,
+def approve_draft(draft_id: Id, request: Request, actor: ApiActorDep, session: SessionDep, agent: AgentDep,
                   payload: ApproveIn | None = None) -> StaffSendPublic:
     """Send the held text as it is, through the outbox; the guards run again at send time."""
     outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies,
@@ -118,7 +119,7 @@ def approve_draft(draft_id: int, request: Request, actor: ApiActorDep, session: 
 
 
 @router.post("/drafts/{draft_id}/edit", responses=REFUSED)
-def edit_draft(draft_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+def edit_draft(draft_id: Id, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
                agent: AgentDep) -> StaffSendPublic:
     """Send an edited text instead; the edit runs through the same guards (a PHI hit needs override_phi)."""
     outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies, text=payload.body,
@@ -128,7 +129,7 @@ def edit_draft(draft_id: int, payload: TextIn, request: Request, actor: ApiActor
 
 
 @router.post("/drafts/{draft_id}/reject")
-def reject_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+def reject_draft(draft_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
     actions.reject_draft(session, actor, draft_id, _now(request))
     session.commit()
     return queries.draft(session, actor, draft_id)
@@ -146,19 +147,19 @@ def list_handoffs(request: Request, actor: ApiActorDep, session: SessionDep,
 
 
 @router.get("/handoffs/{handoff_id}")
-def get_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+def get_handoff(handoff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
     return queries.handoff(session, actor, handoff_id, _now(request))
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-def claim_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+def claim_handoff(handoff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
     actions.claim_handoff(session, actor, handoff_id, _now(request))
     session.commit()
     return queries.handoff(session, actor, handoff_id, _now(request))
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
-def resolve_handoff(handoff_id: int, payload: ResolveIn, request: Request, actor: ApiActorDep,
+def resolve_handoff(handoff_id: Id, payload: ResolveIn, request: Request, actor: ApiActorDep,
                     session: SessionDep) -> HandoffPublic:
     """Close with an outcome; the agent gets the thread back when no other handoff is open."""
     actions.resolve_handoff(session, actor, handoff_id, payload.outcome, _now(request))
@@ -167,7 +168,7 @@ def resolve_handoff(handoff_id: int, payload: ResolveIn, request: Request, actor
 
 
 @router.post("/handoffs/{handoff_id}/reply", responses=REFUSED)
-def reply(handoff_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+def reply(handoff_id: Id, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
           agent: AgentDep) -> StaffSendPublic:
     """Text the patient as staff (the agent stays silent while a person owns the thread)."""
     outcome = actions.reply(session, actor, handoff_id, payload.body, _now(request), agent.policies,
@@ -186,7 +187,7 @@ def list_referrals(actor: ApiActorDep, session: SessionDep,
 
 
 @router.patch("/referrals/{referral_id}")
-def update_referral(referral_id: int, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
+def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
                     session: SessionDep) -> ReferralPublic:
     actions.set_referral_status(session, actor, referral_id, payload.status, _now(request))
     session.commit()
@@ -203,7 +204,7 @@ def list_conversations(actor: ApiActorDep, session: SessionDep,
 
 
 @router.get("/conversations/{conversation_id}")
-def get_conversation(conversation_id: int, request: Request, actor: ApiActorDep,
+def get_conversation(conversation_id: Id, request: Request, actor: ApiActorDep,
                      session: SessionDep) -> ConversationPublic:
     """Transcript with intents, tool calls, the guard verdicts of every attempt and delivery status."""
     return queries.conversation(session, actor, conversation_id, _now(request))
@@ -219,7 +220,7 @@ def get_dashboard(request: Request, actor: ApiActorDep, session: SessionDep,
 
 @router.get("/audit")
 def audit(actor: ApiActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
-          before_id: int | None = None) -> list[AuditEventPublic]:
+          before_id: Id | None = None) -> list[AuditEventPublic]:
     actor.require(Permission.VIEW_AUDIT)
     return queries.audit_log(session, actor, limit=limit, before_id=before_id)
 
@@ -242,7 +243,7 @@ def create_staff(payload: StaffCreate, request: Request, actor: ApiActorDep, ses
 
 
 @router.post("/staff/{staff_id}/api-key", status_code=201)
-def issue_key(staff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffKeyOut:
+def issue_key(staff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffKeyOut:
     key = actions.issue_staff_key(session, actor, staff_id, _now(request))
     session.commit()
     return StaffKeyOut(staff_id=staff_id, api_key=key)
