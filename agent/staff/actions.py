@@ -22,8 +22,13 @@ from agent.store.models import Draft, Handoff, Referral
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
-__all__ = ["Conflict", "Forbidden", "NotFound", "approve_draft", "reject_draft", "claim_handoff", "resolve_handoff",
-           "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key"]
+__all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
+           "resolve_handoff", "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key",
+           "change_own_password"]
+
+
+class WrongPassword(Forbidden):
+    """The current password given with a password change is not the account's."""
 
 
 def _staff_id(actor: Actor) -> int:
@@ -151,3 +156,15 @@ def issue_staff_key(session: Session, actor: Actor, staff_id: int, now: datetime
     if not staff.active:
         raise Conflict("the account is deactivated")
     return accounts.issue_api_key(session, staff, now, actor=actor.label)
+
+
+# ------------------------------------------------------------------ one's own account
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str, ip: str, now: datetime, *,
+                        keep_token: str | None = None) -> None:
+    """Any staff member, for their own account only, knowing the current password (a stolen session or API
+    key alone cannot lock the owner out). Raises WrongPassword, accounts.Throttled, WeakPassword."""
+    staff = owned(session, Staff, _staff_id(actor), actor.clinic_id)
+    if not accounts.change_own_password(session, staff, current, new, ip, now, keep_token=keep_token):
+        raise WrongPassword("the current password is not right")

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from agent.ids import Id
 from agent.staff import actions, queries
 from agent.staff.roles import QUEUES, StaffRole
+from agent.staff.strength import explain
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
@@ -132,9 +133,7 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
     try:
         payload = StaffCreate(email=email, name=name, role=role, password=password)
     except ValidationError as exc:
-        fields = sorted({str(e["loc"][0]) for e in exc.errors()})
-        return _staff_page(request, user, session, error="Check " + ", ".join(fields)
-                           + " (passwords need at least 12 characters).", status_code=422)
+        return _staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
     try:
         actions.create_staff(session, user.actor, payload, now_of(request))
     except actions.Conflict as exc:

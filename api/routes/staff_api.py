@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
@@ -19,6 +19,7 @@ from agent.ids import Id
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
 from agent.staff import actions, queries
+from agent.staff.accounts import Throttled
 from agent.staff.roles import Permission
 from agent.staff.schemas import (
     AuditEventPublic,
@@ -31,11 +32,13 @@ from agent.staff.schemas import (
     ReferralPublic,
     StaffSendPublic,
 )
+from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, WeakPassword
 from agent.store.models import Clinic
 from agent.store.staff_models import Staff, StaffCreate, StaffPublic
 from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus
-from api.console.auth import ApiActorDep
+from api.console.auth import SESSION_COOKIE, ApiActorDep
 from api.deps import AgentDep, SessionDep
+from api.proxies import client_address
 
 router = APIRouter(prefix="/api", tags=["staff"])
 REFUSED = {422: {"model": StaffSendPublic, "description": "not sent: the guards refused the text (see blocked_by)"}}
@@ -86,6 +89,37 @@ def me(actor: ApiActorDep, session: SessionDep) -> MePublic:
     clinic = session.get(Clinic, actor.clinic_id)
     return MePublic(clinic_id=actor.clinic_id, clinic_name=clinic.name, staff_id=actor.staff_id, name=actor.name,
                     role=actor.role, via=actor.via, permissions=actor.permissions, queues=actor.queues)
+
+
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                              description="zxcvbn strength 3 of 4 at least; not your email or name")
+
+
+@router.post("/me/password", status_code=204, response_class=Response, responses={
+    403: {"description": "the current password is not right, or the clinic's key (nobody's account)"},
+    422: {"description": "the new password is too weak (see detail)"},
+    429: {"description": "too many wrong current passwords; see Retry-After"}})
+def change_password(payload: PasswordChange, request: Request, actor: ApiActorDep, session: SessionDep) -> Response:
+    """Change your own password. Every other console session of yours ends (the one making this call, if it
+    is a console session, stays); personal API keys are unaffected."""
+    keep = request.cookies.get(SESSION_COOKIE) if actor.via == "session" else None
+    try:
+        actions.change_own_password(session, actor, payload.current_password, payload.new_password,
+                                    client_address(request), _now(request), keep_token=keep)
+    except actions.WrongPassword:
+        session.commit()  # the failed attempt counts towards the login throttle
+        raise
+    except Throttled as exc:
+        session.rollback()
+        raise HTTPException(429, "too many failed attempts", headers={"Retry-After": str(exc.retry_after_s)}) from None
+    except WeakPassword as exc:
+        session.rollback()
+        raise HTTPException(422, [{"loc": ["body", "new_password"], "msg": str(exc), "type": "weak_password"}]) \
+            from None
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/pulse")
