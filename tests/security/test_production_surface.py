@@ -84,7 +84,7 @@ def _fail_login(c: TestClient, email: str, forwarded_for: str) -> int:
     return r.status_code
 
 
-def test_x_forwarded_for_from_loopback_does_not_reset_the_address_limit(env, serve_options, monkeypatch):  # noqa: ANN001
+def test_x_forwarded_for_from_loopback_does_not_reset_the_limit(env, serve_options, monkeypatch):  # noqa: ANN001
     monkeypatch.delenv("AFTERGLOW_TRUSTED_PROXIES", raising=False)
     monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     c = _served(env.app, serve_options(), "127.0.0.1")
