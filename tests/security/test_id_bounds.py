@@ -16,7 +16,6 @@ from agent.config import Settings
 from agent.demo import ensure_demo_clinic
 from agent.engine.touches import send_touch
 from agent.engine.turn import Agent
-from agent.ids import ID_MAX
 from agent.staff import accounts
 from agent.store.db import session_scope
 from agent.store.models import Message
@@ -27,6 +26,7 @@ from tests.channel.helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE, post_sig
 from tests.conftest import START, PatientFactory
 from tests.console.conftest import as_user, env  # noqa: F401 - fixtures
 
+ID_MAX = 2**31 - 1  # PostgreSQL integer (agent/ids.py); written out so the test stands on its own
 OUT_OF_RANGE = [2**63, 2**63 + 1, 2**64, 2**31, ID_MAX + 1, 10**30, 0, -1]
 
 API = [  # every endpoint that takes a row id (method, path template, JSON body)

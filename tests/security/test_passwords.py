@@ -15,7 +15,6 @@ from typer.testing import CliRunner
 from agent.cli import app as cli
 from agent.demo import DEMO_STAFF_PASSWORD
 from agent.staff import accounts
-from agent.staff.strength import MIN_SCORE, WeakPassword, check_password
 from agent.store.db import session_scope
 from agent.store.staff_models import StaffCreate
 from tests.console.conftest import PASSWORD, as_user, client, env, login  # noqa: F401 - fixtures
@@ -32,6 +31,8 @@ def _new(password: str, role: str = "admin") -> dict:
 
 @pytest.mark.parametrize("password", WEAK)
 def test_weak_passwords_are_refused_by_the_model_and_the_account_layer(password):  # noqa: ANN001
+    from agent.staff.strength import WeakPassword, check_password
+
     with pytest.raises(ValidationError) as err:
         StaffCreate(**_new(password))
     assert [e["loc"] for e in err.value.errors()] == [("password",)]
@@ -40,6 +41,8 @@ def test_weak_passwords_are_refused_by_the_model_and_the_account_layer(password)
 
 
 def test_the_account_layer_checks_even_when_the_model_is_bypassed(env):  # noqa: ANN001
+    from agent.staff.strength import WeakPassword
+
     with session_scope(env.engine) as s, pytest.raises(WeakPassword):
         accounts.create_staff(s, env.clinics["a"], StaffCreate.model_construct(**_new("password1234")), env.clock.now())
 
@@ -85,6 +88,8 @@ def test_the_cli_refuses_a_weak_first_admin(tmp_path, monkeypatch):  # noqa: ANN
 
 
 def test_the_demo_password_would_pass_too():
+    from agent.staff.strength import MIN_SCORE, check_password
+
     check_password(DEMO_STAFF_PASSWORD)  # demo accounts are seeded directly (never in production)
     assert MIN_SCORE >= 3
 
