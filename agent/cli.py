@@ -46,8 +46,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     if settings.dev_routes_enabled:
         typer.echo(f"Dev routes (no login): http://{host}:{port}/dev/patients")
     logs.install()
+    from api.proxies import server_options
+
+    # X-Forwarded-For only from a configured proxy: the login throttle counts client addresses.
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info",
-                log_config=logs.uvicorn_log_config())
+                log_config=logs.uvicorn_log_config(), **server_options())
 
 
 @db_app.command("upgrade")
@@ -65,21 +68,22 @@ def staff_create(
     name: Annotated[str, typer.Option(help="Display name (default: the part of the email before @).")] = "",
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           envvar="AFTERGLOW_STAFF_PASSWORD",
-                                          help="At least 12 characters (prompted when not given).")] = "",
+                                          help="At least 12 characters and zxcvbn strength 3 of 4 "
+                                               "(prompted when not given).")] = "",
 ) -> None:
     """Create a console account, e.g. the clinic's first admin."""
     from pydantic import ValidationError
 
     from agent.clock import SystemClock
     from agent.staff.accounts import AccountError, create_staff
+    from agent.staff.strength import explain
     from agent.store.db import session_scope
     from agent.store.staff_models import StaffCreate
 
     try:
         payload = StaffCreate(email=email, name=name or email.split("@")[0], role=role, password=password)
     except ValidationError as exc:
-        fields = ", ".join(sorted({str(e["loc"][0]) for e in exc.errors()}))
-        raise typer.BadParameter(f"check {fields} (passwords need at least 12 characters)") from None
+        raise typer.BadParameter(f"check {explain(exc)}") from None
     engine = _database()
     try:
         with session_scope(engine) as session:
@@ -118,6 +122,35 @@ def staff_api_key(email: Annotated[str, typer.Option(help="Account to issue a pe
         if staff is None or not staff.active:
             raise typer.BadParameter("no active account with this email", param_hint="--email")
         typer.echo(issue_api_key(session, staff, SystemClock().now(), actor="cli"))
+
+
+@staff_app.command("set-password")
+def staff_set_password(
+    email: Annotated[str, typer.Option(help="Account whose password to set (e.g. one locked out).")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          envvar="AFTERGLOW_STAFF_PASSWORD",
+                                          help="The new password: the same strength rules as everywhere.")] = "",
+) -> None:
+    """Set an account's password from the server (ends its console sessions). Staff change their own in the
+    console (Your account) or with POST /api/me/password."""
+    from sqlmodel import select
+
+    from agent.clock import SystemClock
+    from agent.staff.accounts import change_password
+    from agent.staff.strength import WeakPassword
+    from agent.store.db import session_scope
+    from agent.store.staff_models import Staff
+
+    engine = _database()
+    try:
+        with session_scope(engine) as session:
+            staff = session.exec(select(Staff).where(Staff.email == email.strip().lower())).first()
+            if staff is None:
+                raise typer.BadParameter("no account with this email", param_hint="--email")
+            change_password(session, staff, password, SystemClock().now(), actor="cli")
+            typer.echo(f"password set for #{staff.id} {staff.email}; its console sessions are logged out")
+    except WeakPassword as exc:
+        raise typer.BadParameter(f"choose another password: {exc}", param_hint="--password") from None
 
 
 @app.command("seed-demo")

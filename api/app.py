@@ -20,7 +20,7 @@ from agent.demo import seed_demo
 from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
 from agent.worker import Worker
-from api import console
+from api import console, errors
 from api.routes import dev, health, staff_api, twilio, visits
 
 log = logging.getLogger("afterglow.api")
@@ -59,8 +59,12 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
             with suppress(asyncio.CancelledError):
                 await worker
 
+    # Production serves no interactive docs and no OpenAPI document: a map of every endpoint and model is
+    # for developers (locally at /docs), not for whoever finds the host.
+    docs = {} if settings.environment != "production" else {"docs_url": None, "redoc_url": None,
+                                                            "openapi_url": None}
     app = FastAPI(title="Afterglow", version="0.1.0", lifespan=lifespan,
-                  description="Post-visit SMS check-ins and referrals for medical spas.")
+                  description="Post-visit SMS check-ins and referrals for medical spas.", **docs)
     app.state.settings = settings
     app.state.agent = agent
     app.state.spool = spool
@@ -70,6 +74,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     app.include_router(visits.router)
     app.include_router(staff_api.router)
     console.install(app)  # staff console pages, static files, session/CSRF errors, security headers
+    errors.install(app)  # 422s that never echo what was submitted
     app.include_router(twilio.router)
     if settings.dev_routes_enabled:  # unauthenticated: see Settings.dev_routes for when
         app.include_router(dev.router)

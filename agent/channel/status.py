@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.channel.numbers import apply_error_code, number_delivered
+from agent.ids import parse_code, parse_id
 from agent.store.channel_models import OutboxStatus
 from agent.store.models import AuditEvent, Message, OutboxJob, Patient
 from agent.types import DeliveryStatus, Direction
@@ -68,7 +69,8 @@ class StatusUpdate:
             status = DeliveryStatus(params.get("MessageStatus") or params.get("SmsStatus") or "")
         except ValueError:
             status = None
-        return cls(sid, status, _int(params.get("ErrorCode")), _int(query.get("m")))
+        # Bounded: an ErrorCode or ?m= no integer column holds is dropped, never a 500 that Twilio retries.
+        return cls(sid, status, parse_code(params.get("ErrorCode")), parse_id(query.get("m")))
 
 
 def apply_status(session: Session, update: StatusUpdate, now: datetime) -> StatusResult:
@@ -116,9 +118,3 @@ def _find(session: Session, update: StatusUpdate) -> Message | None:
             message = candidate
     return message
 
-
-def _int(value: object) -> int | None:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return None

@@ -11,6 +11,7 @@ from sqlmodel import Session, func, select
 
 from agent.security import digest
 from agent.staff.passwords import hash_password, verify_password
+from agent.staff.strength import check_password
 from agent.staff.roles import StaffRole
 from agent.store.models import AuditEvent, Clinic
 from agent.store.staff_models import LoginAttempt, Staff, StaffCreate, StaffSession, normalise_email
@@ -60,7 +61,7 @@ def create_staff(session: Session, clinic_id: int, payload: StaffCreate, now: da
     if session.exec(select(Staff.id).where(Staff.email == email)).first() is not None:
         raise AccountError("an account with this email already exists")
     staff = Staff(clinic_id=clinic_id, email=email, name=payload.name.strip(), role=payload.role,
-                  password_hash=hash_password(payload.password), created_at=now)
+                  password_hash=_strong_hash(payload.password, email, payload.name), created_at=now)
     session.add(staff)
     session.flush()
     audit(session, clinic_id, actor, "staff.created", "staff", staff.id, now, role=staff.role.value)
@@ -131,10 +132,33 @@ def authenticate(session: Session, email: str, password: str, ip: str, now: date
     return Login(staff, token)
 
 
-def change_password(session: Session, staff: Staff, password: str, now: datetime, *, actor: str) -> None:
-    staff.password_hash = hash_password(password)
-    revoke_all(session, staff, now)
+def _strong_hash(password: str, email: str, name: str) -> str:
+    """Checked here as well as in StaffCreate: this is where every password becomes an account's."""
+    check_password(password, user_inputs=[email, name])
+    return hash_password(password)
+
+
+def change_password(session: Session, staff: Staff, password: str, now: datetime, *, actor: str,
+                    keep_token: str | None = None) -> None:
+    """Set a new password (strength-checked) and end every console session but `keep_token`'s."""
+    staff.password_hash = _strong_hash(password, staff.email, staff.name)
+    revoke_all(session, staff, now, keep_token=keep_token)
     audit(session, staff.clinic_id, actor, "staff.password_changed", "staff", staff.id, now)
+
+
+def change_own_password(session: Session, staff: Staff, current: str, new: str, ip: str, now: datetime, *,
+                        keep_token: str | None = None) -> bool:
+    """A staff member's own change: False when `current` is wrong. Wrong guesses count as failed logins
+    (an unattended console must not become a way to guess the password). Raises Throttled, WeakPassword."""
+    check_password(new, user_inputs=[staff.email, staff.name])  # first: a refusal here reveals nothing
+    check_throttle(session, staff.email, ip, now)
+    ok, _ = verify_password(current, staff.password_hash)
+    session.add(LoginAttempt(email_digest=_digest(staff.email), ip_digest=_digest(ip), succeeded=ok, created_at=now))
+    if not ok:
+        audit(session, staff.clinic_id, f"staff:{staff.id}", "staff.password_change_refused", "staff", staff.id, now)
+        return False
+    change_password(session, staff, new, now, actor=f"staff:{staff.id}", keep_token=keep_token)
+    return True
 
 
 # ------------------------------------------------------------------ sessions and CSRF
@@ -165,10 +189,12 @@ def logout(session: Session, row: StaffSession, now: datetime) -> None:
     audit(session, row.clinic_id, f"staff:{row.staff_id}", "staff.logout", "staff", row.staff_id, now)
 
 
-def revoke_all(session: Session, staff: Staff, now: datetime) -> None:
+def revoke_all(session: Session, staff: Staff, now: datetime, *, keep_token: str | None = None) -> None:
+    keep = _digest(keep_token) if keep_token else None
     for row in session.exec(select(StaffSession).where(StaffSession.staff_id == staff.id,
                                                        StaffSession.revoked_at == None)):  # noqa: E711
-        row.revoked_at = now
+        if row.token_hash != keep:
+            row.revoked_at = now
 
 
 def csrf_token(secret_key: str, session_token: str) -> str:
@@ -185,5 +211,5 @@ def _aware(moment: datetime) -> datetime:
 
 
 __all__ = ["AccountError", "Throttled", "Login", "StaffRole", "audit", "create_staff", "set_active", "issue_api_key",
-           "staff_for_key", "authenticate", "change_password", "session_for_token", "logout", "revoke_all",
-           "csrf_token", "csrf_ok", "check_throttle"]
+           "staff_for_key", "authenticate", "change_password", "change_own_password", "session_for_token", "logout",
+           "revoke_all", "csrf_token", "csrf_ok", "check_throttle"]

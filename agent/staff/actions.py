@@ -17,13 +17,18 @@ from agent.policy.schema import Policies
 from agent.staff import accounts
 from agent.staff.actor import Actor, Conflict, Forbidden, NotFound
 from agent.staff.queries import owned
-from agent.staff.roles import Permission, StaffRole
+from agent.staff.roles import Permission
 from agent.store.models import Draft, Handoff, Referral
 from agent.store.staff_models import Staff, StaffCreate
-from agent.types import HandoffOutcome, HandoffStatus, ReferralStatus
+from agent.types import HandoffOutcome, ReferralStatus
 
-__all__ = ["Conflict", "Forbidden", "NotFound", "approve_draft", "reject_draft", "claim_handoff", "resolve_handoff",
-           "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key"]
+__all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
+           "resolve_handoff", "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key",
+           "change_own_password"]
+
+
+class WrongPassword(Forbidden):
+    """The current password given with a password change is not the account's."""
 
 
 def _staff_id(actor: Actor) -> int:
@@ -69,11 +74,10 @@ def claim_handoff(session: Session, actor: Actor, handoff_id: int, now: datetime
     handoff = owned(session, Handoff, handoff_id, actor.clinic_id)
     actor.require_queue(handoff.queue)
     staff_id = _staff_id(actor)
-    taking_over = handoff.status == HandoffStatus.CLAIMED and handoff.claimed_by not in (None, staff_id)
-    if taking_over and actor.role not in (StaffRole.MANAGER, StaffRole.ADMIN):
+    if engine_handoffs.claimed_by_other(handoff, staff_id) and not actor.can(Permission.TAKE_OVER_HANDOFFS):
         raise Conflict("already claimed by a colleague; a manager can reassign it")
     try:
-        engine_handoffs.claim(session, handoff, staff_id, now)
+        engine_handoffs.claim(session, handoff, staff_id, now, take_over=True)
     except HandoffStateError as exc:
         raise Conflict(str(exc)) from None
     return handoff
@@ -97,6 +101,7 @@ def reply(session: Session, actor: Actor, handoff_id: int, text: str, now: datet
     actor.require_queue(handoff.queue)
     _check_override(actor, override_phi)
     try:
+        engine_handoffs.ensure_claimer(handoff, _staff_id(actor))  # a colleague's claim: theirs to answer
         return engine_drafts.staff_reply(session, handoff, staff_id=_staff_id(actor), text=text, now=now,
                                          policies=policies, override_phi=override_phi)
     except (DraftStateError, HandoffStateError) as exc:
@@ -151,3 +156,15 @@ def issue_staff_key(session: Session, actor: Actor, staff_id: int, now: datetime
     if not staff.active:
         raise Conflict("the account is deactivated")
     return accounts.issue_api_key(session, staff, now, actor=actor.label)
+
+
+# ------------------------------------------------------------------ one's own account
+
+
+def change_own_password(session: Session, actor: Actor, current: str, new: str, ip: str, now: datetime, *,
+                        keep_token: str | None = None) -> None:
+    """Any staff member, for their own account only, knowing the current password (a stolen session or API
+    key alone cannot lock the owner out). Raises WrongPassword, accounts.Throttled, WeakPassword."""
+    staff = owned(session, Staff, _staff_id(actor), actor.clinic_id)
+    if not accounts.change_own_password(session, staff, current, new, ip, now, keep_token=keep_token):
+        raise WrongPassword("the current password is not right")

@@ -7,8 +7,10 @@ from typing import TypeVar
 
 from sqlmodel import Session, SQLModel, func, select
 
+from agent.engine.handoffs import claimed_by_other
 from agent.phones import display_phone
 from agent.staff.actor import Actor, NotFound
+from agent.staff.roles import Permission
 from agent.staff.schemas import (
     AuditEventPublic,
     ConversationBrief,
@@ -157,13 +159,16 @@ def handoff(session: Session, actor: Actor, handoff_id: int, now: datetime) -> H
 def _handoff_public(h: Handoff, patient: Patient, names: dict[int, str], actor: Actor, now: datetime) -> HandoffPublic:
     created = aware(h.created_at)
     until = aware(h.claimed_at) or aware(h.resolved_at) or now
+    workable = actor.can_work(h.queue) and h.status != HandoffStatus.RESOLVED
+    colleagues = actor.staff_id is not None and claimed_by_other(h, actor.staff_id)
     return HandoffPublic(id=h.id, conversation_id=h.conversation_id, patient=patient_summary(patient), queue=h.queue,
                          priority=h.priority, reason=h.reason, summary=h.summary, context=_visit_context(h.context),
                          status=h.status, outcome=h.outcome, claimed_by=h.claimed_by,
                          claimed_by_name=names.get(h.claimed_by) if h.claimed_by else None, created_at=created,
                          claimed_at=aware(h.claimed_at), resolved_at=aware(h.resolved_at),
                          waiting_minutes=max(0, int((until - created).total_seconds() // 60)),
-                         can_work=actor.can_work(h.queue) and h.status != HandoffStatus.RESOLVED)
+                         can_work=workable, can_act=workable and not colleagues,
+                         can_take_over=workable and colleagues and actor.can(Permission.TAKE_OVER_HANDOFFS))
 
 
 # ------------------------------------------------------------------ referrals

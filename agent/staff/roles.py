@@ -6,11 +6,14 @@
 | decide drafts (approve, edit, reject)                     | x | x | x | x |
 | override the PHI guard on a staff text (audited)          |   | x | x | x |
 | update referral status                                    | x |   | x | x |
+| take over a handoff a colleague claimed                   |   |   | x | x |
 | read the audit log                                        |   |   | x | x |
 | manage staff accounts and personal API keys               |   |   |   | x |
 
 Handoff queues a role may claim, reply in and resolve:
 front_desk -> front_desk; clinical -> clinical, front_desk; manager and admin -> every queue.
+Once claimed, a handoff is its claimer's alone: a colleague may not reply in it or resolve it; a manager or
+admin takes it over first (a claim, audited with whom it was taken from).
 Everyone may *see* every handoff of their own clinic (an urgent one must be impossible to miss).
 """
 from __future__ import annotations
@@ -32,6 +35,7 @@ class Permission(StrEnum):
     DECIDE_DRAFTS = "decide_drafts"
     OVERRIDE_PHI = "override_phi"
     UPDATE_REFERRALS = "update_referrals"
+    TAKE_OVER_HANDOFFS = "take_over_handoffs"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
 

@@ -111,7 +111,11 @@ class HandoffPublic(SQLModel):
     claimed_at: datetime | None = None
     resolved_at: datetime | None = None
     waiting_minutes: int = Field(description="minutes from opening to claim (or to now while unclaimed)")
-    can_work: bool = Field(default=False, description="the caller's role may claim, reply and resolve it")
+    can_work: bool = Field(default=False, description="the caller's role works this handoff's queue")
+    can_act: bool = Field(default=False, description="the caller may reply in and resolve it now: their role "
+                                                     "works the queue and nobody else has claimed it")
+    can_take_over: bool = Field(default=False, description="claimed by a colleague, and the caller (a manager "
+                                                           "or admin) may take it over")
 
 
 class ReferralPublic(SQLModel):

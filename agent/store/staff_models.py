@@ -9,16 +9,15 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.staff.roles import StaffRole
+from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, check_password
 from agent.store.models import _now_column, enum_column
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$"
-PASSWORD_MIN = 12
-PASSWORD_MAX = 128
 
 
 def _moment(*, nullable: bool = True, index: bool = False) -> object:
@@ -56,7 +55,15 @@ class Staff(StaffBase, table=True):
 
 
 class StaffCreate(StaffBase):
-    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX)
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                          description="zxcvbn strength 3 of 4 at least (agent/staff/strength.py)")
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str, info: ValidationInfo) -> str:
+        # email and name are declared first, so they are here (when valid) to be refused as passwords.
+        check_password(value, user_inputs=[str(info.data.get("email", "")), str(info.data.get("name", ""))])
+        return value
 
 
 class StaffPublic(StaffBase):

@@ -10,8 +10,10 @@ from pydantic import ValidationError
 from sqlmodel import select
 from starlette.responses import Response
 
+from agent.ids import Id
 from agent.staff import actions, queries
 from agent.staff.roles import QUEUES, StaffRole
+from agent.staff.strength import explain
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
@@ -37,7 +39,7 @@ def _next_or(request: Request, fallback: str) -> str:
 
 
 @router.post("/drafts/{draft_id}/approve")
-def approve(draft_id: int, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
+def approve(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
             override_phi: Flag = False) -> Response:
     outcome = actions.approve_draft(session, user.actor, draft_id, now_of(request), agent.policies,
                                     override_phi=override_phi)
@@ -48,7 +50,7 @@ def approve(draft_id: int, request: Request, user: ConsoleUserDep, session: Sess
 
 
 @router.post("/drafts/{draft_id}/edit")
-def edit(draft_id: int, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep, body: Text,
+def edit(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep, body: Text,
          override_phi: Flag = False) -> Response:
     outcome = actions.approve_draft(session, user.actor, draft_id, now_of(request), agent.policies, text=body,
                                     override_phi=override_phi)
@@ -58,14 +60,14 @@ def edit(draft_id: int, request: Request, user: ConsoleUserDep, session: Session
     return _refused_draft(request, user, session, draft_id, outcome, body)
 
 
-def _refused_draft(request: Request, user: ConsoleUserDep, session: SessionDep, draft_id: int, outcome, text):  # noqa: ANN001, ANN202
+def _refused_draft(request: Request, user: ConsoleUserDep, session: SessionDep, draft_id: Id, outcome, text):  # noqa: ANN001, ANN202
     refusal = {"id": draft_id, "outcome": outcome, "text": text}
     return page(request, user, "drafts.html", session=session, drafts=queries.drafts(session, user.actor),
                 refusal=refusal, status_code=422)
 
 
 @router.post("/drafts/{draft_id}/reject")
-def reject(draft_id: int, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def reject(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.reject_draft(session, user.actor, draft_id, now_of(request))
     session.commit()
     return _back("/console/drafts", "rejected")
@@ -75,14 +77,14 @@ def reject(draft_id: int, request: Request, user: ConsoleUserDep, session: Sessi
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-def claim(handoff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def claim(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.claim_handoff(session, user.actor, handoff_id, now_of(request))
     session.commit()
     return _back(f"/console/handoffs/{handoff_id}", "claimed")
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
-def resolve(handoff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep,
+def resolve(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep,
             outcome: Annotated[HandoffOutcome, Form()]) -> Response:
     actions.resolve_handoff(session, user.actor, handoff_id, outcome, now_of(request))
     session.commit()
@@ -90,7 +92,7 @@ def resolve(handoff_id: int, request: Request, user: ConsoleUserDep, session: Se
 
 
 @router.post("/handoffs/{handoff_id}/reply")
-def reply(handoff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
+def reply(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
           body: Text, override_phi: Flag = False) -> Response:
     now = now_of(request)
     outcome = actions.reply(session, user.actor, handoff_id, body, now, agent.policies, override_phi=override_phi)
@@ -107,7 +109,7 @@ def reply(handoff_id: int, request: Request, user: ConsoleUserDep, session: Sess
 
 
 @router.post("/referrals/{referral_id}/status")
-def referral_status(referral_id: int, request: Request, user: ConsoleUserDep, session: SessionDep,
+def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep,
                     status: Annotated[ReferralStatus, Form()]) -> Response:
     actions.set_referral_status(session, user.actor, referral_id, status, now_of(request))
     session.commit()
@@ -131,9 +133,7 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
     try:
         payload = StaffCreate(email=email, name=name, role=role, password=password)
     except ValidationError as exc:
-        fields = sorted({str(e["loc"][0]) for e in exc.errors()})
-        return _staff_page(request, user, session, error="Check " + ", ".join(fields)
-                           + " (passwords need at least 12 characters).", status_code=422)
+        return _staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
     try:
         actions.create_staff(session, user.actor, payload, now_of(request))
     except actions.Conflict as exc:
@@ -144,7 +144,7 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
 
 
 @router.post("/staff/{staff_id}/active")
-def staff_active(staff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep,
+def staff_active(staff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep,
                  active: Flag = False) -> Response:
     actions.set_staff_active(session, user.actor, staff_id, active, now_of(request))
     session.commit()
@@ -152,7 +152,7 @@ def staff_active(staff_id: int, request: Request, user: ConsoleUserDep, session:
 
 
 @router.post("/staff/{staff_id}/api-key")
-def staff_key(staff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def staff_key(staff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     key = actions.issue_staff_key(session, user.actor, staff_id, now_of(request))
     session.commit()
     return _staff_page(request, user, session, new_key={"staff_id": staff_id, "key": key})

@@ -20,6 +20,7 @@ from api.console.auth import (
 )
 from api.console.render import templates
 from api.deps import SessionDep
+from api.proxies import client_address
 
 router = APIRouter(prefix="/console", include_in_schema=False)
 LOGIN_PATH = "/console/login"
@@ -56,7 +57,7 @@ def login(request: Request, session: SessionDep, email: Annotated[str, Form(max_
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_form(request, error="Your login form expired. Please try again.", status_code=403,
                            email=email, next_path=next)
-    ip = request.client.host if request.client else "unknown"
+    ip = client_address(request)  # never a client-chosen X-Forwarded-For (api/proxies.py)
     try:
         login_ = accounts.authenticate(session, email, password, ip, now_of(request))
     except accounts.Throttled as exc:

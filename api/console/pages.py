@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 from sqlmodel import select
 from starlette.responses import Response
 
+from agent.ids import Id
 from agent.reports import dashboard as build_dashboard
 from agent.staff import queries
 from agent.staff.actor import Forbidden
@@ -56,7 +57,7 @@ def pulse(user: ConsoleUserDep, session: SessionDep) -> JSONResponse:
 
 
 @router.get("/handoffs/{handoff_id}")
-def handoff_page(handoff_id: int, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def handoff_page(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     now = now_of(request)
     item = queries.handoff(session, user.actor, handoff_id, now)
     convo = queries.conversation(session, user.actor, item.conversation_id, now)
@@ -86,7 +87,7 @@ def conversations_page(request: Request, user: ConsoleUserDep, session: SessionD
 
 
 @router.get("/conversations/{conversation_id}")
-def conversation_page(conversation_id: int, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def conversation_page(conversation_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     convo = queries.conversation(session, user.actor, conversation_id, now_of(request))
     turns = {t.id: t for t in convo.turns}
     return page(request, user, "conversation.html", session=session, convo=convo, turns=turns)
@@ -102,7 +103,7 @@ def dashboard_page(request: Request, user: ConsoleUserDep, session: SessionDep,
 
 @router.get("/audit")
 def audit_page(request: Request, user: ConsoleUserDep, session: SessionDep,
-               before: int | None = Query(default=None, ge=1)) -> Response:
+               before: Id | None = None) -> Response:
     user.actor.require(Permission.VIEW_AUDIT)
     events = queries.audit_log(session, user.actor, limit=100, before_id=before)
     return page(request, user, "audit.html", session=session, events=events)

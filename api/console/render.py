@@ -28,6 +28,7 @@ NOTICES = {
     "referral": "Referral updated.",
     "staff_created": "Account created.",
     "staff_updated": "Account updated.",
+    "password": "Password changed. Your other sessions are logged out.",
 }
 
 OUTCOME_LABELS = {

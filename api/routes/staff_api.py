@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from agent.engine.drafts import StaffSend
+from agent.ids import Id
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
 from agent.staff import actions, queries
+from agent.staff.accounts import Throttled
 from agent.staff.roles import Permission
 from agent.staff.schemas import (
     AuditEventPublic,
@@ -30,11 +32,13 @@ from agent.staff.schemas import (
     ReferralPublic,
     StaffSendPublic,
 )
+from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, WeakPassword
 from agent.store.models import Clinic
 from agent.store.staff_models import Staff, StaffCreate, StaffPublic
 from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus
-from api.console.auth import ApiActorDep
+from api.console.auth import SESSION_COOKIE, ApiActorDep
 from api.deps import AgentDep, SessionDep
+from api.proxies import client_address
 
 router = APIRouter(prefix="/api", tags=["staff"])
 REFUSED = {422: {"model": StaffSendPublic, "description": "not sent: the guards refused the text (see blocked_by)"}}
@@ -62,7 +66,7 @@ class ReferralUpdate(Strict):
 
 
 class StaffKeyOut(BaseModel):
-    staff_id: int
+    staff_id: Id
     api_key: str = Field(description="shown once; only its digest is stored")
 
 
@@ -87,6 +91,37 @@ def me(actor: ApiActorDep, session: SessionDep) -> MePublic:
                     role=actor.role, via=actor.via, permissions=actor.permissions, queues=actor.queues)
 
 
+class PasswordChange(Strict):
+    current_password: str = Field(min_length=1, max_length=256)
+    new_password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                              description="zxcvbn strength 3 of 4 at least; not your email or name")
+
+
+@router.post("/me/password", status_code=204, response_class=Response, responses={
+    403: {"description": "the current password is not right, or the clinic's key (nobody's account)"},
+    422: {"description": "the new password is too weak (see detail)"},
+    429: {"description": "too many wrong current passwords; see Retry-After"}})
+def change_password(payload: PasswordChange, request: Request, actor: ApiActorDep, session: SessionDep) -> Response:
+    """Change your own password. Every other console session of yours ends (the one making this call, if it
+    is a console session, stays); personal API keys are unaffected."""
+    keep = request.cookies.get(SESSION_COOKIE) if actor.via == "session" else None
+    try:
+        actions.change_own_password(session, actor, payload.current_password, payload.new_password,
+                                    client_address(request), _now(request), keep_token=keep)
+    except actions.WrongPassword:
+        session.commit()  # the failed attempt counts towards the login throttle
+        raise
+    except Throttled as exc:
+        session.rollback()
+        raise HTTPException(429, "too many failed attempts", headers={"Retry-After": str(exc.retry_after_s)}) from None
+    except WeakPassword as exc:
+        session.rollback()
+        raise HTTPException(422, [{"loc": ["body", "new_password"], "msg": str(exc), "type": "weak_password"}]) \
+            from None
+    session.commit()
+    return Response(status_code=204)
+
+
 @router.get("/pulse")
 def pulse(actor: ApiActorDep, session: SessionDep) -> Pulse:
     return queries.pulse(session, actor)
@@ -103,12 +138,12 @@ def list_drafts(actor: ApiActorDep, session: SessionDep, status: DraftStatus = D
 
 
 @router.get("/drafts/{draft_id}")
-def get_draft(draft_id: int, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+def get_draft(draft_id: Id, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
     return queries.draft(session, actor, draft_id)
 
 
 @router.post("/drafts/{draft_id}/approve", responses=REFUSED)
-def approve_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep, agent: AgentDep,
+def approve_draft(draft_id: Id, request: Request, actor: ApiActorDep, session: SessionDep, agent: AgentDep,
                   payload: ApproveIn | None = None) -> StaffSendPublic:
     """Send the held text as it is, through the outbox; the guards run again at send time."""
     outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies,
@@ -118,7 +153,7 @@ def approve_draft(draft_id: int, request: Request, actor: ApiActorDep, session: 
 
 
 @router.post("/drafts/{draft_id}/edit", responses=REFUSED)
-def edit_draft(draft_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+def edit_draft(draft_id: Id, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
                agent: AgentDep) -> StaffSendPublic:
     """Send an edited text instead; the edit runs through the same guards (a PHI hit needs override_phi)."""
     outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies, text=payload.body,
@@ -128,7 +163,7 @@ def edit_draft(draft_id: int, payload: TextIn, request: Request, actor: ApiActor
 
 
 @router.post("/drafts/{draft_id}/reject")
-def reject_draft(draft_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
+def reject_draft(draft_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> DraftPublic:
     actions.reject_draft(session, actor, draft_id, _now(request))
     session.commit()
     return queries.draft(session, actor, draft_id)
@@ -146,19 +181,19 @@ def list_handoffs(request: Request, actor: ApiActorDep, session: SessionDep,
 
 
 @router.get("/handoffs/{handoff_id}")
-def get_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+def get_handoff(handoff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
     return queries.handoff(session, actor, handoff_id, _now(request))
 
 
 @router.post("/handoffs/{handoff_id}/claim")
-def claim_handoff(handoff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
+def claim_handoff(handoff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> HandoffPublic:
     actions.claim_handoff(session, actor, handoff_id, _now(request))
     session.commit()
     return queries.handoff(session, actor, handoff_id, _now(request))
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
-def resolve_handoff(handoff_id: int, payload: ResolveIn, request: Request, actor: ApiActorDep,
+def resolve_handoff(handoff_id: Id, payload: ResolveIn, request: Request, actor: ApiActorDep,
                     session: SessionDep) -> HandoffPublic:
     """Close with an outcome; the agent gets the thread back when no other handoff is open."""
     actions.resolve_handoff(session, actor, handoff_id, payload.outcome, _now(request))
@@ -167,7 +202,7 @@ def resolve_handoff(handoff_id: int, payload: ResolveIn, request: Request, actor
 
 
 @router.post("/handoffs/{handoff_id}/reply", responses=REFUSED)
-def reply(handoff_id: int, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+def reply(handoff_id: Id, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
           agent: AgentDep) -> StaffSendPublic:
     """Text the patient as staff (the agent stays silent while a person owns the thread)."""
     outcome = actions.reply(session, actor, handoff_id, payload.body, _now(request), agent.policies,
@@ -186,7 +221,7 @@ def list_referrals(actor: ApiActorDep, session: SessionDep,
 
 
 @router.patch("/referrals/{referral_id}")
-def update_referral(referral_id: int, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
+def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
                     session: SessionDep) -> ReferralPublic:
     actions.set_referral_status(session, actor, referral_id, payload.status, _now(request))
     session.commit()
@@ -203,7 +238,7 @@ def list_conversations(actor: ApiActorDep, session: SessionDep,
 
 
 @router.get("/conversations/{conversation_id}")
-def get_conversation(conversation_id: int, request: Request, actor: ApiActorDep,
+def get_conversation(conversation_id: Id, request: Request, actor: ApiActorDep,
                      session: SessionDep) -> ConversationPublic:
     """Transcript with intents, tool calls, the guard verdicts of every attempt and delivery status."""
     return queries.conversation(session, actor, conversation_id, _now(request))
@@ -219,7 +254,7 @@ def get_dashboard(request: Request, actor: ApiActorDep, session: SessionDep,
 
 @router.get("/audit")
 def audit(actor: ApiActorDep, session: SessionDep, limit: int = Query(default=200, ge=1, le=1000),
-          before_id: int | None = None) -> list[AuditEventPublic]:
+          before_id: Id | None = None) -> list[AuditEventPublic]:
     actor.require(Permission.VIEW_AUDIT)
     return queries.audit_log(session, actor, limit=limit, before_id=before_id)
 
@@ -242,7 +277,7 @@ def create_staff(payload: StaffCreate, request: Request, actor: ApiActorDep, ses
 
 
 @router.post("/staff/{staff_id}/api-key", status_code=201)
-def issue_key(staff_id: int, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffKeyOut:
+def issue_key(staff_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> StaffKeyOut:
     key = actions.issue_staff_key(session, actor, staff_id, _now(request))
     session.commit()
     return StaffKeyOut(staff_id=staff_id, api_key=key)

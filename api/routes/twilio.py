@@ -20,13 +20,33 @@ log = logging.getLogger("afterglow.api.twilio")
 router = APIRouter(prefix="/webhooks/twilio", tags=["twilio webhooks"])
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+SIGNATURE = {"name": "X-Twilio-Signature", "in": "header", "required": True, "schema": {"type": "string"},
+             "description": "Twilio's HMAC of the URL and every form parameter; anything else is a 403"}
+
+
+def _form(fields: tuple[str, ...], required: tuple[str, ...]) -> dict:
+    """The form Twilio posts, for the OpenAPI document (the route reads and verifies the raw body itself)."""
+    properties = {name: {"type": "string"} for name in fields}
+    properties["MessageSid"] = {"type": "string", "pattern": "^(SM|MM)[0-9a-f]{32}$"}
+    # Twilio sends many more fields (AccountSid, SmsStatus, FromCity...): all strings, all signed.
+    schema = {"type": "object", "properties": properties, "required": list(required),
+              "additionalProperties": {"type": "string"}}
+    return {"parameters": [SIGNATURE], "requestBody": {
+        "required": True, "content": {"application/x-www-form-urlencoded": {"schema": schema}}}}
+
+
+SMS_FORM = _form(("MessageSid", "From", "To", "Body", "NumMedia", "OptOutType"), ("MessageSid", "From", "To"))
+STATUS_FORM = _form(("MessageSid", "MessageStatus", "ErrorCode"), ("MessageSid",))
+STATUS_FORM["parameters"].append({
+    "name": "m", "in": "query", "required": False, "schema": {"type": "string"},
+    "description": "our message id, put on the callback URL by our sender; ignored when no row can have it"})
 
 
 def twiml() -> Response:
     return Response(EMPTY_TWIML, media_type="text/xml")
 
 
-@router.post("/sms", response_class=Response, responses={200: {"content": {"text/xml": {}}}})
+@router.post("/sms", response_class=Response, responses={200: {"content": {"text/xml": {}}}}, openapi_extra=SMS_FORM)
 def inbound_sms(twilio: VerifiedTwilioRequest, agent: AgentDep, request: Request) -> Response:
     """An inbound text: recorded as a job (once per MessageSid), answered with empty TwiML."""
     sms = InboundSms.from_params(twilio.fields())
@@ -44,7 +64,8 @@ def inbound_sms(twilio: VerifiedTwilioRequest, agent: AgentDep, request: Request
     return twiml()
 
 
-@router.post("/status", response_class=Response, responses={200: {"content": {"text/xml": {}}}})
+@router.post("/status", response_class=Response, responses={200: {"content": {"text/xml": {}}}},
+             openapi_extra=STATUS_FORM)
 def message_status(twilio: VerifiedTwilioRequest, agent: AgentDep) -> Response:
     """A delivery status callback: applied only if it moves the message forward."""
     update = StatusUpdate.from_params(twilio.fields(), twilio.query)
