@@ -7,6 +7,7 @@ from sqlmodel import select
 
 from agent.engine.touches import send_touch
 from agent.engine.turn import UnknownPatient
+from agent.ids import Id
 from agent.store.models import Conversation, Message, Patient
 from api.deps import AgentDep, SessionDep
 
@@ -44,7 +45,7 @@ def patients(session: SessionDep) -> list[PatientOut]:
 
 
 @router.post("/patients/{patient_id}/messages")
-def patient_says(patient_id: int, payload: InboundText, agent: AgentDep) -> dict:
+def patient_says(patient_id: Id, payload: InboundText, agent: AgentDep) -> dict:
     try:
         return agent.handle_inbound(patient_id, payload.body).as_json()
     except UnknownPatient:
@@ -52,7 +53,7 @@ def patient_says(patient_id: int, payload: InboundText, agent: AgentDep) -> dict
 
 
 @router.post("/patients/{patient_id}/touches")
-def touch(patient_id: int, payload: TouchRequest, agent: AgentDep) -> dict:
+def touch(patient_id: Id, payload: TouchRequest, agent: AgentDep) -> dict:
     try:
         return send_touch(agent, patient_id, payload.touch).as_json()
     except LookupError:
@@ -60,7 +61,7 @@ def touch(patient_id: int, payload: TouchRequest, agent: AgentDep) -> dict:
 
 
 @router.get("/patients/{patient_id}/transcript")
-def transcript(patient_id: int, session: SessionDep) -> list[MessageOut]:
+def transcript(patient_id: Id, session: SessionDep) -> list[MessageOut]:
     conv_ids = session.exec(select(Conversation.id).where(Conversation.patient_id == patient_id)).all()
     if not conv_ids:
         raise HTTPException(404, "no conversation for this patient")

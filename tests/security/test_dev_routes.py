@@ -84,3 +84,15 @@ def test_seed_demo_command_adds_no_public_logins_with_live_credentials(tmp_path,
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def test_dev_routes_refuse_ids_no_row_can_have(tmp_path):
+    """Found after item 7's fix: the dev routes took any integer, and 2**63 reached SQLite as a 500."""
+    url = f"sqlite:///{tmp_path}/ids.db"
+    settings = Settings(DATABASE_URL=url, AFTERGLOW_INPROCESS_WORKER=False, AFTERGLOW_ENV="local",
+                        AFTERGLOW_SPOOL_DIR=str(tmp_path / "spool"))
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+        for n in (2**63, 2**31, 0):
+            assert client.get(f"/dev/patients/{n}/transcript").status_code == 422
+        for n in (2**63, 2**31):
+            assert client.post(f"/dev/patients/{n}/messages", json={"body": "hi"}).status_code == 422
