@@ -271,3 +271,27 @@ def test_a_new_text_is_queued_and_its_retry_is_a_duplicate_on_either_engine(any_
     assert accept(any_engine, sms, clock.now()) is Accepted.DUPLICATE
     with Session(any_engine) as s:
         assert len(s.exec(select(InboundJob).where(InboundJob.message_sid == sms.message_sid)).all()) == 1
+
+
+def test_a_signed_webhook_on_postgresql_wakes_the_worker_once_per_new_text(pg_engine, clock):
+    """Issue 13, item 4, end to end: the real webhook route on PostgreSQL wakes the in-process worker for
+    a new text and not for Twilio's retry of it (it used to read every new text as a duplicate)."""
+    from agent.demo import ensure_demo_clinic
+    from agent.engine.turn import Agent
+    from agent.store.db import session_scope
+    from tests.channel.helpers import post_signed, webhook_client
+    from tests.conftest import _truncate
+
+    _truncate(pg_engine)
+    with session_scope(pg_engine) as session:
+        ensure_demo_clinic(session, clock.now())
+    client = webhook_client(Agent(pg_engine, clock=clock))
+    woken: list[int] = []
+    client.app.state.wake_worker = lambda: woken.append(1)
+    params = inbound_params(STRANGER, "hi, is this the spa?")
+    assert post_signed(client, "/webhooks/twilio/sms", params).status_code == 200
+    assert woken == [1]
+    assert post_signed(client, "/webhooks/twilio/sms", params).status_code == 200  # Twilio's retry
+    assert woken == [1]
+    with Session(pg_engine) as s:
+        assert len(s.exec(select(InboundJob)).all()) == 1
