@@ -39,6 +39,7 @@ UNSURE = 0.5  # below policies/approval.yaml min_confidence: the reply is held f
 POLARITY_BAR = 0.9  # the model's unhappy overrules the rules' praise only this sure
 RULES_POSITIVE = 0.6
 RULES_SURE = 0.9  # a rules reading this confident stands unless the model is confident otherwise
+OFF_TOPIC = 0.35  # a confident off-topic reading: as sure as the rules' own OTHER, below min_confidence
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,11 @@ def _model_reading(reading: Reading, policy: ReaderPolicy, norm: str, *, opted_o
             confidence = min(confidence, DOUBTFUL_POSITIVE)
         out[intent] = round(max(out.get(intent, 0.0), confidence), 2)
     if set(out) == {Intent.OTHER}:
+        if reading.p(Intent.OTHER) >= policy.join_threshold:
+            # Confidently off-topic (an errand, news, a text meant for family): the rules' weaker guesses
+            # (a question mark, a name, "ok") do not decide it, their sure readings still do. Low
+            # confidence all the same, so a person looks before anything is sent.
+            return {Intent.OTHER: OFF_TOPIC}
         return {}  # "I don't know what this is": let the rules try
     return out
 
