@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
@@ -39,23 +39,37 @@ def serve(app: str, env: dict[str, str], *, factory: bool = True, port: int | No
     proc = subprocess.Popen(args, cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
+    # stderr is read only once the process has exited: reading a live pipe would block
+    def output() -> str:
+        return proc.stderr.read().decode()[-2000:] if proc.poll() is not None else ""
+
+    with running(proc, base, output, ok=(200, 404), start_s=60):
+        yield base, proc.pid
+
+
+@contextmanager
+def running(proc: subprocess.Popen, base: str, output: Callable[[], str], *, ok: tuple[int, ...] = (200,),
+            start_s: float = 60, stop_s: float = 10) -> Iterator[None]:
+    """Wait until `base`/health answers one of `ok` (or fail with the server's `output()`), then stop the
+    process when the block ends, killing it if it does not exit within `stop_s`."""
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + start_s
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("server exited: " + proc.stderr.read().decode()[-2000:])
+                raise RuntimeError("server exited:\n" + output())
             try:
-                if httpx.get(base + "/health", timeout=1).status_code in (200, 404):
+                if httpx.get(base + "/health", timeout=1).status_code in ok:
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not start")
+                raise RuntimeError("server did not start:\n" + output())
             time.sleep(0.2)
-        yield base, proc.pid
+        yield
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=stop_s)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from evals.bench.server import ROOT, free_port
+from evals.bench.server import ROOT, free_port, running
 from tests.channel.helpers import inbound_params, sign
 
 TOKEN = "security-test-auth-token"
@@ -68,24 +67,5 @@ def serve(tmp: Path, **overrides: str) -> Iterator[Server]:
         proc = subprocess.Popen([sys.executable, "-m", "agent.cli", "serve", "--port", str(port)], cwd=tmp,
                                 env=env_for(tmp, port, **overrides), stdout=sink, stderr=subprocess.STDOUT)
     server = Server(f"http://127.0.0.1:{port}", log, tmp / "service.db", proc)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("server exited:\n" + server.output()[-3000:])
-            try:
-                if httpx.get(server.base + "/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not start:\n" + server.output()[-3000:])
-            time.sleep(0.2)
+    with running(proc, server.base, lambda: server.output()[-3000:], start_s=90, stop_s=15):
         yield server
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
