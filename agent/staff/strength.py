@@ -11,7 +11,6 @@ import threading
 from collections.abc import Iterable
 
 from pydantic import ValidationError
-from zxcvbn import zxcvbn
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -34,6 +33,8 @@ def check_password(password: str, *, user_inputs: Iterable[str] = ()) -> None:
         raise WeakPassword("a password cannot be only spaces")
     words = [*_CONTEXT, *_split(user_inputs)]
     with _lock:
+        from zxcvbn import zxcvbn  # its word lists cost 13 MB: loaded when a password is set, not at start
+
         result = zxcvbn(password, user_inputs=words, max_length=PASSWORD_MAX)
     if result["score"] < MIN_SCORE:
         feedback = result["feedback"]
