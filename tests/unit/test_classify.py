@@ -380,6 +380,24 @@ def test_clearly_positive_reaches_the_ask_threshold(text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
+    ["wish I could say I love it", "I really wanted to love it", "I was hoping to love it tbh",
+     "I'd love to say it's perfect", "I was supposed to love it right?", "ojalá pudiera decir que me encanta",
+     "quería que me encantara pero no"],
+)
+def test_praise_wished_for_is_not_praise_felt(text: str) -> None:
+    """Counterfactual praise carries every praise word and no joy: it must never unlock a referral ask."""
+    c = run(text)
+    assert c.confidence(I.POSITIVE) < CLEARLY_POSITIVE and c.top.intent is not I.POSITIVE
+
+
+@pytest.mark.parametrize("text", ["I wish I did it sooner, love it!!", "wish I'd found you guys years ago, obsessed",
+                                  "ojalá me hubiera hecho esto antes, me encanta"])
+def test_wishing_it_had_happened_sooner_is_still_praise(text: str) -> None:
+    assert run(text).top.intent is I.POSITIVE
+
+
+@pytest.mark.parametrize(
+    "text",
     ["fine", "it's fine i guess", "ok i guess", "not bad", "not too bad", "good", "it's alright", "i think i like it",
      "so far so good", "pretty good", "looks ok", "decent", "it's nice", "no complaints", "can't complain"],
 )
