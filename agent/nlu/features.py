@@ -7,7 +7,9 @@ Over agent.text.normalize (lowercase, accents folded, emoji as words, SMS spelli
 - character 3-5-grams inside each word, padded ("c: hazy", "c:azy "), which carry typos, plurals and
   Spanish/English cognates ("borrosa", "blurry-ish");
 - runs of three or more digits folded to 0s, so every phone number looks alike; short numbers stay
-  ("5 stars" is praise, "1 star" is not; "10/10", "0/10").
+  ("5 stars" is praise, "1 star" is not; "10/10", "0/10");
+- "w:<cap>" for each word capitalised inside a sentence ("told Hannah and Mike about you"): a name the
+  examples never saw still looks like a name, so "told <cap> and <cap> about you" reads as a referral.
 FEATURE_VERSION changes whenever this function changes meaning; a model trained on another version
 is refused at load.
 """
@@ -17,9 +19,11 @@ import re
 
 from agent.text import normalize
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 _TOKENS = re.compile(r"[a-z0-9']+|[?!]")
+# A capitalised word that does not open a sentence (after start, or . ! ? and a space); mixed case only.
+_MID_CAPITAL = re.compile(r"(?<![.!?\n]\s)(?<!^)(?<![.!?\n])\b([A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\b")
 _LONG_NUMBER = re.compile(r"[0-9]{3,}")
 _SCOPE_END = re.compile(r"[.,;:!?]|\bbut\b|\bpero\b")
 _NEGATORS = frozenset(
@@ -59,4 +63,6 @@ def analyze(text: str) -> list[str]:
             feats.extend("c:" + padded[i:i + n] for i in range(len(padded) - n + 1))
     if not words:
         feats.append("w:<empty>")
+    if not text.islower():
+        feats.extend("w:<cap>" for m in _MID_CAPITAL.finditer(text.strip()) if m.start() > 0)
     return feats
