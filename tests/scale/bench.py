@@ -9,11 +9,13 @@ import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
 
 from agent.engine.situation import load_situation
+from agent.policy.loader import default_policies
 from agent.outreach.scheduler import _claim_next
 from agent.store.db import make_engine, session_scope
 from agent.store.models import Patient
@@ -56,8 +58,28 @@ def measure(engine: sa.Engine, label: str) -> None:
             sit.ask_facts()
             session.rollback()
 
+    policies = default_policies()
+
+    def situation_of(patient_id: int, brain: bool) -> Callable[[], None]:
+        def run() -> None:
+            with session_scope(engine) as session:
+                sit = load_situation(session, session.get(Patient, patient_id), NOW)
+                sit.ask_facts()
+                if brain:
+                    sit.brain_context("ok", policies, frozenset())
+                session.rollback()
+        return run
+
+    with engine.connect() as conn:
+        short = conn.execute(sa.select(Patient.id).where(Patient.id != filled.long_patient_id)).scalars().first()
     print(f"{label}: _claim_next {per_call_ms(claim):.2f} ms/call (100,000 touches, 5 due)")
     print(f"{label}: load_situation + ask_facts {per_call_ms(situation):.2f} ms/call (5,000-message thread)")
+    print(f"{label}: load_situation + ask_facts {per_call_ms(situation_of(short, False)):.2f} ms/call "
+          "(10-message thread, same database)")
+    # The fill's patient texts are all "ok": no language evidence anywhere, so the language look-back
+    # reads every older patient text (the worst case; a thread with any Spanish or English text stops there).
+    print(f"{label}: load_situation + ask_facts + brain_context {per_call_ms(situation_of(filled.long_patient_id, True)):.2f} "
+          "ms/call (5,000-message thread, no language evidence: worst case)")
 
 
 def main() -> None:
