@@ -60,8 +60,8 @@ def run_due(agent: Agent, *, limit: int = 500) -> list[TurnResult]:
     return results
 
 
-# The pending predicate as a literal, exactly as ix_touch_pending_due states it: with a bound parameter
-# the planner cannot use the partial index and walks every touch ever scheduled (O(history) per idle step).
+# The pending predicate as a literal, exactly as ix_touch_pending_due states it: with a bound parameter a
+# generic plan cannot use the partial index and walks every touch ever due (O(history) per idle step).
 CLAIM = (select(Touch).where(sa.text(f"touch.{PENDING_TOUCH}"), Touch.due_at <= sa.bindparam("now"))
          .order_by(Touch.due_at, Touch.id).limit(1).with_for_update(skip_locked=True))
 

@@ -256,8 +256,9 @@ class AuditEvent(SQLModel, table=True):
 
 # The claim reads pending touches in due order. Sent/cancelled rows pile up forever (two per patient and
 # visit), so an index on due_at alone walks every past touch to find the few pending ones; this partial
-# index holds only the pending rows. Queries must spell the predicate with the same literal (not a bound
-# parameter), or neither SQLite nor a PostgreSQL generic plan can prove the index applies.
+# index holds only the pending rows. Queries spell the predicate with the same literal, not a bound
+# parameter: a PostgreSQL generic plan (psycopg prepares a statement after 5 runs) cannot prove a partial
+# index from a parameter and falls back to ix_touch_due_at plus a filter (checked with EXPLAIN EXECUTE).
 PENDING_TOUCH = "status = 'pending'"
 
 
