@@ -28,11 +28,12 @@ from tests.scale.fill import NOW, Filled, fill
 THREAD = 5_000
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def big(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[sa.Engine, Filled]]:
-    """A database of its own per engine, filled once for the module (~100,000 touches)."""
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def big(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[tuple[sa.Engine, Filled]]:
+    """A database of its own per engine (~100,000 touches), filled once: the checks share one test per
+    engine, so two xdist workers fill one database each instead of each filling both."""
     if request.param == "sqlite":
-        engine, drop = make_engine(f"sqlite:///{tmp_path_factory.mktemp('scale')}/big.db"), None
+        engine, drop = make_engine(f"sqlite:///{tmp_path}/big.db"), None
     else:
         request.getfixturevalue("pg_url")  # skips, or fails under CI, without a server
         admin = make_engine(PG_ADMIN_URL)
@@ -92,7 +93,7 @@ def assert_no_full_scan(engine: sa.Engine, plan: str, table: str) -> None:
         assert f"Seq Scan on {table}" not in plan, plan
 
 
-def test_claim_reads_only_pending_touches(big) -> None:
+def check_claim_reads_only_pending_touches(big) -> None:
     engine, filled = big
     with Session(engine) as session:
         with captured(engine) as sent:
@@ -108,7 +109,7 @@ def test_claim_reads_only_pending_touches(big) -> None:
     assert "ix_touch_pending_due" in plan, plan
 
 
-def test_thread_reads_are_indexed(big, policies) -> None:
+def check_thread_reads_are_indexed(big, policies) -> None:
     engine, filled = big
     with Session(engine) as session:
         patient = session.get(Patient, filled.long_patient_id)
@@ -128,7 +129,7 @@ def _whole_thread(session: Session, conversation_id: int) -> list[Message]:
     return list(session.exec(select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)))
 
 
-def test_bounded_thread_says_what_the_whole_thread_said(big, policies) -> None:
+def check_bounded_thread_says_what_the_whole_thread_said(big, policies) -> None:
     engine, filled = big
     with Session(engine) as session:
         patient = session.get(Patient, filled.long_patient_id)
@@ -149,7 +150,7 @@ def test_bounded_thread_says_what_the_whole_thread_said(big, policies) -> None:
         session.rollback()
 
 
-def test_last_outbound_and_settled_beyond_a_window_of_replies(big) -> None:
+def check_last_outbound_and_settled_beyond_a_window_of_replies(big) -> None:
     """A window of nothing but patient texts: the last outbound is found further back, and no settled
     reply is invented."""
     engine, filled = big
@@ -163,3 +164,10 @@ def test_last_outbound_and_settled_beyond_a_window_of_replies(big) -> None:
         assert sit.ask_facts().positive_reply_seen is False
         assert sit.message_count() == len(whole)
         session.rollback()
+
+
+def test_hot_queries_at_100k(big, policies) -> None:
+    check_claim_reads_only_pending_touches(big)
+    check_thread_reads_are_indexed(big, policies)
+    check_bounded_thread_says_what_the_whole_thread_said(big, policies)
+    check_last_outbound_and_settled_beyond_a_window_of_replies(big)
