@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.channel.numbers import NUMBER_DEAD_REASON, is_dead
@@ -16,7 +17,7 @@ from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
 from agent.outreach.timeline import due_times, in_quiet_hours, next_allowed
 from agent.policy.schema import ClinicSettings, Policies
 from agent.store.db import session_scope
-from agent.store.models import Clinic, Conversation, Draft, Handoff, Message, Patient, Touch, Visit
+from agent.store.models import PENDING_TOUCH, Clinic, Conversation, Draft, Handoff, Message, Patient, Touch, Visit
 from agent.types import Direction, DraftStatus, HandoffStatus, Intent, MessageKind, TouchStatus
 
 if TYPE_CHECKING:
@@ -59,10 +60,14 @@ def run_due(agent: Agent, *, limit: int = 500) -> list[TurnResult]:
     return results
 
 
+# The pending predicate as a literal, exactly as ix_touch_pending_due states it: with a bound parameter a
+# generic plan cannot use the partial index and walks every touch ever due (O(history) per idle step).
+CLAIM = (select(Touch).where(sa.text(f"touch.{PENDING_TOUCH}"), Touch.due_at <= sa.bindparam("now"))
+         .order_by(Touch.due_at, Touch.id).limit(1).with_for_update(skip_locked=True))
+
+
 def _claim_next(session: Session, now: datetime) -> Touch | None:
-    query = (select(Touch).where(Touch.status == TouchStatus.PENDING, Touch.due_at <= now)
-             .order_by(Touch.due_at, Touch.id).limit(1).with_for_update(skip_locked=True))
-    return session.exec(query).first()
+    return session.exec(CLAIM, params={"now": now}).first()
 
 
 def _process(agent: Agent, session: Session, touch: Touch) -> TurnResult | None:

@@ -157,7 +157,18 @@ class Turn(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
+# A turn reads the newest messages of its thread (ORDER BY id DESC LIMIT n); PostgreSQL needs the pair to
+# stop after n rows instead of sorting the whole thread. Settled replies are rare and looked up only when
+# they fall outside that window, so a partial index keeps that look-up from walking the thread.
+SETTLED = "settled = true"  # TRUE is 1 on SQLite (3.23+), so one spelling serves both engines
+
+
 class Message(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_message_thread", "conversation_id", "id"),
+        sa.Index("ix_message_settled", "conversation_id",
+                 sqlite_where=sa.text(SETTLED), postgresql_where=sa.text(SETTLED)),
+    )
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
@@ -243,10 +254,22 @@ class AuditEvent(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
+# The claim reads pending touches in due order. Sent/cancelled rows pile up forever (two per patient and
+# visit), so an index on due_at alone walks every past touch to find the few pending ones; this partial
+# index holds only the pending rows. Queries spell the predicate with the same literal, not a bound
+# parameter: a PostgreSQL generic plan (psycopg prepares a statement after 5 runs) cannot prove a partial
+# index from a parameter and falls back to ix_touch_due_at plus a filter (checked with EXPLAIN EXECUTE).
+PENDING_TOUCH = "status = 'pending'"
+
+
 class Touch(SQLModel, table=True):
     """A scheduled proactive text for one visit (durable: the scheduler survives restarts)."""
 
-    __table_args__ = (sa.UniqueConstraint("visit_id", "name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("visit_id", "name"),
+        sa.Index("ix_touch_pending_due", "due_at", "id",
+                 sqlite_where=sa.text(PENDING_TOUCH), postgresql_where=sa.text(PENDING_TOUCH)),
+    )
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", index=True)
