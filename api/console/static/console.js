@@ -13,7 +13,9 @@
   var list = document.getElementById("inbox-list");
   var lastList = list ? list.innerHTML : null;
   var timer = null;
-  var lastUrgent = null; /* null until the first poll: handoffs already open when the page loads are on screen */
+  /* Urgent handoffs the page was rendered with are already on screen; only later ones call for attention. */
+  var shown = document.querySelector("[data-urgent-banner] [data-pulse=urgent_open]");
+  var lastUrgent = shown ? parseInt(shown.textContent, 10) || 0 : null;
 
   function chime() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
