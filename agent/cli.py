@@ -17,6 +17,8 @@ db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="Staff console accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
+clinic_app = typer.Typer(help="Clinic settings.", no_args_is_help=True)
+app.add_typer(clinic_app, name="clinic")
 app.add_typer(eval_app, name="eval", help="Run conversation eval suites against a brain.")
 app.add_typer(nlu_app, name="nlu", help="Train the offline reader and score it on held-out texts.")
 app.command("bench")(bench_command)
@@ -369,6 +371,42 @@ def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many j
         error = f" last error: {job.last_error}" if job.last_error else ""
         typer.echo(f"#{job.id} {job.created_at:%Y-%m-%d %H:%M} patient {job.patient_id or '-'} "
                    f"[{job.status.value} x{job.attempts}; {outcome}{media}]{error}")
+
+
+@clinic_app.command("on-call")
+def clinic_on_call(
+    clinic_id: Annotated[int, typer.Option("--clinic-id", "--clinic", help="The clinic.")],
+    add: Annotated[str | None, typer.Option(help="Add (or rename) an on-call number.")] = None,
+    name: Annotated[str, typer.Option(help="Who answers it, with --add (shown to staff, never texted).")] = "",
+    remove: Annotated[str | None, typer.Option(help="Remove an on-call number.")] = None,
+    manager: Annotated[str | None, typer.Option(help="Set the manager number texted when an urgent handoff "
+                                                     "stays unclaimed ('' clears it).")] = None,
+) -> None:
+    """List or change who is texted about urgent clinical handoffs (without options: list them)."""
+    from agent.phones import display_phone
+    from agent.staff import oncall
+    from agent.store.db import session_scope
+
+    engine = _database()
+    with session_scope(engine) as session:
+        clinic = _clinic(session, clinic_id)
+        try:
+            if add is not None:
+                oncall.add(clinic, add, name)
+            if remove is not None and not oncall.remove(clinic, remove):
+                typer.echo("that number is not on the on-call list", err=True)
+                raise typer.Exit(1)
+            if manager is not None:
+                oncall.set_manager(clinic, manager)
+        except oncall.OnCallError as exc:
+            typer.echo(f"afterglow: {exc}", err=True)
+            raise typer.Exit(2) from None
+        current = oncall.settings_of(clinic)
+    for entry in current.on_call:
+        typer.echo(f"on call: {display_phone(entry.phone)} {entry.name}".rstrip())
+    if not current.on_call:
+        typer.echo("on call: none (urgent handoffs alert nobody outside the console)")
+    typer.echo(f"manager: {display_phone(current.manager_phone) if current.manager_phone else 'none'}")
 
 
 def _settings():  # noqa: ANN202 - Settings

@@ -116,7 +116,9 @@ def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str
             select(Handoff).where(Handoff.patient_id == scope.patient.id, Handoff.queue == queue,
                                   Handoff.status != HandoffStatus.RESOLVED)
         ).first()
+    became_urgent = priority == Priority.URGENT and queue == Queue.CLINICAL
     if existing is not None:
+        became_urgent = became_urgent and existing.priority != Priority.URGENT
         if priority == Priority.URGENT and existing.priority != Priority.URGENT:
             existing.priority = Priority.URGENT
             existing.reason = reason
@@ -135,6 +137,12 @@ def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str
         audit(scope, "handoff.opened", "handoff", handoff.id, queue=queue.value, priority=priority.value)
     scope.conversation.mode = Mode.HUMAN
     scope.conversation.updated_at = scope.now
+    if became_urgent:
+        # In this transaction: the on-call clinician's text commits exactly when the handoff does. An
+        # opted-out patient's red flag alerts too: the text goes to staff, not to the patient.
+        from agent.engine.alerts import alert_opened
+
+        alert_opened(scope.session, scope.clinic, handoff, scope.now)
     return handoff
 
 

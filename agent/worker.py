@@ -20,6 +20,7 @@ from agent.channel.outbox_worker import OutboxConfig, OutboxWorker
 from agent.channel.sender import DryRunSender, Sender, TwilioSender
 from agent.clock import Clock, SystemClock
 from agent.config import Settings
+from agent.engine import alerts
 from agent.engine.turn import Agent
 from agent.outreach.scheduler import run_due
 
@@ -34,10 +35,12 @@ class StepReport:
     retried: int = 0
     unknown: int = 0
     failed: int = 0
+    alerts: int = 0  # staff alerts queued by the re-alert/escalation check
 
     @property
     def busy(self) -> bool:
-        return bool(self.touches or self.delivered or self.inbound or self.retried or self.unknown or self.failed)
+        return bool(self.touches or self.delivered or self.inbound or self.retried or self.unknown or self.failed
+                    or self.alerts)
 
 
 def new_worker_id() -> str:
@@ -79,9 +82,18 @@ class Worker:
         # Patients who wrote first: their turns (and replies) before proactive touches.
         inbound = self.inbound.drain()
         touches = len(run_due(self.agent))
+        # Before the outbox drains, so a re-alert or an escalation goes out in this same step.
+        queued = self.realert()
         sent = self.outbox.drain()
         return StepReport(touches=touches, delivered=sent.sent, inbound=inbound, retried=sent.retried,
-                          unknown=sent.unknown, failed=sent.failed)
+                          unknown=sent.unknown, failed=sent.failed, alerts=queued)
+
+    def realert(self) -> int:
+        try:
+            return alerts.run_due(self.agent.db, self.agent.clock.now(), self.agent.policies)
+        except Exception as exc:  # noqa: BLE001 - a failed escalation check must not stop patients' replies
+            log.warning("urgent alert check failed: %s", type(exc).__name__)
+            return 0
 
 
 def step(agent: Agent, *, dry_run: bool = True, sender: Sender | None = None) -> StepReport:

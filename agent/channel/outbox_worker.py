@@ -19,6 +19,10 @@ Each lease is renewed right before the HTTP call, so a lease only has to outlive
 
 Order: a conversation's jobs go out one at a time, oldest first: a job is claimable only when no
 older job of its conversation is still pending, sending, unknown or reconciling.
+
+A job carries either a patient's Message or a StaffAlert (an urgent handoff texted to a clinician). Both
+share the state machine above; only a Message has a patient, so only a Message can be cancelled by an
+opt-out or a dead number, and only a Message's errors change a patient's number state.
 """
 from __future__ import annotations
 
@@ -48,7 +52,7 @@ from agent.channel.status import moves_forward
 from agent.clock import Clock
 from agent.store.channel_models import OutboxStatus
 from agent.store.db import session_scope
-from agent.store.models import AuditEvent, Clinic, Message, OutboxJob, Patient
+from agent.store.models import AuditEvent, Clinic, Message, OutboxJob, Patient, StaffAlert
 from agent.types import DeliveryStatus, MessageKind
 
 log = logging.getLogger("afterglow.channel.outbox")
@@ -57,6 +61,19 @@ J = OutboxStatus
 IN_FLIGHT = (J.PENDING.value, J.SENDING.value, J.UNKNOWN.value, J.RECONCILING.value)
 CLOCK_SKEW = timedelta(minutes=5)  # Twilio's date_created against our created_at
 PRE_SEND = (None, DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN)
+
+Payload = Message | StaffAlert
+
+
+def payload(session: Session, job: OutboxJob) -> Payload:
+    """What the job sends: a patient's message or a staff alert (both have body, twilio_sid, delivery_status)."""
+    if job.staff_alert_id is not None:
+        return session.get(StaffAlert, job.staff_alert_id)
+    return session.get(Message, job.message_id)
+
+
+def recipient(session: Session, row: Payload) -> str:
+    return row.to if isinstance(row, StaffAlert) else session.get(Patient, row.patient_id).phone
 
 
 @dataclass(frozen=True)
@@ -155,7 +172,7 @@ class OutboxWorker:
             ).all()
             for job in stale:
                 if job.status == J.SENDING.value:
-                    message = session.get(Message, job.message_id)
+                    message = payload(session, job)
                     if message.delivery_status in (DeliveryStatus.PENDING, None):
                         message.delivery_status = DeliveryStatus.UNKNOWN
                 job.status, job.available_at, job.last_error = J.UNKNOWN.value, now, "lease expired"
@@ -181,7 +198,12 @@ class OutboxWorker:
             if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
                 return None  # the lease was lost while this job waited in the batch
             job = session.get(OutboxJob, job_id)
-            message = session.get(Message, job.message_id)
+            message = payload(session, job)
+            clinic = session.get(Clinic, message.clinic_id)
+            if isinstance(message, StaffAlert):
+                # To staff: no consent to check, and no status callback (its ?m= names patient messages);
+                # an ambiguous alert is settled by reconciliation alone.
+                return SendRequest(message_id=message.id, to=message.to, from_=clinic.phone, body=message.body)
             patient = session.get(Patient, message.patient_id)
             reason = self._cancel_reason(session, message, patient)
             if reason is not None:
@@ -189,7 +211,6 @@ class OutboxWorker:
                 message.delivery_status = DeliveryStatus.CANCELED
                 report.canceled += 1
                 return None
-            clinic = session.get(Clinic, message.clinic_id)
             return SendRequest(message_id=message.id, to=patient.phone, from_=clinic.phone, body=message.body,
                                status_callback=None if self.sender.dry_run else self.config.status_callback(message.id))
 
@@ -206,7 +227,7 @@ class OutboxWorker:
     def _finish(self, session: Session, job_id: int, outcome: SendOutcome, report: DrainReport) -> None:
         now = self.clock.now()
         job = session.get(OutboxJob, job_id)
-        message = session.get(Message, job.message_id)
+        message = payload(session, job)
         if isinstance(outcome, Accepted):
             # Proof that it was sent: recorded whatever happened to the lease meanwhile.
             if job.status != J.SENDING.value or job.locked_by != self.worker_id:
@@ -229,7 +250,8 @@ class OutboxWorker:
         elif isinstance(outcome, Rejected):
             job.status, job.last_error = J.FAILED.value, outcome.reason[:200]
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, outcome.code
-            apply_error_code(session, session.get(Patient, message.patient_id), outcome.code, now)
+            if isinstance(message, Message):
+                apply_error_code(session, session.get(Patient, message.patient_id), outcome.code, now)
             report.failed += 1
         elif isinstance(outcome, Ambiguous) and message.twilio_sid is not None:
             job.status, job.last_error = J.DONE.value, None  # a status callback already proved the send
@@ -247,14 +269,14 @@ class OutboxWorker:
         for job_id in self._claim(self.config.batch, status=J.UNKNOWN.value, to=J.RECONCILING.value):
             with session_scope(self.db) as session:
                 job = session.get(OutboxJob, job_id)
-                message = session.get(Message, job.message_id)
-                patient = session.get(Patient, message.patient_id)
+                message = payload(session, job)
+                to = recipient(session, message)
                 clinic = session.get(Clinic, message.clinic_id)
                 known_sid = message.twilio_sid
             found = None
             if known_sid is None:
                 try:
-                    found = self._match(message, job, self.sender.recent(patient.phone, clinic.phone))
+                    found = self._match(message, job, self.sender.recent(to, clinic.phone))
                 except TwilioLookupError as exc:
                     with session_scope(self.db) as session:
                         self._lookup_failed(session, job_id, str(exc))
@@ -264,23 +286,27 @@ class OutboxWorker:
                 if known_sid is not None or found is not None:
                     if self._fenced(session, job_id, J.RECONCILING.value, status=J.DONE.value, locked_by=None,
                                     last_error=None) and found is not None:
-                        _record_sent(session, session.get(Message, message.id), found.sid,
+                        _record_sent(session, session.get(type(message), message.id), found.sid,
                                      found.status or DeliveryStatus.QUEUED)
                     report.reconciled += 1
                 elif self._fenced(session, job_id, J.RECONCILING.value, status=J.PENDING.value, locked_by=None,
                                   available_at=now, last_error="not found at Twilio: resending"):
-                    session.get(Message, message.id).delivery_status = DeliveryStatus.PENDING
+                    session.get(type(message), message.id).delivery_status = DeliveryStatus.PENDING
                     report.reconciled += 1
 
-    def _match(self, message: Message, job: OutboxJob, remote: list[RemoteMessage]) -> RemoteMessage | None:
+    def _match(self, message: Payload, job: OutboxJob, remote: list[RemoteMessage]) -> RemoteMessage | None:
         since = job.created_at - CLOCK_SKEW
         candidates = [r for r in remote if r.body.strip() == message.body.strip()
                       and (r.created_at is None or r.created_at >= since)]
         if not candidates:
             return None
-        with Session(self.db) as session:
+        sids = [r.sid for r in candidates]
+        with Session(self.db) as session:  # a SID either table already holds is another text's
             taken = set(session.exec(select(Message.twilio_sid).where(
-                Message.twilio_sid.in_([r.sid for r in candidates]), Message.id != message.id)).all())
+                Message.twilio_sid.in_(sids), Message.id != (message.id if isinstance(message, Message) else -1))))
+            taken |= set(session.exec(select(StaffAlert.twilio_sid).where(
+                StaffAlert.twilio_sid.in_(sids),
+                StaffAlert.id != (message.id if isinstance(message, StaffAlert) else -1))))
         return next((r for r in reversed(candidates) if r.sid not in taken), None)  # oldest first
 
     def _lookup_failed(self, session: Session, job_id: int, reason: str) -> None:
@@ -292,15 +318,17 @@ class OutboxWorker:
         if job.attempts >= self.config.max_attempts:
             job.status = J.FAILED.value  # the message stays UNKNOWN: nobody can say whether it went out
             session.add(AuditEvent(clinic_id=job.clinic_id, actor="system", action="outbox.unresolved",
-                                   subject_type="message", subject_id=job.message_id, data={},
+                                   subject_type="message" if job.message_id is not None else "staff_alert",
+                                   subject_id=job.message_id or job.staff_alert_id, data={},
                                    created_at=self.clock.now()))
         else:
             job.status, job.available_at = J.UNKNOWN.value, self.clock.now() + backoff(job.attempts)
 
 
-def _record_sent(session: Session, message: Message, sid: str | None, status: DeliveryStatus) -> None:
+def _record_sent(session: Session, message: Payload, sid: str | None, status: DeliveryStatus) -> None:
     if sid and message.twilio_sid is None:
-        clash = session.exec(select(Message.id).where(Message.twilio_sid == sid)).first()
+        table = type(message)
+        clash = session.exec(select(table.id).where(table.twilio_sid == sid)).first()
         if clash is None:
             message.twilio_sid = sid
     if message.delivery_status in PRE_SEND or moves_forward(message.delivery_status, status):

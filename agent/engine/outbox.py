@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from agent.store.channel_models import OutboxStatus
-from agent.store.models import Message, OutboxJob
+from agent.store.models import Message, OutboxJob, StaffAlert
 from agent.types import DeliveryStatus
 
 
@@ -32,6 +32,16 @@ def enqueue(session: Session, message: Message, now: datetime, *, flush: bool = 
     return job
 
 
+def enqueue_alert(session: Session, alert: StaffAlert, now: datetime) -> OutboxJob:
+    """Add a staff alert and its send job (no conversation: an alert waits behind no patient's text)."""
+    alert.delivery_status = DeliveryStatus.PENDING
+    session.add(alert)
+    session.flush()
+    job = OutboxJob(clinic_id=alert.clinic_id, staff_alert_id=alert.id, available_at=now, created_at=now)
+    session.add(job)
+    return job
+
+
 def drain_dry_run(session: Session, now: datetime, limit: int = 500) -> int:
     """Dry-run delivery: mark pending sends as recorded. Nothing leaves the machine."""
     jobs = session.exec(
@@ -39,7 +49,7 @@ def drain_dry_run(session: Session, now: datetime, limit: int = 500) -> int:
         .order_by(OutboxJob.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for job in jobs:
-        message = session.get(Message, job.message_id)
+        message = session.get(StaffAlert, job.staff_alert_id) if job.staff_alert_id else session.get(Message, job.message_id)
         job.status = OutboxStatus.DONE.value
         job.attempts += 1
         job.locked_at = now

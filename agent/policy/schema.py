@@ -218,6 +218,22 @@ class ReviewTouch(Strict):
     template: PromptRef
 
 
+class UrgentAlerts(Strict):
+    """When an urgent clinical handoff texts the clinic's on-call clinicians (agent/engine/alerts.py)."""
+
+    template: PromptRef = "alerts/urgent"
+    # Still unclaimed this many minutes after the first alert: the on-call numbers are texted once more...
+    realert_after_minutes: int = Field(default=5, ge=1, le=240)
+    # ...and after this many, the clinic's manager number.
+    manager_after_minutes: int = Field(default=15, ge=1, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _order(self) -> UrgentAlerts:
+        if self.manager_after_minutes <= self.realert_after_minutes:
+            raise ValueError("manager_after_minutes must be later than realert_after_minutes")
+        return self
+
+
 class TimingPolicy(Strict):
     nudge_template: PromptRef
     review: ReviewTouch
@@ -228,6 +244,7 @@ class TimingPolicy(Strict):
     # While a person owns the thread, a due touch waits this long and is tried again.
     handoff_defer_hours: int = Field(default=24, ge=1, le=24 * 7)
     visit_types: dict[VisitType, VisitTiming]
+    urgent_alerts: UrgentAlerts = UrgentAlerts()
 
     @model_validator(mode="after")
     def _complete(self) -> TimingPolicy:
@@ -267,9 +284,26 @@ class Policies(Strict):
         refs += [("keywords", s.reply) for s in (self.keywords.opt_out, self.keywords.opt_in, self.keywords.help)]
         refs.append(("timing", self.timing.nudge_template))
         refs.append(("timing", self.timing.review.template))
+        refs.append(("timing", self.timing.urgent_alerts.template))
         for timing in self.timing.visit_types.values():
             refs += [("timing", t.template) for t in timing.touches]
         return refs
+
+
+def _e164(value: str) -> str:
+    from agent.phones import to_e164  # the one normaliser; its error never echoes the number
+
+    return to_e164(value)
+
+
+Phone = Annotated[str, AfterValidator(_e164)]
+
+
+class OnCall(Strict):
+    """One on-call clinician: a number to text (stored E.164) and a name for staff screens, never texted."""
+
+    phone: Phone
+    name: str = Field(default="", max_length=60)
 
 
 class ClinicSettings(Strict):
@@ -281,3 +315,13 @@ class ClinicSettings(Strict):
     help_text: str = "Reply STOP to opt out. Msg & data rates may apply. Msg frequency varies."
     phi_extra_terms: list[str] = []  # clinic-specific products or services to keep out of texts
     sender_name: str = ""  # how the agent signs off, e.g. "Ana at Glow"; empty = clinic name
+    # Who is texted when a patient's message opens an urgent clinical handoff (agent/engine/alerts.py).
+    on_call: list[OnCall] = Field(default=[], max_length=10)
+    manager_phone: Phone | None = None  # texted when an urgent handoff is still unclaimed much later
+
+    @model_validator(mode="after")
+    def _distinct_on_call(self) -> ClinicSettings:
+        phones = [c.phone for c in self.on_call]
+        if len(set(phones)) != len(phones):
+            raise ValueError("an on-call number is listed twice")
+        return self

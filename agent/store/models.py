@@ -283,16 +283,39 @@ class Touch(SQLModel, table=True):
     updated_at: datetime = _now_column()
 
 
+class StaffAlert(SQLModel, table=True):
+    """An SMS to a clinician about an urgent handoff. Not a Message: it goes to staff, not to a patient, so
+    it has no patient or conversation, no consent rules and no place in a transcript. PHI-free by
+    construction (clinic name and a console link only)."""
+
+    __tablename__ = "staff_alert"
+    # One text per handoff, round and number: a second worker's duplicate fails instead of texting twice.
+    __table_args__ = (sa.UniqueConstraint("handoff_id", "round", "to", name="uq_staff_alert_round"),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    handoff_id: int = Field(foreign_key="handoff.id", index=True)
+    round: str = Field(max_length=16)  # "first", "repeat" (still unclaimed), "manager" (escalated)
+    to: str = Field(max_length=20)  # the on-call or manager number, E.164
+    body: str = Field(max_length=320)
+    twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
+    delivery_status: DeliveryStatus | None = Field(default=None, sa_column=enum_column(DeliveryStatus, nullable=True))
+    error_code: int | None = None
+    created_at: datetime = _now_column()
+
+
 class OutboxJob(SQLModel, table=True):
-    """A send, committed in the same transaction as its message row (transactional outbox)."""
+    """A send, committed in the same transaction as its message row (transactional outbox). Exactly one of
+    message_id (a patient text) and staff_alert_id (an alert to a clinician) is set."""
 
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
-    message_id: int = Field(foreign_key="message.id", unique=True)
+    message_id: int | None = Field(default=None, foreign_key="message.id", unique=True)
+    staff_alert_id: int | None = Field(default=None, foreign_key="staff_alert.id", unique=True)
     # Lets a turn add a reply and its job without a flush in between: the unit of work inserts the message
     # first and fills message_id (one flush per turn instead of one per reply). Never loaded implicitly.
     message: Message | None = Relationship(sa_relationship=relationship("Message", lazy="raise"))
-    conversation_id: int = Field(index=True)
+    # Per-conversation send order; None for staff alerts, which wait behind nobody.
+    conversation_id: int | None = Field(default=None, index=True)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|done|failed|unknown
     attempts: int = 0
     available_at: datetime = _now_column()

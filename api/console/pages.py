@@ -114,6 +114,8 @@ def staff_page(request: Request, user: ConsoleUserDep, session: SessionDep) -> R
     if not user.actor.can(Permission.MANAGE_STAFF):
         raise Forbidden("only an admin manages accounts")
     people = session.exec(select(Staff).where(Staff.clinic_id == user.actor.clinic_id).order_by(Staff.id)).all()
+    from api.console.forms import on_call_context
+
     return page(request, user, "staff.html", session=session, people=people, roles=list(StaffRole), queues=QUEUES,
-                new_key=None, error=None)
+                new_key=None, error=None, **on_call_context(user))
 

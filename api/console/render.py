@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from agent.staff import queries
+from agent.staff.oncall import settings_of
 from agent.staff.roles import Permission
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUser
@@ -29,6 +30,7 @@ NOTICES = {
     "staff_created": "Account created.",
     "staff_updated": "Account updated.",
     "password": "Password changed. Your other sessions are logged out.",
+    "on_call": "On-call numbers updated.",
 }
 
 OUTCOME_LABELS = {
@@ -88,5 +90,7 @@ def page(request: Request, user: ConsoleUser, template: str, *, status_code: int
         "blocks_chart": blocks_chart,
         "fmt": format_value,
         "nav": template.split(".")[0],
+        # Admins are told on every page when an urgent handoff would alert nobody outside the console.
+        "no_on_call": user.actor.can(Permission.MANAGE_STAFF) and not settings_of(user.clinic).on_call,
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

@@ -63,6 +63,8 @@ def test_urgent_handoff_appears_live_is_claimed_answered_and_resolved(page, live
     expect(urgent).to_be_visible(timeout=10000)  # live refresh, no reload
     expect(page.locator("[data-urgent-banner]")).to_be_visible()
     expect(page).to_have_title(re.compile(r"^\(1 urgent\)"))
+    # The inbox noticed a new urgent handoff (tone + notification if permitted): console.js marks it.
+    expect(page.locator("body")).to_have_attribute("data-urgent-alerted", "1")
 
     urgent.locator("a.cover").click()
     expect(page.locator("h1")).to_contain_text("URGENT")

@@ -2,7 +2,9 @@
  * - every page polls /console/pulse and updates the nav badges, the urgent banner and the tab title;
  * - the inbox also re-fetches its list (server-rendered HTML) and swaps it in when it changed;
  * - polls carry X-Console-Poll: 1 so they never keep an idle session alive; a 401 shows "log in again";
- * - polling pauses while the tab is hidden and resumes at once when it is shown again.
+ * - polling pauses while the tab is hidden and resumes at once when it is shown again;
+ * - on the inbox, a new urgent handoff plays a short tone and shows a browser notification (if allowed;
+ *   permission is asked on the first click, as browsers want a gesture). No patient detail in it.
  */
 (function () {
   "use strict";
@@ -11,6 +13,34 @@
   var list = document.getElementById("inbox-list");
   var lastList = list ? list.innerHTML : null;
   var timer = null;
+  /* Urgent handoffs the page was rendered with are already on screen; only later ones call for attention. */
+  var shown = document.querySelector("[data-urgent-banner] [data-pulse=urgent_open]");
+  var lastUrgent = shown ? parseInt(shown.textContent, 10) || 0 : null;
+
+  function chime() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      var ctx = new Ctx(), osc = ctx.createOscillator(), gain = ctx.createGain();
+      osc.frequency.value = 880;
+      gain.gain.setValueAtTime(0.2, ctx.currentTime);
+      gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + 0.6);
+      osc.connect(gain); gain.connect(ctx.destination);
+      osc.start(); osc.stop(ctx.currentTime + 0.6);
+    } catch (e) { /* no audio: the banner and the title still say it */ }
+  }
+
+  function alertUrgent(count) {
+    if (list) document.body.setAttribute("data-urgent-alerted", String(count));
+    chime();
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("Urgent patient message", { body: "Open the Afterglow inbox.", tag: "afterglow-urgent" });
+    }
+  }
+
+  if (list && "Notification" in window && Notification.permission === "default") {
+    document.addEventListener("click", function () { Notification.requestPermission(); }, { once: true });
+  }
 
   function get(url) {
     return fetch(url, { credentials: "same-origin", cache: "no-store", headers: { "X-Console-Poll": "1" } });
@@ -33,6 +63,8 @@
     if (banner) banner.hidden = !p.urgent_open;
     document.body.classList.toggle("has-urgent", p.urgent_open > 0);
     document.title = (p.urgent_open ? "(" + p.urgent_open + " urgent) " : "") + baseTitle;
+    if (list && lastUrgent !== null && p.urgent_open > lastUrgent) alertUrgent(p.urgent_open);
+    lastUrgent = p.urgent_open;
   }
 
   function tick() {
