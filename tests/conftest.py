@@ -203,3 +203,19 @@ def _cheap_passwords() -> Iterator[None]:
     passwords.use_hasher(PasswordHash((Argon2Hasher(time_cost=1, memory_cost=1024, parallelism=1),)))
     yield
     passwords.use_hasher(previous)
+
+
+@pytest.fixture
+def file_db(tmp_path, monkeypatch) -> Iterator[sa.Engine]:  # noqa: ANN001
+    """A migrated SQLite file that the CLI (which reads DATABASE_URL) and the test both open."""
+    from agent.config import get_settings
+    from agent.store.db import migrate
+
+    url = f"sqlite:///{tmp_path}/cli.db"
+    monkeypatch.setenv("DATABASE_URL", url)
+    get_settings.cache_clear()
+    engine = make_engine(url)
+    migrate(engine)
+    yield engine
+    engine.dispose()
+    get_settings.cache_clear()

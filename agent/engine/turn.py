@@ -30,7 +30,7 @@ from agent.policy.loader import default_policies
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, default_prompts
 from agent.store.db import session_scope
-from agent.store.models import Handoff, Message, Patient, Turn
+from agent.store.models import Handoff, Message, Turn
 from agent.tools import TOOLS, RecordReferralArgs, ToolOutcome, ToolScope, attach_referral, execute, open_handoff
 from agent.triage import TriageResult
 from agent.types import (

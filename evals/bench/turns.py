@@ -46,7 +46,6 @@ def _prepare(url: str, patients: int) -> list[int]:
 
 
 def _worker(url: str, patient_ids: list[int], ready, go, results) -> None:  # noqa: ANN001
-    from agent.brains.offline.classify import classify
     from agent.clock import FixedClock
     from agent.engine.turn import Agent
     from agent.store.db import make_engine

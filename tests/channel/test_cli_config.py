@@ -8,25 +8,12 @@ from typer.testing import CliRunner
 from agent.channel.inbound import InboundSms, accept
 from agent.channel.outbox_worker import OutboxConfig
 from agent.clock import FixedClock
-from agent.config import Settings, get_settings
+from agent.config import Settings
 from agent.engine.touches import send_touch
 from agent.engine.turn import Agent
-from agent.store.db import make_engine, migrate
 from agent.worker import Worker
 from tests.channel.helpers import inbound_params, phone_of
 from tests.conftest import START, PatientFactory
-
-
-@pytest.fixture
-def file_db(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/cli.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    migrate(engine)
-    yield engine
-    engine.dispose()
-    get_settings.cache_clear()
 
 
 def test_the_outbox_and_inbound_listings_show_state_not_just_text(file_db):

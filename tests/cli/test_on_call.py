@@ -5,25 +5,17 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from agent.config import get_settings
 from agent.demo import ensure_demo_clinic
-from agent.store.db import make_engine, migrate, session_scope
+from agent.store.db import session_scope
 from agent.store.models import Clinic
 from tests.conftest import START
 
 
 @pytest.fixture
-def clinic_id(tmp_path, monkeypatch):
-    url = f"sqlite:///{tmp_path}/oncall.db"
-    monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
-    engine = make_engine(url)
-    migrate(engine)
-    with session_scope(engine) as s:
+def clinic_id(file_db):
+    with session_scope(file_db) as s:
         cid = ensure_demo_clinic(s, START).id
-    yield cid, engine
-    engine.dispose()
-    get_settings.cache_clear()
+    return cid, file_db
 
 
 def run(*args: str):
