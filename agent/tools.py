@@ -181,6 +181,30 @@ def attach_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff
     return save_referral(scope, args, handoff)
 
 
+# The newest referral this patient gave on a handoff that still has no number.
+REFERRAL_WITHOUT_PHONE = (select(Referral)
+                          .where(Referral.referrer_id == sa.bindparam("referrer_id"),
+                                 Referral.handoff_id == sa.bindparam("handoff_id"), Referral.phone.is_(None))
+                          .order_by(Referral.id.desc()).limit(1))
+
+
+def add_referral_phone(scope: ToolScope, phone: str, handoff: Handoff) -> ToolOutcome | None:
+    """"her # is 415 555 0199" after "my friend Kim": the number belongs to the person just introduced on
+    this handoff. None when no referral on it is waiting for a number (the text stays on the thread
+    for staff either way)."""
+    referral = scope.session.exec(REFERRAL_WITHOUT_PHONE,
+                                  params={"referrer_id": scope.patient.id, "handoff_id": handoff.id}).first()
+    if referral is None:
+        return None
+    referral.phone, referral.updated_at = phone, scope.now
+    note = f"Phone added for {referral.name}"
+    if note not in handoff.summary:
+        handoff.summary = (handoff.summary + "\n" + note).strip()[-1000:]
+    audit(scope, "referral.phone_added", "referral", referral.id)
+    return ToolOutcome("record_referral", {"name": referral.name, "phone": phone}, True, handoff=handoff,
+                       referral=referral)
+
+
 # Built once: every named referral asks it.
 SAME_REFERRAL = select(Referral).where(Referral.referrer_id == sa.bindparam("referrer_id"),
                                        Referral.name == sa.bindparam("name"))

@@ -31,7 +31,7 @@ from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, default_prompts
 from agent.store.db import session_scope
 from agent.store.models import Handoff, Message, Turn
-from agent.tools import TOOLS, RecordReferralArgs, ToolOutcome, ToolScope, attach_referral, execute, open_handoff
+from agent.tools import TOOLS, RecordReferralArgs, ToolOutcome, ToolScope, add_referral_phone, attach_referral, execute, open_handoff
 from agent.triage import TriageResult
 from agent.types import (
     DeliveryStatus,
@@ -184,6 +184,10 @@ class Agent:
         scope = self._scope(sit)
         for mention in found.referrals:
             if not mention.name:
+                # A number alone follows a name given earlier on this handoff.
+                added = add_referral_phone(scope, mention.phone, handoff) if mention.phone else None
+                if added is not None:
+                    result.tools.append(added.as_record())
                 continue
             call = ToolCall("record_referral", {k: v for k, v in {"name": mention.name, "phone": mention.phone,
                                                                   "relationship": mention.relationship}.items() if v})

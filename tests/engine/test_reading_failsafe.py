@@ -136,6 +136,22 @@ def test_names_given_while_a_person_owns_the_thread_are_recorded_on_that_handoff
     assert next(r for r in referrals if r.name == "Lucia").phone == "+14155550177"
 
 
+def test_a_number_sent_after_a_name_is_recorded_on_that_referral(agent, make_patient, db):
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    agent.handle_inbound(pid, "obsessed with how natural it looks, thank u guys!!")
+    named = agent.handle_inbound(pid, "yess my friend kim has been asking lol")
+    assert named.referrals == ["Kim"] and conversation(db, named.conversation_id).mode == Mode.HUMAN
+    followed = agent.handle_inbound(pid, "her # is 415 555 0199")
+    assert followed.sent == [] and followed.referrals == []
+    [referral] = rows(db, Referral, referrer_id=pid)
+    assert (referral.name, referral.phone) == ("Kim", "+14155550199")
+    assert "Phone added for Kim" in rows(db, Handoff, patient_id=pid)[0].summary
+    # A later number for nobody waiting is left on the thread for staff; Kim's is not overwritten.
+    agent.handle_inbound(pid, "oh and her work # is 415 555 0123")
+    assert rows(db, Referral, referrer_id=pid)[0].phone == "+14155550199"
+
+
 def test_a_plain_language_opt_out_while_a_person_owns_the_thread_is_honoured(agent, make_patient, db):
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")
