@@ -134,8 +134,13 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     _content(turn, scores, tri)
     mentions = _asks(turn, scores, mentions, last_asks)
     exact = _exact(scores, tri, mentions, keyword is not None, bool(last_asks))
+    rules_read = dict(scores)
     mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
                       asked=bool(last_asks))
+    question = rules_read.get(Intent.QUESTION)
+    if question and set(mixed.scores) <= _ANSWERED_ALONE and _asks_us(turn):
+        # "thanks! btw is it ok to work out today?": a direct question is never answered with a thank-you.
+        mixed.scores[Intent.QUESTION] = question
     scores = _Scores(mixed.scores)
     if Intent.REFERRAL in scores and not mentions:
         mentions = tuple(extract_referrals(raw, ignore=known_names))  # the model read a referral the cues missed
@@ -150,6 +155,8 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
                    possible_opt_out=mixed.possible_opt_out)
 
 
+# Readings the agent answers itself, with no person: a direct question next to only these goes to one.
+_ANSWERED_ALONE = frozenset({Intent.POSITIVE, Intent.NEUTRAL})
 # What the rules read exactly, kept whatever the model says.
 _KEYWORDED = frozenset({Intent.OPT_OUT, Intent.OPT_IN, Intent.HELP})
 EXACT_WORRY = 0.8
@@ -171,6 +178,13 @@ def _exact(scores: dict[Intent, float], tri: TriageResult, mentions: tuple[Refer
     if asked:
         exact.update(i for i in _AFTER_AN_ASK if i in scores)
     return frozenset(exact)
+
+
+def _asks_us(turn: rules.Turn) -> bool:
+    """A direct question in the text: a clause that opens as a question and ends with a question mark, and
+    is not praise in question form. Whoever else reads the text, a person answers it."""
+    return any(c.text.endswith("?") and (lx.QUESTION_START.match(c.text) or lx.QUESTION_START_ES.match(c.text))
+               and not lx.RHETORICAL.match(c.text) for c in turn.clauses)
 
 
 def _negated_only(tri: TriageResult) -> bool:

@@ -50,6 +50,22 @@ QUESTION_START = re.compile(
     + _SUBJECT
     + r"\b)"
 )
+# A question in Spanish (accents and the opening mark are folded away by normalisation).
+QUESTION_START_ES = re.compile(
+    r"^(?:(?:hola|oye|oiga|ok|y|una pregunta|pregunta|otra cosa|disculpe?)\W+)*"
+    r"(?:puedo|podria|se puede|debo|deberia|tengo que|hay que|es normal|esta bien|cuando|cuanto|cuantos|cuantas|"
+    r"como|donde|por ?que|quien|cual|necesito|ya puedo)\b"
+)
+# Questions that expect no answer: praise and exclamation in question form ("can you believe how good
+# it looks?", "why didn't I do this sooner?") and pleasantries ("how are you?"); not a question for the clinic.
+RHETORICAL = re.compile(
+    r"^(?:(?:hi|hey|ok|okay|so|also|btw|and|um|omg|lol)\W+)*(?:can you believe|who knew|who would have thought|"
+    r"how (?:are|r) (?:you|u|y'all|you all|you guys)\b|how(?:'s| is) (?:it going|your day|everyone)|how have you been|"
+    r"how (?:amazing|cute|good|great|gorgeous|crazy|cool|lucky|fun|natural|pretty|perfect)\b|"
+    r"what took me so long|why did(?:n't| not) i (?:do|come|try|book)|how did i (?:ever )?(?:wait|live)|"
+    r"(?:is|was|are|were)n't (?:it|that|they|this)\b|"
+    r"(?:do|does|did) (?:it|they|i) (?:not )?look (?:amazing|so good|great|incredible))"
+)
 # "I was worried it would look fake but I love it": a fear that did not come true.
 PAST_FEAR = _fast(
     r"\b(?:was|were|i'd been|had been) (?:so |a bit |a little |really |kind of )?"
