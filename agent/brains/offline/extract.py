@@ -36,6 +36,7 @@ from agent.brains.offline.name_words import pick as _pick
 from agent.brains.offline.names import (
     ARTICLE_RELATIONSHIPS,
     BARE_TITLES,
+    NOT_REFERRED,
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
@@ -971,6 +972,36 @@ def _repair_relationships(text: str) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
+# ------------------------------------------------------------------------------ people not referred
+# not_referred.yaml: a pet in the text, a text dictated to a voice assistant, someone who cannot come.
+def _phrase_alternation(phrases: Iterable[str]) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+
+
+_PET = re.compile(r"(?<![\w'])(?:" + _phrase_alternation(NOT_REFERRED.pet_words) + r")(?![\w'])", re.IGNORECASE)
+# "Siri send my husband a text", "Ok Google call Danny", "Alexa, add ...": not "Alexa and I want in".
+_ASSISTANT = re.compile(
+    r"^\W*(?:(?:hey|hi|ok|okay|yo)\s+)?(?:" + _phrase_alternation(NOT_REFERRED.assistants) + r")(?:\s*,|\s+"
+    r"(?:text|txt|call|send|message|msg|remind|set|add|play|dial|facetime|email|tell|read|open|find|what|navigate))\b",
+    re.IGNORECASE,
+)
+_NOT_COMING = re.compile(
+    r"(?<![\w'])(?:" + _phrase_alternation(NOT_REFERRED.not_coming) + r")(?![\w'])", re.IGNORECASE
+)
+_ANY_REFERRAL = re.compile(REFERRAL_CUE, re.IGNORECASE)
+
+
+def _not_referred(raw: str, text: str, drafts: list[_Draft]) -> list[_Draft]:
+    """Without the people a text names but does not refer: a pet's name, someone who cannot come."""
+    if any(d.name and not d.relationship for d in drafts) and (
+        _PET.search(text) or any(e in raw for e in NOT_REFERRED.pet_emoji)
+    ):
+        drafts = [d for d in drafts if d.relationship or not d.name]  # "his name is Biscuit 🐶"
+    if drafts and _NOT_COMING.search(text) and not _ANY_REFERRAL.search(text) and not _INVITE.search(text):
+        return []  # "my mom Susan is in the hospital so I need to cancel"
+    return drafts
+
+
 def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = ()) -> list[ReferralMention]:
     """People the patient mentions in a referral-like way, in the order they appear.
 
@@ -979,14 +1010,16 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     """
     if not text or not text.strip():
         return []
-    text = _prepare(text)
+    raw, text = text, _prepare(text)
+    if _ASSISTANT.match(text):
+        return []  # dictated to the phone: "Siri send my husband a text"
     phones = _phones(text, region)
     scrubbed = text
     for start, end, _ in phones:
         scrubbed = scrubbed[:start] + " " * (end - start) + scrubbed[end:]
     drafts = _drop_known(scrubbed, _mentions(scrubbed, phones), frozenset(fold(n) for n in ignore))
     drafts = [d for d in drafts if d.relationship or not d.name or not _staff(scrubbed, d.start)]
-    drafts = _join_neighbours(scrubbed, _merge(drafts))
+    drafts = _not_referred(raw, scrubbed, _join_neighbours(scrubbed, _merge(drafts)))
     _attach_phones(text, drafts, phones)
     drafts.sort(key=lambda d: d.start)
     return [d.freeze() for d in drafts]
