@@ -319,11 +319,12 @@ class NotReferred:
 
     pet_words: tuple[str, ...]
     pet_emoji: tuple[str, ...]
+    pet_people: tuple[str, ...]
     assistants: tuple[str, ...]
     not_coming: tuple[str, ...]
 
 
-def _phrases(raw: object, where: str, *, words: bool = True) -> tuple[str, ...]:
+def _phrases(raw: object, where: str, *, words: bool = True, relationships_ok: bool = False) -> tuple[str, ...]:
     if not isinstance(raw, list) or not raw:
         raise ValueError(f"{where}: a non-empty list is needed")
     out: list[str] = []
@@ -333,7 +334,7 @@ def _phrases(raw: object, where: str, *, words: bool = True) -> tuple[str, ...]:
         if words:
             if item != " ".join(item.lower().split()):
                 raise ValueError(f"{where}: {item!r} must be lowercase and single-spaced")
-            if item in RELATIONSHIPS or fold(item) in RELATIONSHIPS:
+            if not relationships_ok and (item in RELATIONSHIPS or fold(item) in RELATIONSHIPS):
                 raise ValueError(f"{where}: {item!r} is a relationship word, never a sign of no referral")
         if item in out:
             raise ValueError(f"{where}: {item!r} is listed twice")
@@ -347,14 +348,15 @@ def load_not_referred(path: Path = _NOT_REFERRED_FILE) -> NotReferred:
     if not isinstance(raw, dict) or set(raw) != {"pets", "assistants", "not_coming"}:
         raise ValueError(f"{path.name}: exactly the keys pets, assistants and not_coming are needed")
     pets = raw["pets"]
-    if not isinstance(pets, dict) or set(pets) != {"words", "emoji"}:
-        raise ValueError(f"{path.name}: pets needs exactly words and emoji")
+    if not isinstance(pets, dict) or set(pets) != {"words", "emoji", "people"}:
+        raise ValueError(f"{path.name}: pets needs exactly words, emoji and people")
     emoji = _phrases(pets["emoji"], f"{path.name} pets.emoji", words=False)
     if any(ch.isalnum() for e in emoji for ch in e):
         raise ValueError(f"{path.name} pets.emoji: only emoji, no letters or digits")
     return NotReferred(
         pet_words=_phrases(pets["words"], f"{path.name} pets.words"),
         pet_emoji=emoji,
+        pet_people=_phrases(pets["people"], f"{path.name} pets.people", relationships_ok=True),
         assistants=_phrases(raw["assistants"], f"{path.name} assistants"),
         not_coming=_phrases(raw["not_coming"], f"{path.name} not_coming"),
     )
