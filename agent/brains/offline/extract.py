@@ -36,6 +36,7 @@ from agent.brains.offline.name_words import pick as _pick
 from agent.brains.offline.names import (
     ARTICLE_RELATIONSHIPS,
     BARE_TITLES,
+    NOT_REFERRED,
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
@@ -179,6 +180,11 @@ _TAILS = {
 _NOT_A_REQUEST = re.compile(
     r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una|"
     r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
+    re.IGNORECASE,
+)
+# Only the nouns, for "refer": "wanted to refer Tom" is a referral ("meant to text my mom" is not a request).
+_NOT_A_REFERRAL_VERB = re.compile(
+    r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una)\s*$",
     re.IGNORECASE,
 )
 
@@ -405,6 +411,7 @@ _THAT = frozenset("that que q me".split())
 _REPORTING = frozenset(
     "says said told tells mentioned thinks thought swears texted dice dijo comenta comentó cree".split()
 )
+_NOTICED = frozenset("saw seen noticed loved loves liked likes vio vió notó noto vieron".split())
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
 
@@ -696,7 +703,7 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
     if tokens and tokens[-1].group(0) == ",":
         tokens.pop()  # "another mom from preschool, Kendall, wants to come"
-    tokens = _past_from(tokens)
+    tokens = _past_from(text, tokens)
     items: list[list[re.Match[str]]] = []
     current: list[re.Match[str]] = []
     for i in range(len(tokens) - 1, -1, -1):
@@ -707,6 +714,8 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
             break
         if low in _LIST_WORDS:
             if not current:
+                if word == "," and i + 1 < len(tokens) and tokens[i + 1].group(0).lower() in ("and", "y", "&"):
+                    continue  # "Kim, Lori, and Denise": the comma before the last "and"
                 break
             items.append(current)
             if word == "," and _OWNER_START.fullmatch(current[0].group(0)):
@@ -726,14 +735,19 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     return items[::-1]
 
 
-def _past_from(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
-    """The tokens without a trailing "from my pilates class" after a capitalised name ("Bettina from ...")."""
+def _past_from(text: str, tokens: list[re.Match[str]]) -> list[re.Match[str]]:
+    """The tokens without a trailing "from my pilates class" after a capitalised name ("Bettina from ..."),
+    or a lowercase one first in its phrase ("shawna from my gym wants ...")."""
     for back in range(2, min(6, len(tokens))):
         word = tokens[-back].group(0)
         if word in _LIST_WORDS or word in "()[]:":
             break
         if word.lower() in _FROM:
-            if _looks_named(tokens[-back - 1].group(0)):
+            name = tokens[-back - 1]
+            if _looks_named(name.group(0)) or (
+                name.group(0).islower() and back + 1 == len(tokens) and _phrase_start(text, name.start())
+                and _pick(name.group(0), name.start(), anchored=False, lower_ok=True)
+            ):
                 return tokens[:-back]
             break
     return tokens
@@ -750,6 +764,12 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     strip(_SUBJECTS)
     if len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y") and tokens[-3].group(0).lower() in _REPORTING:
         del tokens[-2:]  # "Bex says hi and she wants in"
+    if len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y"):
+        # "Becca saw my lips and wants the same": read back past what they noticed
+        seen = [j for j in range(max(1, len(tokens) - 6), len(tokens) - 1) if tokens[j].group(0).lower() in _NOTICED]
+        if seen:
+            del tokens[seen[0]:]
+            return tokens
     strip(_THAT)
     if tokens and tokens[-1].group(0).lower() in _REPORTING:
         tokens.pop()
@@ -767,7 +787,8 @@ def _commanded(text: str) -> list[_Draft]:
     for cmd in commands:
         kind = "es" if cmd.re is _COMMAND_ES else next(
             k for k in ("contact", "tell", "give", "have", "bring", "sendto", "es") if cmd.group(k))
-        if kind in ("contact", "bring", "sendto") and _NOT_A_REQUEST.search(
+        refer = kind == "bring" and cmd.group("bring").lower().startswith("refer")
+        if kind in ("contact", "bring", "sendto") and (_NOT_A_REFERRAL_VERB if refer else _NOT_A_REQUEST).search(
             text, max(0, cmd.start() - 16), cmd.start()
         ):
             continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
@@ -971,6 +992,41 @@ def _repair_relationships(text: str) -> str:
     return "".join(pieces) + text[last:] if pieces else text
 
 
+# ------------------------------------------------------------------------------ people not referred
+# not_referred.yaml: a pet in the text, a text dictated to a voice assistant, someone who cannot come.
+def _phrase_alternation(phrases: Iterable[str]) -> str:
+    return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+
+
+# "my dog Bruno", not "my dog walker Tess": a pet word followed by one of its people is a person's title.
+_PET = re.compile(
+    r"(?<![\w'])(?:" + _phrase_alternation(NOT_REFERRED.pet_words) + r")(?![\w'])"
+    r"(?!\s+(?:" + _phrase_alternation(NOT_REFERRED.pet_people) + r")(?![\w']))",
+    re.IGNORECASE,
+)
+# "Siri send my husband a text", "Ok Google call Danny", "Alexa, add ...": not "Alexa and I want in".
+_ASSISTANT = re.compile(
+    r"^\W*(?:(?:hey|hi|ok|okay|yo)\s+)?(?:" + _phrase_alternation(NOT_REFERRED.assistants) + r")(?:\s*,|\s+"
+    r"(?:text|txt|call|send|message|msg|remind|set|add|play|dial|facetime|email|tell|read|open|find|what|navigate)\b)",
+    re.IGNORECASE,
+)
+_NOT_COMING = re.compile(
+    r"(?<![\w'])(?:" + _phrase_alternation(NOT_REFERRED.not_coming) + r")(?![\w'])", re.IGNORECASE
+)
+_ANY_REFERRAL = re.compile(REFERRAL_CUE, re.IGNORECASE)
+
+
+def _not_referred(raw: str, text: str, drafts: list[_Draft]) -> list[_Draft]:
+    """Without the people a text names but does not refer: a pet's name, someone who cannot come."""
+    if any(d.name and not d.relationship for d in drafts) and (
+        _PET.search(text) or any(e in raw for e in NOT_REFERRED.pet_emoji)
+    ):
+        drafts = [d for d in drafts if d.relationship or not d.name]  # "his name is Biscuit 🐶"
+    if drafts and _NOT_COMING.search(text) and not _ANY_REFERRAL.search(text) and not _INVITE.search(text):
+        return []  # "my mom Susan is in the hospital so I need to cancel"
+    return drafts
+
+
 def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = ()) -> list[ReferralMention]:
     """People the patient mentions in a referral-like way, in the order they appear.
 
@@ -979,14 +1035,16 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     """
     if not text or not text.strip():
         return []
-    text = _prepare(text)
+    raw, text = text, _prepare(text)
+    if _ASSISTANT.match(text):
+        return []  # dictated to the phone: "Siri send my husband a text"
     phones = _phones(text, region)
     scrubbed = text
     for start, end, _ in phones:
         scrubbed = scrubbed[:start] + " " * (end - start) + scrubbed[end:]
     drafts = _drop_known(scrubbed, _mentions(scrubbed, phones), frozenset(fold(n) for n in ignore))
     drafts = [d for d in drafts if d.relationship or not d.name or not _staff(scrubbed, d.start)]
-    drafts = _join_neighbours(scrubbed, _merge(drafts))
+    drafts = _not_referred(raw, scrubbed, _join_neighbours(scrubbed, _merge(drafts)))
     _attach_phones(text, drafts, phones)
     drafts.sort(key=lambda d: d.start)
     return [d.freeze() for d in drafts]

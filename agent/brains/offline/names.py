@@ -13,12 +13,17 @@ Relationship words map to one canonical English value whatever the language, so 
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from agent.text import SMS_SPELLINGS
 
 __all__ = [
     "RELATIONSHIPS", "PLURAL_TO_ONE", "ARTICLE_RELATIONSHIPS", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS",
     "NAMES_ENDING_LIKE_WORDS", "WORDS_THAT_ARE_NAMES", "fold", "misspelt_relationship",
+    "NotReferred", "NOT_REFERRED", "load_not_referred",
 ]
 
 
@@ -47,7 +52,8 @@ _ENGLISH: dict[str, str] = {
     "step-mom": "stepmother", "stepmother": "stepmother", "stepmum": "stepmother", "dad": "father",
     "father": "father", "daddy": "father", "stepdad": "stepfather", "step dad": "stepfather",
     "step-dad": "stepfather", "stepfather": "stepfather", "stepsister": "stepsister",
-    "step sister": "stepsister", "stepbrother": "stepbrother", "step brother": "stepbrother",
+    "step sister": "stepsister", "step-sister": "stepsister", "stepbrother": "stepbrother",
+    "step brother": "stepbrother", "step-brother": "stepbrother",
     "daughter": "daughter", "daughters": "daughters", "son": "son", "sons": "sons", "kids": "children",
     "cousin": "cousin", "cousins": "cousins", "aunt": "aunt", "auntie": "aunt", "aunty": "aunt",
     "aunts": "aunts", "uncle": "uncle", "niece": "niece", "nephew": "nephew", "nieces": "nieces", "nephews": "nephews", "grandma": "grandmother",
@@ -62,7 +68,8 @@ _ENGLISH: dict[str, str] = {
     "client": "client", "hairdresser": "hairdresser", "hairstylist": "hairdresser", "stylist": "hairdresser",
     "trainer": "trainer", "bridesmaid": "bridesmaid", "bridesmaids": "bridesmaids",
     "gym buddy": "friend", "buddy": "friend", "pal": "friend", "family": "family",
-    "stepdaughter": "stepdaughter", "step daughter": "stepdaughter", "stepson": "stepson", "step son": "stepson",
+    "stepdaughter": "stepdaughter", "step daughter": "stepdaughter", "step-daughter": "stepdaughter", "stepson": "stepson",
+    "step son": "stepson", "step-son": "stepson",
     "aunties": "aunts", "twin": "twin", "ex": "ex", "landlord": "landlord", "landlady": "landlord",
     "housemate": "roommate", "godmother": "godmother", "godfather": "godfather", "goddaughter": "goddaughter",
     "godson": "godson", "nail tech": "nail tech", "babysitter": "babysitter", "nanny": "nanny",
@@ -299,3 +306,60 @@ def misspelt_relationship(word: str) -> str | None:
     if len(meanings) != 1:
         return None  # none, or ambiguous
     return min(keys, key=len)  # "sisterr": "sister" rather than "sisters"
+
+
+# ------------------------------------------------------------------------------ people not referred
+_NOT_REFERRED_FILE = Path(__file__).with_name("not_referred.yaml")
+
+
+@dataclass(frozen=True)
+class NotReferred:
+    """Cues that the people a text names are not referred (not_referred.yaml): pets, voice assistants,
+    someone who cannot come. Phrases are lowercase; `emoji` are matched on the raw text."""
+
+    pet_words: tuple[str, ...]
+    pet_emoji: tuple[str, ...]
+    pet_people: tuple[str, ...]
+    assistants: tuple[str, ...]
+    not_coming: tuple[str, ...]
+
+
+def _phrases(raw: object, where: str, *, words: bool = True, relationships_ok: bool = False) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise ValueError(f"{where}: a non-empty list is needed")
+    out: list[str] = []
+    for item in raw:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{where}: {item!r} is not a word or phrase")
+        if words:
+            if item != " ".join(item.lower().split()):
+                raise ValueError(f"{where}: {item!r} must be lowercase and single-spaced")
+            if not relationships_ok and (item in RELATIONSHIPS or fold(item) in RELATIONSHIPS):
+                raise ValueError(f"{where}: {item!r} is a relationship word, never a sign of no referral")
+        if item in out:
+            raise ValueError(f"{where}: {item!r} is listed twice")
+        out.append(item)
+    return tuple(out)
+
+
+def load_not_referred(path: Path = _NOT_REFERRED_FILE) -> NotReferred:
+    """Read and check not_referred.yaml; a malformed file raises ValueError (at import)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict) or set(raw) != {"pets", "assistants", "not_coming"}:
+        raise ValueError(f"{path.name}: exactly the keys pets, assistants and not_coming are needed")
+    pets = raw["pets"]
+    if not isinstance(pets, dict) or set(pets) != {"words", "emoji", "people"}:
+        raise ValueError(f"{path.name}: pets needs exactly words, emoji and people")
+    emoji = _phrases(pets["emoji"], f"{path.name} pets.emoji", words=False)
+    if any(ch.isalnum() for e in emoji for ch in e):
+        raise ValueError(f"{path.name} pets.emoji: only emoji, no letters or digits")
+    return NotReferred(
+        pet_words=_phrases(pets["words"], f"{path.name} pets.words"),
+        pet_emoji=emoji,
+        pet_people=_phrases(pets["people"], f"{path.name} pets.people", relationships_ok=True),
+        assistants=_phrases(raw["assistants"], f"{path.name} assistants"),
+        not_coming=_phrases(raw["not_coming"], f"{path.name} not_coming"),
+    )
+
+
+NOT_REFERRED: NotReferred = load_not_referred()
