@@ -461,6 +461,24 @@ def test_referrals_are_carried_only_for_referral_turns() -> None:
     assert [m.name for m in two.referrals] == ["Dana", "Kim"]
 
 
+@pytest.mark.parametrize("text", ["lol no", "no lol", "no 😂", "haha no", "lmao no", "naw", "jaja no", "nel",
+                                  "ahorita no", "no por ahora", "tal vez mas adelante"])
+def test_a_refusal_with_laughter_or_not_now_after_a_referral_ask_is_a_decline(text: str) -> None:
+    c = run(text, last_asks=REF)
+    assert c.intents[0].intent == I.DECLINE and c.referrals == ()
+
+
+@pytest.mark.parametrize(("text", "relationship"), [("lol yes my sister", "sister"), ("omg yes! my mom", "mother"),
+                                                    ("jaja si, mi prima", "cousin")])
+def test_a_yes_with_laughter_after_a_referral_ask_is_a_referral(text: str, relationship: str) -> None:
+    c = run(text, last_asks=REF)
+    assert c.intents[0].intent == I.REFERRAL and c.referrals == (ReferralMention(None, None, relationship),)
+
+
+def test_ok_sure_after_a_referral_ask_is_an_acknowledgement() -> None:
+    assert run("ok sure", last_asks=REF).intents[0].intent == I.NEUTRAL
+
+
 def test_referral_without_name_after_ask() -> None:
     c = run("sure, my sister", last_asks=REF)
     assert c.referrals == (ReferralMention(None, None, "sister"),)

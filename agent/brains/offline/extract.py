@@ -1052,7 +1052,7 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
 
 _BARE = re.compile(
     r"^\W*(?:(?:it's|its|her name is|his name is|name is|se llama|su nombre es|es|yes|yeah|yep|sure|ok|okay|"
-    r"of course|definitely|s[ií]|claro|por supuesto|obvio|va|dale)\W+)*"
+    r"of course|definitely|s[ií]|claro|por supuesto|obvio|va|dale|lol|lmao|haha\w*|jaja\w*|hehe\w*|omg|oh)\W+)*"
     r"(?:" + _OWNERS + r"\s+" + _ADJ + _REL + _POST_ADJ + r"\W*)?" + _NAME + r"?\W*$",
     re.IGNORECASE,
 )

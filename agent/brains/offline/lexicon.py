@@ -272,11 +272,16 @@ REFERRAL_STATEMENT = _rx(
 # Agreeing to a referral ask ("yes!", "sure"). A promise for later ("will do", "i will") is not an
 # introduction: it stays an acknowledgement.
 AFFIRM = _fast(
-    r"^\W*(?:yes|yeah|yep|yess|ya|sure|of course|ofc|absolutely|definitely|for sure|totally|"
+    r"^\W*(?:(?:lol|lmao|haha\w*|hehe\w*|jaja\w*|omg|oh|ooh|ha)\W+)*(?:yes|yeah|yep|yess|ya|sure|of course|ofc|absolutely|definitely|for sure|totally|"
     r"happy to|gladly|yes please|sure thing|si|claro|i'd love to|would love to)\b(?!\W+(?:later|eventually)\b)"
 )
+# Laughter around a bare refusal ("lol no", "no 😂" normalised to "no lol", "jaja no") does not soften it.
+_LAUGHTER = r"(?:lol|lmao|lmfao|rofl|haha\w*|hehe\w*|jaja\w*|jeje\w*|ha|hah|ja)"
 DECLINE = _rx(
-    r"^\W*(?:no|nah|nope|pass|later)\W*$", r"\bno (?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
+    r"^\W*(?:no|nah|nope|pass|later)\W*$",
+    rf"^\W*(?:{_LAUGHTER}\W+)*(?:no+|nah+|naw+|nope|nel|nop|noo+pe|not really)(?:\W+{_LAUGHTER})*\W*$",
+    r"^\W*(?:ahorita|ahora|por ahora|todavia|aun|de momento|por el momento) no\b", r"^\W*no,? por (?:ahora|el momento)\b",
+    r"\bmas (?:adelante|tarde) (?:tal vez|quizas|quiza|capaz)\b", r"^\W*(?:tal vez|quizas|quiza|capaz) (?:mas adelante|luego|despues)\b", r"\bno (?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
     r"^\W*(?:no|nah|nope)\W*(?:[,.!]|\s+(?:sorry|thanks?|thank you|ty|not|i|i'm|but|maybe|one|body))",
     r"\bnot (?:right )?now\b", r"\bnot yet\b", r"\bnot at the moment\b", r"\bnot really\b",
     r"\bmaybe (?:later|another time|next time)\b",

@@ -165,6 +165,7 @@ junio julio agosto septiembre setiembre octubre noviembre diciembre navidad
 bótox relleno rellenos labios labio cara piel frente arrugas cachetes mejillas barbilla papada ojeras
 láser tratamiento clínica clinica doctora enfermera cita consulta señora señor sra sr srta dra
 dios nadie alguien todos todas nada algo doña
+naw nahh naa nel nop nopes nomas ahorita luego jaja jajaja jeje haha hehe
 """
 STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE)
 
