@@ -152,6 +152,19 @@ def test_a_number_sent_after_a_name_is_recorded_on_that_referral(agent, make_pat
     assert rows(db, Referral, referrer_id=pid)[0].phone == "+14155550199"
 
 
+@pytest.mark.parametrize(("happy", "names", "named"), [
+    ("super bien todo, gracias!!", "si! mi cuñada Marisol y mi vecina Carmen", "Marisol y Carmen"),
+    ("honestly loving it!", "yes! my sister Dana, my coworker Kim and my neighbor Lori", "Dana, Kim and Lori"),
+])
+def test_the_thank_you_names_everyone_introduced(agent, make_patient, db, happy, names, named):
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    agent.handle_inbound(pid, happy)
+    result = agent.handle_inbound(pid, names)
+    assert sorted(result.referrals) == sorted(named.replace(" y ", ", ").replace(" and ", ", ").split(", "))
+    assert named in result.sent[0].body
+
+
 def test_a_plain_language_opt_out_while_a_person_owns_the_thread_is_honoured(agent, make_patient, db):
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")

@@ -52,7 +52,7 @@ class OfflineBrain:
                 template = self.policies.intents.positive_ask_reply
         elif intent == Intent.NEUTRAL and not _asked_something(ctx):
             return None  # "ok thanks" after our own acknowledgement needs no answer
-        referral_name = _first_named(found) if found else None
+        referral_name = _named(found, ctx.language) if found else None
         return self.render(template, ctx, referral_name=referral_name)
 
     def render(self, template: str, ctx: BrainContext, **extra: object) -> str:
@@ -112,8 +112,18 @@ def _labels(symptoms: list, ids: tuple[str, ...]) -> str:
     return "; ".join(by_id.get(i, i) for i in ids)
 
 
-def _first_named(found: Classification) -> str | None:
-    return next((m.name for m in found.referrals if m.name), None)
+_AND = {"es": "y"}
+MAX_NAMED = 3  # more than this and the thank-you names no one rather than run past one segment
+
+
+def _named(found: Classification, language: str) -> str | None:
+    """Everyone the text introduced, as the reply names them: "Kim", "Kim and Lori", "Marisol, Carmen y Rosa"."""
+    names = list(dict.fromkeys(m.name for m in found.referrals if m.name))
+    if not names or len(names) > MAX_NAMED:
+        return None
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + f" {_AND.get(language, 'and')} " + names[-1]
 
 
 def _asked_something(ctx: BrainContext) -> bool:
