@@ -479,6 +479,17 @@ def test_ok_sure_after_a_referral_ask_is_an_acknowledgement() -> None:
     assert run("ok sure", last_asks=REF).intents[0].intent == I.NEUTRAL
 
 
+@pytest.mark.parametrize("text", ["I'm good. Actually I wanted to ask about getting my lips done too",
+                                  "also thinking about doing my lips", "loving it! want to get my 11s done next"])
+def test_wanting_a_service_or_an_area_done_is_a_lead_even_next_to_praise(text: str) -> None:
+    assert run(text).intents[0].intent == I.SERVICE_INTEREST
+
+
+def test_someone_else_wanting_an_area_done_is_a_referral_not_a_lead() -> None:
+    c = run("my sister wants to get her lips done")
+    assert c.intents[0].intent == I.REFERRAL and not c.has(I.SERVICE_INTEREST)
+
+
 def test_referral_without_name_after_ask() -> None:
     c = run("sure, my sister", last_asks=REF)
     assert c.referrals == (ReferralMention(None, None, "sister"),)

@@ -236,6 +236,15 @@ SERVICES = (
     r"skin tightening|tightening|body contouring|dermaplaning|b12|iv therapy|iv drip|lashes|brows|"
     r"lash lift|brow lamination|waxing|massage|other (?:services|treatments|areas)"
 )
+# Areas patients name for a treatment they want ("get my 11s done", "thinking about doing my lips").
+AREAS = r"forehead|11s|elevens|crow'?s feet|cheeks?|chin|jaw|jawline|under ?eyes?|nose|neck|brows?|lips?|smile lines|laugh lines"
+SERVICE_WANT = _rx(
+    rf"\b(?:thinking (?:about|of)|considering|planning on|curious about|looking into|interested in|"
+    rf"(?:wanted|want|meant|meaning) to ask about|ask(?:ing)? about|a question about)\s+"
+    rf"(?:getting|trying|doing|adding|having)\s+(?:some |a |the |my |more )?(?:{SERVICES}|{AREAS})\b",
+    rf"\b(?:wanted to|want to|wanna|would like to|'d like to|hoping to|planning to|plan to)\s+(?:also )?"
+    rf"(?:get|try|add|do|have)\s+(?:some |a |the |my |more )?(?:{AREAS})\s+(?:done|filled|treated|too|next)\b",
+)
 SERVICE_INTEREST = _rx(
     r"\bdo (?:you|y'all|you all|you guys) (?:guys |all )?(?:also )?(?:do|offer|have|carry|sell|treat|take|provide)\b",
     r"\bhow much\b(?! (?:longer|time|more|swelling|bruising|pain|water|sleep|sun|exercise|should|can|do i))",

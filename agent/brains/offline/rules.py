@@ -222,6 +222,9 @@ def booking(turn: Turn) -> float:
 
 def service_interest(turn: Turn) -> float:
     for clause in turn.clauses:
+        want = lx.SERVICE_WANT.search(clause.text)
+        if want and not third_person(turn, clause.text, want.start()):
+            return 0.9  # a service or an area the patient wants done: sure, a lead the model must not drop
         m = lx.SERVICE_INTEREST.search(clause.text)
         if m and not third_person(turn, clause.text, m.start()):
             return 0.88
