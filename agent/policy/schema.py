@@ -110,6 +110,9 @@ class ReaderPolicy(Strict):
     model_alone: float = Field(ge=0.05, le=0.99)
     red_flag_evidence: list[Regex] = Field(min_length=1)
     opt_out_evidence: list[Regex] = Field(min_length=1)
+    # Texts that ask for the messages to go on ("please don't stop", "keep them coming"): the model's
+    # opt-out never decides them; they are possible opt-outs, for a person.
+    keep_texting: list[Regex] = []
     clinical_words: list[Regex] = Field(min_length=1)
     decline_topic: list[Regex] = Field(min_length=1)
     sarcasm: list[Regex] = []

@@ -6,6 +6,7 @@ import pytest
 
 from agent.brains.offline.classify import Classification, classify
 from agent.brains.offline.extract import ReferralMention
+from agent.keywords import match_keyword
 from agent.policy.loader import load_policies
 from agent.types import AskKind, Intent, VisitType
 
@@ -540,6 +541,14 @@ def test_injection_still_honours_safety() -> None:
 )
 def test_no_false_intents(text: str, not_expected: Intent) -> None:
     assert not run(text).has(not_expected), intents(run(text))
+
+
+@pytest.mark.parametrize("text", ["dont stop texting me lol i love these", "never stop texting me 😂",
+                                  "please don’t stop texting me"])
+def test_asking_for_the_texts_to_go_on_is_no_opt_out_but_a_person_decides(text: str) -> None:
+    c = run(text)
+    assert not c.has(I.OPT_OUT) and c.possible_opt_out
+    assert match_keyword(text, P.keywords, opted_out=False) is None
 
 
 def test_deterministic() -> None:

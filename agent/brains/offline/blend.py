@@ -92,7 +92,10 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     # Evidence is looked for only when the model's P(opt_out) makes it matter (most texts: never).
     evidence = p_opt_out >= policy.possible_opt_out_threshold and (
         p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm))
-    if p_opt_out >= policy.opt_out_threshold and evidence:
+    # "please don't stop texting me lol": the words of a revocation, the opposite wish. The model is not
+    # trusted either way: a person decides (held, touches paused) before anything else is sent.
+    keep_texting = evidence and matches(policy.keep_texting, norm)
+    if p_opt_out >= policy.opt_out_threshold and evidence and not keep_texting:
         add(Intent.OPT_OUT, max(0.9, p_opt_out))
     possible = Intent.OPT_OUT not in scores and evidence
 

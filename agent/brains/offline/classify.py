@@ -144,6 +144,9 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     scores = _Scores(mixed.scores)
     if Intent.REFERRAL in scores and not mentions:
         mentions = tuple(extract_referrals(raw, ignore=known_names))  # the model read a referral the cues missed
+        if not mentions and Intent.REFERRAL not in rules_read \
+                and reading.p(Intent.REFERRAL) < policies.reader.join_threshold:
+            del scores[Intent.REFERRAL]  # an unsure model, and no person in the text: "about my lips" refers no one
     _prune(scores)
     deciding = _deciding(scores, policies)
     if deciding is None or deciding[0] is Intent.OTHER or deciding[1] < policies.approval.min_confidence:
