@@ -61,10 +61,12 @@ def measure(rows, policies):
 def summary(totals) -> str:
     lines = []
     for key in ("all", "en", "es"):
+        if key not in totals:  # a probe file in one language
+            continue
         t = totals[key]
         lines.append(f"{key}: accuracy {t['ok'] / t['n']:.3f} ({t['ok']}/{t['n']}) red-flag recall "
-                     f"{t['urgent_hit'] / t['urgent']:.3f} ({t['urgent_hit']}/{t['urgent']}) false urgent "
-                     f"{t['false_urgent']} opt-out recall {t['opt_out_hit'] / t['opt_out']:.3f} "
+                     f"{t['urgent_hit'] / max(t['urgent'], 1):.3f} ({t['urgent_hit']}/{t['urgent']}) false urgent "
+                     f"{t['false_urgent']} opt-out recall {t['opt_out_hit'] / max(t['opt_out'], 1):.3f} "
                      f"({t['opt_out_hit']}/{t['opt_out']}; stop or pause {t['opt_out_held']}) false opt-out "
                      f"{t['false_opt_out']} (false pause {t['false_paused']})")
     return "\n".join(lines)
