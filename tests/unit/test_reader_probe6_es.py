@@ -7,7 +7,7 @@ through the full classify() as a turn reads them (rules and model, default polic
 Written before round 6 of the training data (policies/nlu/es/round6.yml) and never copied into it.
 Measured before round 6 (the round-5 reader): accuracy 0.937 (208/222), red flags 64/64, opt-outs 26/26,
 no false opt-out (one question held as a possible opt-out), 3 false urgents, referral names 14/15 (the
-name Dolores read as pain). After round 6 and the "es round 6" rule blocks: accuracy 0.964 (214/222),
+name Dolores read as pain). After round 6 and the "es round 6" rule blocks: accuracy 0.968 (215/222),
 red flags 64/64, opt-outs 26/26, no false opt-out, 3 false urgents (a child's fever twice, an inflamed
 lip the English rules escalate too), referral names 15/15. The floors sit a little under what round 6
 measures; raise them as the reader improves, never lower them to pass. Run this module directly for the
@@ -28,7 +28,7 @@ from agent.types import Intent
 
 ROWS: list[dict] = yaml.safe_load(
     (Path(__file__).parent / "data" / "reader_probe6_es.yml").read_text(encoding="utf-8"))
-ACCURACY_FLOOR = 0.94
+ACCURACY_FLOOR = 0.95
 MAX_FALSE_URGENT = 4  # a child's fever behind a reschedule or small talk (the rules escalate those)
 
 
