@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from agent.policy.schema import KeywordPolicy, KeywordSet
-from agent.text import normalize
+from agent.text import normalize, reaction
 from agent.triage import Prefiltered
 from agent.types import Keyword
 
@@ -56,6 +56,8 @@ class KeywordMatcher:
 
     def match(self, body: str, *, opted_out: bool, normalized: str | None = None) -> Keyword | None:
         """`normalized`: agent.text.normalize(body), when the caller already has it."""
+        if reaction(body):
+            return None  # a tapback quoting our "Reply STOP to opt out" revokes nothing
         whole = whole_message(body)
         texts = (body.casefold(), normalize(body) if normalized is None else normalized)
         if whole in self._opt_out.words or self._opt_out.phrase_hit(*texts):

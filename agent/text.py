@@ -16,7 +16,7 @@ import unicodedata
 
 import emoji
 
-__all__ = ["normalize", "EMOJI_WORDS", "SMS_SPELLINGS"]
+__all__ = ["normalize", "reaction", "EMOJI_WORDS", "SMS_SPELLINGS", "REACTION"]
 
 # ------------------------------------------------------------------------------------ emoji
 # An explicit, small map. Unknown emoji are dropped rather than turned into their CLDR names
@@ -184,3 +184,19 @@ def normalize(text: str) -> str:
     text = _GLUED.sub(r"\1 ", _PUNCT_RUN.sub(r"\1", text))
     text = _SLASH_WORDS.sub(lambda m: " without " if m.group(0) == "w/o" else " with ", text)
     return " ".join(_respell(t) for t in text.split())
+
+# ------------------------------------------------------------------------------------ tapbacks
+# A tapback: the phone's reaction to one of our texts, sent as text ("Loved “How are you liking your
+# results?”", "Reacted 👍 to “...”", "Le encantó “...”"). The quoted words are ours, not the patient's.
+REACTION = re.compile(
+    r"^\s*(?P<verb>liked|loved|laughed at|emphasi[sz]ed|disliked|questioned|reacted\s+(?P<emoji>\S{1,8})\s+to|"
+    r"le gust[oó]|le encant[oó]|se ri[oó] de|enfatiz[oó]|no le gust[oó]|cuestion[oó]|"
+    r"reaccion[oó]\s+con\s+(?P<emoji2>\S{1,8})\s+a)\s+[“\"'‘](?P<quoted>.{20,})[”\"'’]\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def reaction(body: str) -> re.Match[str] | None:
+    """The tapback `body` is, if it is one. Its quoted words are ours: no keyword, red flag or intent of
+    the patient's is read in them."""
+    return REACTION.match(body or "")

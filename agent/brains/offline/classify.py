@@ -31,7 +31,7 @@ from agent.keywords import keyword_matcher
 from agent.nlu.reader import Reading
 from agent.nlu.screen import model_red_flag, reader_for_policies
 from agent.policy.schema import Policies
-from agent.text import normalize
+from agent.text import normalize, reaction
 from agent.triage import TriageResult, triage_normalized
 from agent.types import AskKind, Intent, IntentScore, Keyword, VisitType
 
@@ -110,6 +110,9 @@ def classify(
 def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_asks: frozenset[AskKind],
               opted_out: bool, known_names: frozenset[str]) -> Classification:
     raw = text or ""
+    tapback = reaction(raw)
+    if tapback:
+        return _reaction(tapback, policies)
     norm = normalize(raw)
     tri = triage_normalized(norm, policies.triage, visit_type)
     reading = reader_for_policies(policies).read(raw)
@@ -181,6 +184,26 @@ def _exact(scores: dict[Intent, float], tri: TriageResult, mentions: tuple[Refer
     if asked:
         exact.update(i for i in _AFTER_AN_ASK if i in scores)
     return frozenset(exact)
+
+
+_DOUBTFUL_REACTIONS = ("disliked", "no le gust")
+_QUESTIONING_REACTIONS = ("questioned", "cuestion")
+_UNHAPPY_EMOJI = frozenset("👎😢😭😡😠🤬😞😔☹🙁💔🙄😒")
+
+
+def _reaction(match: re.Match[str], policies: Policies) -> Classification:
+    """A tapback acknowledges our text; it says nothing of the patient's own (no ask, no red flag). One
+    that dislikes or questions it is for a person to read."""
+    verb = match.group("verb").lower()
+    emoji = match.group("emoji") or match.group("emoji2") or ""
+    scores = _Scores()
+    if verb.startswith(_QUESTIONING_REACTIONS) or "❓" in emoji or "?" in emoji:
+        scores.add(Intent.QUESTION, 0.7)
+    elif verb.startswith(_DOUBTFUL_REACTIONS) or any(ch in _UNHAPPY_EMOJI for ch in emoji):
+        scores.add(Intent.OTHER, 0.3)  # held: a person looks
+    else:
+        scores.add(Intent.NEUTRAL, 0.9)
+    return _result(scores, policies, TriageResult(), (), reading=reader_for_policies(policies).read(verb))
 
 
 def _asks_us(turn: rules.Turn) -> bool:

@@ -10,7 +10,7 @@ from agent.brains.offline.blend import reads_red_flag
 from agent.brains.offline.lexicon import INJECTION
 from agent.nlu.screen import model_red_flag, reader_for_policies
 from agent.policy.schema import Policies
-from agent.text import normalize
+from agent.text import normalize, reaction
 from agent.triage import TriageResult, triage_normalized
 from agent.types import VisitType
 
@@ -35,6 +35,8 @@ def screen(text: str, policies: Policies, visit_type: VisitType | None = None) -
 
 
 def _screen(text: str, policies: Policies, visit_type: VisitType | None) -> TriageResult:
+    if reaction(text):
+        return TriageResult()  # a tapback quotes our own text ("...trouble breathing, call 911")
     norm = normalize(text or "")
     tri = triage_normalized(norm, policies.triage, visit_type)
     if tri.urgent:
