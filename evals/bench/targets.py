@@ -108,5 +108,43 @@ def _memory(f: dict) -> list[Figure]:
     ]
 
 
+def _production(f: dict) -> list[Figure]:
+    rows: list[Figure] = []
+    setups = f["setups"]
+    for label, s in setups.items():
+        if s["prod_p50_ms"] is None or s["engine_p50_ms"] is None:
+            rows.append(Figure(f"production turn, {label}", "no turns measured", "", False))
+            continue
+        ratio = s["prod_p50_ms"] / s["engine_p50_ms"]
+        rows.append(Figure(
+            f"production turn p50 / p99, {s['engine']} {s['patients']:,} patients",
+            f"{s['prod_p50_ms']} / {s['prod_p99_ms']} ms (ack {s['ack_p50_ms']} + step {s['step_p50_ms']}; "
+            f"engine-only {s['engine_p50_ms']} / {s['engine_p99_ms']} ms; idle step {s['idle_step_p50_ms']} ms)"
+            + (f"; {s['misses']} without a reply" if s["misses"] else ""), "", None))
+        rows.append(Figure(f"production / engine-only p50, {s['engine']} {s['patients']:,}", f"{ratio:.2f}x",
+                           "<= 2x", ratio <= 2 and not s["misses"]))
+    for engine in f.get("engines", []):
+        mine = sorted((s for s in setups.values() if s["engine"] == engine), key=lambda s: s["patients"])
+        if len(mine) < 2 or mine[0]["prod_p50_ms"] is None or mine[-1]["prod_p50_ms"] is None:
+            continue
+        empty, big = mine[0], mine[-1]
+        ratio = big["prod_p50_ms"] / empty["prod_p50_ms"]
+        rows.append(Figure(f"worker-path turn p50 at {big['patients']:,} / {empty['patients']:,} patients, {engine}",
+                           f"{ratio:.2f}x ({big['prod_p50_ms']} / {empty['prod_p50_ms']} ms)", "<= 1.3x",
+                           ratio <= 1.3 if big["patients"] >= 100_000 else None,
+                           "" if big["patients"] >= 100_000 else "(target is at 100,000)"))
+    touches = f.get("due_touches")
+    if touches:
+        big = touches["size"] >= 100_000
+        rows.append(Figure(f"due touches/s, PostgreSQL {touches['size']:,} patients, {touches['workers']} workers",
+                           f"{touches['per_s']} ({touches['tried']} tried, {touches['sent']} sent, "
+                           f"{touches['wall_s']} s)", ">= 200", touches["per_s"] >= 200 if big else None,
+                           "" if big else "(target is at 100,000)"))
+    if "postgres_error" in f:
+        rows.append(Figure("production section on PostgreSQL", f["postgres_error"], "measured", False))
+    return rows
+
+
 CHECKS = {"webhook": _webhook, "turns": _turns, "overhead": _overhead, "guards": _guards, "reader": _reader,
-          "economy": _economy, "suites": _suites, "memory": _memory}
+          "economy": _economy, "suites": _suites, "memory": _memory,
+          "production": _production}
