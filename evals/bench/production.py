@@ -121,6 +121,7 @@ class Setup:
     idle_step: list[float] = field(default_factory=list)
     statements: dict[str, int] = field(default_factory=dict)
     misses: int = 0  # production turns whose reply was not sent by the step
+    phases: dict[str, list[float]] = field(default_factory=dict)  # where a production turn's step goes
 
     @property
     def label(self) -> str:
@@ -159,6 +160,10 @@ class Harness:
         self.worker_db = make_engine(setup.url)  # the worker process's engine
         self.worker_agent = Agent(self.worker_db, clock=FixedClock(NOW))
         self.worker = Worker(self.worker_agent)
+        self.timing = False
+        for phase, owner, name in (("inbound", self.worker.inbound, "drain"), ("realert", self.worker, "realert"),
+                                   ("outbox", self.worker.outbox, "drain")):
+            setattr(owner, name, self._timed(phase, getattr(owner, name)))
         self.worker_agent.warm()
         self.api_agent.warm()
         # Patients who got their results check-in and have not answered yet: one turn each.
@@ -178,6 +183,16 @@ class Harness:
         self.validator = RequestValidator(TOKEN)
         self.sent = 0
 
+    def _timed(self, phase: str, fn):  # noqa: ANN001, ANN202
+        def run(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            t0 = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                if self.timing:
+                    self.setup.phases.setdefault(phase, []).append(time.perf_counter() - t0)
+        return run
+
     def production_turn(self, client: httpx.AsyncClient, loop: asyncio.AbstractEventLoop, phone: str) -> None:
         self.sent += 1
         params = {"MessageSid": f"SM{uuid.uuid4().hex}", "AccountSid": "AC" + "0" * 32, "From": phone,
@@ -187,8 +202,11 @@ class Harness:
         response = loop.run_until_complete(client.post(HOOK, data=params, headers=headers))
         t1 = time.perf_counter()
         response.raise_for_status()
+        self.timing = True
         report = self.worker.step()
         t2 = time.perf_counter()
+        self.timing = False
+        self.setup.phases.setdefault("step", []).append(t2 - t1)
         if report.inbound != 1 or report.delivered < 1:
             self.setup.misses += 1
         self.setup.prod.append((t2 - t0, t1 - t0, t2 - t1))
@@ -247,15 +265,39 @@ def explain(engine: sa.Engine, sent: list[tuple[str, object]]) -> dict[str, str]
     return out
 
 
+@contextmanager
+def checkouts(*engines: sa.Engine) -> Iterator[list[int]]:
+    """How many connections `engines` hand out inside the block: one per transaction (and, on PostgreSQL,
+    one pre-ping round trip each: make_engine sets pool_pre_ping)."""
+    count = [0]
+
+    def one(*_: object) -> None:
+        count[0] += 1
+
+    for engine in engines:
+        event.listen(engine.pool, "checkout", one)
+    try:
+        yield count
+    finally:
+        for engine in engines:
+            event.remove(engine.pool, "checkout", one)
+
+
 def _count_statements(h: Harness, loop: asyncio.AbstractEventLoop, client: httpx.AsyncClient) -> dict[str, int]:
-    """How many statements one production turn sends (API and worker), and one engine-only turn."""
-    with statements(h.db, h.worker_db) as prod:
+    """How many statements (and connection checkouts) one production turn sends (API and worker), one
+    engine-only turn and one idle worker step."""
+    with statements(h.db, h.worker_db) as prod, checkouts(h.db, h.worker_db) as prod_tx:
         h.production_turn(client, loop, h.prod_phones.pop())
-    with statements(h.worker_db) as engine_only:
+    with statements(h.worker_db) as engine_only, checkouts(h.worker_db) as engine_tx:
         h.engine_turn(h.engine_ids.pop())
-    with statements(h.worker_db) as idle:
+    with statements(h.worker_db) as idle, checkouts(h.worker_db) as idle_tx:
         h.worker.step()
-    return {"production_turn": len(prod), "engine_turn": len(engine_only), "idle_step": len(idle)}
+    h.setup.prod.pop()  # a first call of each kind, not a measured one
+    h.setup.engine_only.pop()
+    h.setup.phases.clear()
+    return {"production_turn": len(prod), "engine_turn": len(engine_only), "idle_step": len(idle),
+            "production_turn_checkouts": prod_tx[0], "engine_turn_checkouts": engine_tx[0],
+            "idle_step_checkouts": idle_tx[0]}
 
 
 # ------------------------------------------------------------------------ due touches, two workers
@@ -293,22 +335,32 @@ def due_touches_per_s(url: str, due: int, workers: int = 2) -> dict:
     engine = make_engine(url)
     tt = Touch.__table__
     with engine.begin() as conn:
-        ids = list(conn.execute(sa.select(tt.c.id).where(tt.c.status == TouchStatus.PENDING, tt.c.due_at > NOW)
+        ids = list(conn.execute(sa.select(tt.c.id).where(tt.c.status == TouchStatus.PENDING, tt.c.due_at > NOW,
+                                                         tt.c.name == "results_checkin")  # the fill's, not the turns'
+
                                 .order_by(tt.c.id).limit(due)).scalars())
         conn.execute(sa.update(tt).where(tt.c.id.in_(ids)).values(due_at=NOW - timedelta(minutes=5)))
     ctx = mp.get_context("spawn")
     ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_touch_worker, args=(url, ready, go, results)) for _ in range(workers)]
-    for proc in procs:
-        proc.start()
-    for _ in procs:
-        ready.get(timeout=120)
-    started = time.perf_counter()
-    go.set()
-    outcomes = [results.get(timeout=900) for _ in procs]
+    try:
+        for proc in procs:
+            proc.start()
+        for _ in procs:
+            ready.get(timeout=120)
+        started = time.perf_counter()
+        go.set()
+        outcomes = [results.get(timeout=900) for _ in procs]
+    except Exception as exc:  # noqa: BLE001 - a worker that died is a reported figure, not a lost run
+        engine.dispose()
+        return {"workers": workers, "due": len(ids), "error": f"{type(exc).__name__}: a worker did not report",
+                "tried": 0, "sent": 0, "wall_s": 0.0, "per_s": 0.0}
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.terminate()
     wall = max(end for _, end in outcomes) - started
-    for proc in procs:
-        proc.join(timeout=30)
     with engine.connect() as conn:
         sent = conn.execute(sa.select(sa.func.count()).select_from(tt).where(
             tt.c.id.in_(ids), tt.c.status == TouchStatus.SENT)).scalar_one()
@@ -400,6 +452,7 @@ def measure(*, sizes: tuple[int, ...] = (0, 10_000, 100_000), turns: int = 100, 
             "prod_p50_ms": _ms(totals, 0.5), "prod_p99_ms": _ms(totals, 0.99),
             "ack_p50_ms": _ms([a for _, a, _ in s.prod], 0.5), "step_p50_ms": _ms([b for _, _, b in s.prod], 0.5),
             "engine_p50_ms": _ms(s.engine_only, 0.5), "engine_p99_ms": _ms(s.engine_only, 0.99),
-            "idle_step_p50_ms": _ms(s.idle_step, 0.5), "statements": s.statements, "misses": s.misses,
+            "idle_step_p50_ms": _ms(s.idle_step, 0.5),
+            "step_phases_p50_ms": {k: _ms(v, 0.5) for k, v in s.phases.items()}, "statements": s.statements, "misses": s.misses,
             "turns": len(s.prod)}
     return out

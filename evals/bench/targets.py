@@ -121,6 +121,14 @@ def _production(f: dict) -> list[Figure]:
             f"{s['prod_p50_ms']} / {s['prod_p99_ms']} ms (ack {s['ack_p50_ms']} + step {s['step_p50_ms']}; "
             f"engine-only {s['engine_p50_ms']} / {s['engine_p99_ms']} ms; idle step {s['idle_step_p50_ms']} ms)"
             + (f"; {s['misses']} without a reply" if s["misses"] else ""), "", None))
+        phases, st = s.get("step_phases_p50_ms", {}), s.get("statements", {})
+        if phases and st:
+            rows.append(Figure(
+                f"  where the step goes, {s['engine']} {s['patients']:,}",
+                f"inbound {phases.get('inbound')} / outbox {phases.get('outbox')} / realert {phases.get('realert')} ms;"
+                f" statements {st['production_turn']} vs {st['engine_turn']} engine-only (transactions "
+                f"{st['production_turn_checkouts']} vs {st['engine_turn_checkouts']}; idle step "
+                f"{st['idle_step']} in {st['idle_step_checkouts']})", "", None))
         rows.append(Figure(f"production / engine-only p50, {s['engine']} {s['patients']:,}", f"{ratio:.2f}x",
                            "<= 2x", ratio <= 2 and not s["misses"]))
     for engine in f.get("engines", []):
