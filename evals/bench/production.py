@@ -17,7 +17,10 @@ EXPLAIN plans of the hot queries (the claim of the next due touch, the inbound j
 load_situation's thread query) as the worker sent them, on each engine at its largest size.
 
 The fill is bulk Core inserts: per patient one visit (20 days ago), one open conversation with four
-messages, two sent touches; every 20th visit's results_checkin is still pending (due in the future).
+messages (two received, each with its done inbound job; two sent, each with its done outbox job), two
+sent touches; every 20th visit's results_checkin is still pending (due in the future). At 100,000
+patients: 100k patients, visits and conversations, 200k touches, 400k messages, 200k inbound jobs and
+200k outbox jobs.
 """
 from __future__ import annotations
 
@@ -55,10 +58,12 @@ BATCH = 20_000
 
 def fill(engine: sa.Engine, clinic_id: int, patients: int) -> None:
     """`patients` patients with their history, in batches of Core executemany (the ORM would take minutes)."""
-    from agent.store.models import Conversation, Message, Patient, Touch, Visit
+    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus, OutboxStatus
+    from agent.store.models import Conversation, Message, OutboxJob, Patient, Touch, Visit
     from agent.types import Direction, MessageKind, Mode, Stage, TouchStatus, VisitType
 
-    pt, vt, ct, tt, mt = (m.__table__ for m in (Patient, Visit, Conversation, Touch, Message))
+    pt, vt, ct, tt, mt, jt, ot = (m.__table__ for m in (Patient, Visit, Conversation, Touch, Message, InboundJob,
+                                                          OutboxJob))
     for start in range(0, patients, BATCH):
         n = min(BATCH, patients - start)
         with engine.begin() as conn:
@@ -102,7 +107,22 @@ def fill(engine: sa.Engine, clinic_id: int, patients: int) -> None:
                         "body": "ok thanks" if inbound else "Hi Maya, how are you feeling?", "intent": None,
                         "intents": [], "settled": False, "asks": [], "segments": 0 if inbound else 1,
                         "twilio_sid": None, "created_at": NOW - timedelta(days=19 - j)})
+            first_message = conn.execute(sa.select(sa.func.coalesce(sa.func.max(mt.c.id), 0))).scalar_one() + 1
             conn.execute(sa.insert(mt), messages)
+            # The queues' history: one done inbound job per text received, one done outbox job per text sent.
+            sent = conn.execute(sa.select(mt.c.id, mt.c.conversation_id, mt.c.patient_id, mt.c.direction)
+                                .where(mt.c.id >= first_message).order_by(mt.c.id)).all()
+            phones = dict(conn.execute(sa.select(pt.c.id, pt.c.phone).where(pt.c.id >= first)).all())
+            conn.execute(sa.insert(jt), [
+                {"clinic_id": clinic_id, "message_sid": f"SM{mid:032x}", "sender": phones[pid], "patient_id": pid,
+                 "body": "", "body_truncated": False, "num_media": 0, "status": InboundStatus.DONE,
+                 "outcome": InboundOutcome.TURN, "attempts": 1, "available_at": NOW - timedelta(days=18),
+                 "created_at": NOW - timedelta(days=18), "processed_at": NOW - timedelta(days=18)}
+                for mid, _, pid, direction in sent if direction == Direction.INBOUND])
+            conn.execute(sa.insert(ot), [
+                {"clinic_id": clinic_id, "message_id": mid, "conversation_id": cid, "status": OutboxStatus.DONE.value,
+                 "attempts": 1, "available_at": NOW - timedelta(days=18), "created_at": NOW - timedelta(days=18)}
+                for mid, cid, _, direction in sent if direction == Direction.OUTBOUND])
     with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))
 
