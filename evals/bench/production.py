@@ -41,7 +41,6 @@ from pathlib import Path
 import httpx
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlmodel import SQLModel
 from twilio.request_validator import RequestValidator
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles: no quiet hours
@@ -360,10 +359,9 @@ def _touch_worker(url: str, ready, go, results) -> None:  # noqa: ANN001
 
 def due_touches_per_s(url: str, due: int, workers: int = 2) -> dict:
     """Make `due` pending touches of the fill due now, then let `workers` worker processes send them all."""
+    from agent.store.db import make_engine
     from agent.store.models import Touch
     from agent.types import TouchStatus
-
-    from agent.store.db import make_engine
 
     engine = make_engine(url)
     tt = Touch.__table__
