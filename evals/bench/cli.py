@@ -86,6 +86,14 @@ def _webhook(quick: bool) -> dict:
     return measure(requests=1_000 if quick else 5_000)
 
 
+def _production(quick: bool) -> dict:
+    from evals.bench.production import measure
+
+    if quick:  # 10k and 100k take minutes to fill: a smoke run stops at 1,000
+        return measure(sizes=(0, 1_000), turns=20, due=200, pg_admin_url=PG_ADMIN_URL)
+    return measure(sizes=(0, 10_000, 100_000), turns=100, due=2_000, pg_admin_url=PG_ADMIN_URL)
+
+
 SECTIONS: dict[str, Callable[[bool], dict]] = {
     "webhook": _webhook,
     "overhead": _overhead,
@@ -95,6 +103,7 @@ SECTIONS: dict[str, Callable[[bool], dict]] = {
     "turns": _turns,
     "suites": _suites,
     "memory": _memory,
+    "production": _production,
 }
 
 
@@ -119,6 +128,9 @@ def bench(
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     console.print(table(evaluate(figures), report["machine"]))
+    for label, plans in figures.get("production", {}).get("plans", {}).items():
+        for query, plan in plans.items():
+            console.print(f"[bold]EXPLAIN[/bold] {label} — {query}:\n{plan}", markup=True, highlight=False)
     console.print(f"JSON: {out}")
 
 
