@@ -32,7 +32,7 @@ from agent.channel.compliance import normalise_opt_out_type
 from agent.channel.routing import InboundText, route
 from agent.channel.spool import DrainReport, Spool
 from agent.engine.turn import Agent
-from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus
+from agent.store.channel_models import LEASED_INBOUND, InboundJob, InboundOutcome, InboundStatus
 from agent.store.db import session_scope, short_lock_wait
 from agent.store.models import AuditEvent, Clinic
 
@@ -242,7 +242,7 @@ class InboundWorker:
         now = self.agent.clock.now()
         cutoff = now - timedelta(seconds=self.lease_s)
         with session_scope(self.agent.db) as session:
-            stale = session.exec(select(InboundJob).where(InboundJob.status == InboundStatus.PROCESSING,
+            stale = session.exec(select(InboundJob).where(sa.text(f"inbound_job.{LEASED_INBOUND}"),
                                                           InboundJob.locked_at < cutoff)
                                  .with_for_update(skip_locked=True)).all()
             for job in stale:

@@ -52,7 +52,7 @@ from agent.channel.status import moves_forward
 from agent.clock import Clock
 from agent.store.channel_models import OutboxStatus
 from agent.store.db import session_scope
-from agent.store.models import AuditEvent, Clinic, Message, OutboxJob, Patient, StaffAlert
+from agent.store.models import LEASED_OUTBOX, AuditEvent, Clinic, Message, OutboxJob, Patient, StaffAlert
 from agent.types import DeliveryStatus, MessageKind
 
 log = logging.getLogger("afterglow.channel.outbox")
@@ -166,8 +166,7 @@ class OutboxWorker:
         cutoff = now - timedelta(seconds=self.config.lease_s)
         with session_scope(self.db) as session:
             stale = session.exec(
-                select(OutboxJob).where(OutboxJob.status.in_((J.SENDING.value, J.RECONCILING.value)),
-                                        OutboxJob.locked_at < cutoff)
+                select(OutboxJob).where(sa.text(f"outboxjob.{LEASED_OUTBOX}"), OutboxJob.locked_at < cutoff)
                 .with_for_update(skip_locked=True)
             ).all()
             for job in stale:

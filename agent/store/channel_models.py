@@ -42,10 +42,17 @@ class OutboxStatus(StrEnum):
     CANCELED = "canceled"  # not sent on purpose (opt-out, dead number, carrier already answered)
 
 
+LEASED_INBOUND = "status = 'processing'"
+
+
 class InboundJob(SQLModel, table=True):
     __tablename__ = "inbound_job"
     # Claims look for the oldest open job of one sender: (clinic, sender, id) answers that from the index.
-    __table_args__ = (sa.Index("ix_inbound_job_sender_order", "clinic_id", "sender", "id"),)
+    # Every worker step looks for leases that outlived their worker among the jobs held right now: a partial
+    # index of those few, whatever the history (literal predicate, repeated by the query: LEASED_INBOUND).
+    __table_args__ = (sa.Index("ix_inbound_job_sender_order", "clinic_id", "sender", "id"),
+                      sa.Index("ix_inbound_job_leased", "locked_at",
+                               sqlite_where=sa.text(LEASED_INBOUND), postgresql_where=sa.text(LEASED_INBOUND)))
 
     id: int | None = Field(default=None, primary_key=True)
     clinic_id: int = Field(foreign_key="clinic.id")

@@ -303,10 +303,17 @@ class StaffAlert(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
+LEASED_OUTBOX = "status IN ('sending', 'reconciling')"
+
+
 class OutboxJob(SQLModel, table=True):
     """A send, committed in the same transaction as its message row (transactional outbox). Exactly one of
     message_id (a patient text) and staff_alert_id (an alert to a clinician) is set."""
 
+    # Every outbox pass looks for leases that outlived their worker: a partial index of the jobs held right
+    # now (literal predicate, repeated by the query), whatever the history.
+    __table_args__ = (sa.Index("ix_outboxjob_leased", "locked_at",
+                               sqlite_where=sa.text(LEASED_OUTBOX), postgresql_where=sa.text(LEASED_OUTBOX)),)
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     message_id: int | None = Field(default=None, foreign_key="message.id", unique=True)

@@ -80,3 +80,30 @@ def _message(clinic_id: int, conversation_id: int, patient_id: int, k: int) -> d
             "body": "ok" if inbound else f"Thanks for the update ({k})", "intent": None, "intents": [],
             "settled": False, "asks": [], "segments": 0 if inbound else 1, "twilio_sid": None,
             "created_at": NOW - timedelta(seconds=100_000 - k)}
+
+
+def fill_jobs(engine: sa.Engine, clinic_id: int, *, inbound: int = 100_000, held: int = 3) -> None:
+    """The queues' history: `inbound` done inbound jobs, a done outbox job for every outbound message, and
+    `held` jobs of each kind a worker holds right now (one of them past its lease)."""
+    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus, OutboxStatus
+    from agent.store.models import OutboxJob
+
+    jt, ot, mt = InboundJob.__table__, OutboxJob.__table__, Message.__table__
+    with engine.begin() as conn:
+        conn.execute(sa.insert(jt), [
+            {"clinic_id": clinic_id, "message_sid": f"SM{n:032x}", "sender": f"+1650{n % 10_000:07d}",
+             "body": "", "body_truncated": False, "num_media": 0,
+             "status": InboundStatus.PROCESSING if n < held else InboundStatus.DONE,
+             "outcome": None if n < held else InboundOutcome.TURN, "attempts": 1,
+             "locked_by": "w1" if n < held else None,
+             "locked_at": NOW - timedelta(minutes=30 if n == 0 else 1) if n < held else None,
+             "available_at": NOW - timedelta(days=1), "created_at": NOW - timedelta(days=1)} for n in range(inbound)])
+        outbound = conn.execute(sa.select(mt.c.id, mt.c.conversation_id)
+                                .where(mt.c.direction == Direction.OUTBOUND).order_by(mt.c.id)).all()
+        conn.execute(sa.insert(ot), [
+            {"clinic_id": clinic_id, "message_id": mid, "conversation_id": cid,
+             "status": (OutboxStatus.SENDING if k < held else OutboxStatus.DONE).value, "attempts": 1,
+             "locked_by": "w1" if k < held else None,
+             "locked_at": NOW - timedelta(minutes=30 if k == 0 else 1) if k < held else None,
+             "available_at": NOW - timedelta(days=1), "created_at": NOW - timedelta(days=1)}
+            for k, (mid, cid) in enumerate(outbound)])

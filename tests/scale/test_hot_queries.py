@@ -16,14 +16,19 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlmodel import Session, SQLModel, select
 
+from agent.channel.inbound import InboundWorker
+from agent.channel.outbox_worker import OutboxWorker
+from agent.channel.sender import DryRunSender
+from agent.clock import FixedClock
 from agent.engine.situation import HISTORY_LINES, THREAD_WINDOW, load_situation
+from agent.engine.turn import Agent
 from agent.nlu.language import conversation_language
 from agent.outreach.scheduler import _claim_next
 from agent.store.db import make_engine
 from agent.store.models import Message, Patient, Touch
 from agent.types import Direction, TouchStatus
 from tests.conftest import PG_ADMIN_URL
-from tests.scale.fill import NOW, Filled, fill
+from tests.scale.fill import NOW, Filled, fill, fill_jobs
 
 THREAD = 5_000
 
@@ -44,6 +49,7 @@ def big(request: pytest.FixtureRequest, tmp_path: object) -> Iterator[tuple[sa.E
         drop = (admin, name)
     SQLModel.metadata.create_all(engine)
     filled = fill(engine, thread=THREAD, old_spanish=True)
+    fill_jobs(engine, filled.clinic_id)
     with engine.begin() as conn:
         conn.execute(sa.text("ANALYZE"))  # PostgreSQL plans from statistics; SQLite uses them too
     yield engine, filled
@@ -166,8 +172,24 @@ def check_last_outbound_and_settled_beyond_a_window_of_replies(big) -> None:
         session.rollback()
 
 
+def check_lease_expiry_reads_only_held_jobs(big) -> None:
+    """Every worker step looks for leases that outlived their worker: among the few jobs held right now,
+    never through 100,000 done ones. Last: it takes the one stale lease of each queue."""
+    engine, _ = big
+    clock = FixedClock(NOW)
+    inbound = InboundWorker(Agent(engine, clock=clock), worker_id="w2")
+    outbox = OutboxWorker(engine, DryRunSender(), clock, worker_id="w2")
+    with captured(engine) as sent:
+        assert inbound.expire_leases() == 1 and outbox.expire_leases() == 1  # the 30-minute-old ones only
+    for table, index in (("inbound_job", "ix_inbound_job_leased"), ("outboxjob", "ix_outboxjob_leased")):
+        [plan] = plans(engine, sent, table)
+        assert_no_full_scan(engine, plan, table)
+        assert index in plan, plan
+
+
 def test_hot_queries_at_100k(big, policies) -> None:
     check_claim_reads_only_pending_touches(big)
     check_thread_reads_are_indexed(big, policies)
     check_bounded_thread_says_what_the_whole_thread_said(big, policies)
     check_last_outbound_and_settled_beyond_a_window_of_replies(big)
+    check_lease_expiry_reads_only_held_jobs(big)
