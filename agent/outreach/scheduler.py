@@ -38,6 +38,8 @@ def schedule_visit(session: Session, visit: Visit, policies: Policies) -> list[T
                       due_at=due, created_at=now, updated_at=now)
         if newer is not None:
             touch.status, touch.reason = TouchStatus.CANCELLED, "superseded by a newer visit"
+        elif now - due > timedelta(hours=policies.timing.intake_grace_hours):
+            touch.status, touch.reason = TouchStatus.EXPIRED, "its moment passed before the visit arrived"
         session.add(touch)
         created.append(touch)
     if newer is None:

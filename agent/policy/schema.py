@@ -242,6 +242,9 @@ class TimingPolicy(Strict):
     review: ReviewTouch
     # A touch more than this late is no longer natural ("checking in after yesterday" a week on): expire it.
     stale_after_hours: int = Field(default=48, ge=1, le=24 * 14)
+    # A visit that arrives late (an import of past visits): a touch whose moment passed more than this many
+    # hours before the visit arrived is recorded as expired at once, never sent seconds after the import.
+    intake_grace_hours: int = Field(default=12, ge=0, le=24 * 14)
     # Frequency cap: at most one proactive text per patient in this many hours.
     min_hours_between_touches: int = Field(default=20, ge=0, le=24 * 14)
     # While a person owns the thread, a due touch waits this long and is tried again.

@@ -67,6 +67,33 @@ def test_patient_is_matched_by_phone_across_visits(db, clock):
         assert len(s.exec(select(Patient)).all()) == 1 and len(s.exec(select(Visit)).all()) == 2
 
 
+def test_a_touch_whose_moment_passed_before_the_visit_arrived_is_never_sent(db):
+    """A backfill of last week's visits sends nothing seconds later; a visit imported the morning after
+    (within intake_grace_hours of its day-1 check-in) still gets it."""
+    from datetime import UTC, datetime
+
+    from agent.clock import FixedClock
+    from agent.demo import ensure_demo_clinic
+    from agent.engine.turn import Agent
+    from agent.outreach.intake import VisitIn, intake_visit
+    from agent.policy.loader import default_policies
+
+    clock = FixedClock(datetime(2026, 3, 6, 19, 0, tzinfo=UTC))  # Friday 11:00 in Los Angeles
+    with session_scope(db) as s:
+        clinic = ensure_demo_clinic(s, clock.now())
+        old = intake_visit(s, clinic, VisitIn.model_validate(dict(VISIT, occurred_at="2026-03-02T09:30:00")),
+                           default_policies(), clock.now())
+        fresh = intake_visit(s, clinic, VisitIn.model_validate(dict(
+            VISIT, external_id="pms-1002", occurred_at="2026-03-05T16:00:00",
+            patient=dict(VISIT["patient"], phone="415-555-0178"))), default_policies(), clock.now())
+        assert [(t.name, t.status, t.reason) for t in old.touches] == [
+            ("clinical_checkin", TouchStatus.EXPIRED, "its moment passed before the visit arrived"),
+            ("results_checkin", TouchStatus.PENDING, "")]
+        assert [t.status for t in fresh.touches] == [TouchStatus.PENDING, TouchStatus.PENDING]
+    sent = run_due(Agent(db, clock=clock))
+    assert len(sent) == 1 and sent[0].sent  # the fresh visit's day-1 check-in, one hour late
+
+
 CSV = """external_id,phone,first_name,visit_type,occurred_at,treatment,marketing_consent
 a1,415-555-0101,Ana,neuromodulator,2026-03-02 09:30,Botox,yes
 a2,not-a-phone,Bo,facial,2026-03-02 10:00,Peel,no
