@@ -225,29 +225,49 @@ def chat(
 def import_visits(
     path: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True, help="CSV export of visits.")],
     clinic_id: Annotated[int, typer.Option(help="Clinic the visits belong to.")],
+    profile: Annotated[str, typer.Option(help="Import profile: afterglow (default), zenoti, boulevard, vagaro, "
+                                              "mindbody, or a clinic's own in policies/imports/.")] = "afterglow",
+    day_first: Annotated[bool | None, typer.Option("--day-first/--month-first",
+                                                   help="Override the profile's date order.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and report; write nothing.")] = False,
 ) -> None:
-    """Import completed visits from a CSV (columns: external_id, phone, first_name, visit_type, occurred_at,
-    and optionally treatment, provider, sms_consent, marketing_consent). Bad rows are reported, good ones import,
-    in short batches (the service keeps taking texts meanwhile). UTF-8, else read as Windows-1252/Latin-1."""
+    """Import completed visits from a CSV export. The profile maps the export's columns (Afterglow's own:
+    external_id, phone, first_name, visit_type, occurred_at, and optionally treatment, provider,
+    sms_consent, marketing_consent); service names become visit types through policies/imports/services.yaml.
+    Bad rows are reported, good ones import, in short batches (the service keeps taking texts meanwhile).
+    Exits 1 when any row was rejected. UTF-8, else read as Windows-1252/Latin-1."""
     from agent.clock import SystemClock
-    from agent.outreach.intake import import_csv_file
+    from agent.outreach.csv_import import import_csv_file
+    from agent.outreach.profiles import ProfileError, load_profile
     from agent.policy.loader import default_policies
     from agent.store.db import session_scope
 
+    try:
+        chosen, services = load_profile(profile)
+    except ProfileError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     engine = _database()
     with session_scope(engine) as session:
         _clinic(session, clinic_id)
-    report = import_csv_file(engine, clinic_id, path.read_bytes(), default_policies(), SystemClock().now())
+    report = import_csv_file(engine, clinic_id, path.read_bytes(), default_policies(), SystemClock().now(),
+                             profile=chosen, services=services, day_first=day_first, dry_run=dry_run)
     if report.encoding != "utf-8":
         typer.echo(f"note: the file is not UTF-8; read as {report.encoding}", err=True)
     for error in report.errors or []:
         typer.echo(f"line {error.row}: {error.reason}", err=True)
-    typer.echo(f"{report.created} imported, {report.duplicates} already known, {len(report.errors or [])} rejected")
+    verb = "would import" if dry_run else "imported"
+    typer.echo(f"{report.created} {verb}, {report.duplicates} already known, {len(report.errors or [])} rejected, "
+               f"{report.skipped} skipped (not a completed visit)")
+    typer.echo(f"texts: {report.touches_scheduled} {'would be ' if dry_run else ''}scheduled, "
+               f"{report.touches_passed} past their moment before the import (never sent)")
+    if dry_run:
+        typer.echo("dry run: nothing was written")
     if report.stopped_at is not None:
         typer.echo(f"stopped at line {report.stopped_at}: the database did not answer; rows before it are "
                    "imported, run the same command again to import the rest", err=True)
         raise typer.Exit(1)
-    if report.errors and not report.created and not report.duplicates:
+    if report.errors:
         raise typer.Exit(1)
 
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from agent.engine.turn import Agent
 
 
+# The reason on a touch that was already too late when its visit arrived (intake_grace_hours).
+PASSED_BEFORE_INTAKE = "its moment passed before the visit arrived"
+
+
 def schedule_visit(session: Session, visit: Visit, policies: Policies) -> list[Touch]:
     """Create the visit's touches from timing.yaml (idempotent) and retire an older visit's pending ones."""
     clinic = session.get(Clinic, visit.clinic_id)
@@ -39,7 +43,7 @@ def schedule_visit(session: Session, visit: Visit, policies: Policies) -> list[T
         if newer is not None:
             touch.status, touch.reason = TouchStatus.CANCELLED, "superseded by a newer visit"
         elif now - due > timedelta(hours=policies.timing.intake_grace_hours):
-            touch.status, touch.reason = TouchStatus.EXPIRED, "its moment passed before the visit arrived"
+            touch.status, touch.reason = TouchStatus.EXPIRED, PASSED_BEFORE_INTAKE
         session.add(touch)
         created.append(touch)
     if newer is None:

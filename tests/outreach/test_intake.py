@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app as cli
 from agent.config import Settings
-from agent.outreach.intake import import_csv, parse_csv
+from agent.outreach.csv_import import import_csv, parse_csv
 from agent.outreach.scheduler import run_due
 from agent.security import set_api_key
 from agent.store.db import session_scope
@@ -120,8 +120,8 @@ def test_csv_import_reports_bad_rows_and_imports_good_ones(db, clock):
 
 
 def test_csv_with_missing_columns_is_refused_whole():
-    good, errors = parse_csv("phone,first_name\n4155550101,Ana\n")
-    assert good == [] and "external_id" in errors[0].reason
+    parsed = parse_csv("phone,first_name\n4155550101,Ana\n")
+    assert parsed.good == [] and "external_id" in parsed.errors[0].reason
 
 
 def test_import_command(tmp_path, monkeypatch):
@@ -134,10 +134,15 @@ def test_import_command(tmp_path, monkeypatch):
         assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
         path = tmp_path / "visits.csv"
         path.write_text(CSV)
+        dry = runner.invoke(cli, ["import", str(path), "--clinic-id", "1", "--dry-run"])
+        assert dry.exit_code == 1 and "2 would import, 1 already known, 3 rejected" in dry.output, dry.output
+        assert "dry run: nothing was written" in dry.output
         result = runner.invoke(cli, ["import", str(path), "--clinic-id", "1"])
-        assert result.exit_code == 0, result.output
+        assert result.exit_code == 1, result.output  # rows were rejected: the exit says so
         assert "2 imported, 1 already known, 3 rejected" in result.output
         assert "line 4: visit_type" in result.output
+        again = runner.invoke(cli, ["import", str(path), "--clinic-id", "1", "--dry-run"])
+        assert "0 would import, 3 already known" in again.output  # the dry run wrote nothing; this did
         assert runner.invoke(cli, ["import", str(path), "--clinic-id", "99"]).exit_code != 0
     finally:
         get_settings.cache_clear()

@@ -14,7 +14,7 @@ from agent.channel.spool import Spool
 from agent.clock import SystemClock
 from agent.demo import ensure_demo_clinic
 from agent.engine.turn import Agent
-from agent.outreach.intake import decode_csv
+from agent.outreach.csv_import import decode_csv
 from agent.store.channel_models import InboundJob
 from agent.store.db import make_engine, migrate, session_scope
 from agent.store.models import Patient, Visit
@@ -52,7 +52,7 @@ def test_a_latin1_export_imports_and_says_how_it_was_read(tmp_path):
     path.write_bytes(text.encode("latin-1"))
     result = run_cli(["import", str(path), "--clinic-id", "1"], env, tmp_path)
     output = result.stdout + result.stderr
-    assert "Traceback" not in output and result.returncode == 0, output
+    assert "Traceback" not in output and result.returncode == 1, output  # a rejected row: exit 1
     assert "read as cp1252" in output and "1 imported, 0 already known, 1 rejected" in output
     assert "line 2: marketing_consent: must be yes or no" in output  # 'oui' is reported, not echoed
     assert "oui" not in output and "José" not in output
@@ -77,7 +77,7 @@ def test_extra_trailing_fields_are_reported_per_row_not_dropped(tmp_path):
                     "v3,415-555-0103,Cy,facial,2026-03-02 09:30,Peel,yes,extra,more\n")
     result = run_cli(["import", str(path), "--clinic-id", "1"], env, tmp_path)
     output = result.stdout + result.stderr
-    assert result.returncode == 0 and "1 imported, 0 already known, 2 rejected" in output, output
+    assert result.returncode == 1 and "1 imported, 0 already known, 2 rejected" in output, output
     assert "line 3: 1 more field(s) than the header has columns" in output
     assert "line 4: 2 more field(s) than the header has columns" in output
     assert "lip filler" not in output and "extra" not in output.replace("extra.csv", "")
