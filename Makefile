@@ -28,8 +28,10 @@ nlu-eval: nlu
 	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
+# `make run PORT=8080` listens elsewhere (and checks webhook signatures against that address).
+PORT ?= 8000
 run: install nlu
-	$(BIN)/afterglow serve
+	$(BIN)/afterglow serve --port $(PORT)
 
 # The whole suite. PostgreSQL tests skip when no server answers and browser tests when /usr/bin/chromium
 # is missing (`make chromium`), unless CI=true (then they fail).

@@ -27,11 +27,18 @@ app.command("bench")(bench_command)
 @app.command()
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the API, webhooks and console (one process; in-process worker on SQLite)."""
+    import os
+
     import uvicorn
 
     from agent import logs
     from agent.brains.factory import UnknownModel, build_brain, describe, refuse
+    from agent.config import get_settings
 
+    if "PUBLIC_BASE_URL" not in os.environ and (host, port) != ("127.0.0.1", 8000):
+        # Webhook signatures are checked against the public URL: locally, that is where we listen.
+        os.environ["PUBLIC_BASE_URL"] = f"http://{host}:{port}"
+        get_settings.cache_clear()
     settings = _settings()
     try:
         build_brain(settings)  # refused here, before the server starts, as `worker`, `chat` and `eval` refuse it
@@ -43,7 +50,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
         typer.echo(f"Staff console: http://{host}:{port}/console  (demo logins, password {DEMO_STAFF_PASSWORD!r}: "
                    + ", ".join(f"{email} [{role}]" for email, _, role in DEMO_STAFF) + ")")
-        typer.echo(f"Demo clinic JSON API key (X-API-Key): {settings.demo_api_key}   API docs: http://{host}:{port}/docs"
+        typer.echo(f"Demo clinic JSON API key (X-API-Key): {_demo_key_shown(settings)}   "
+                   f"API docs: http://{host}:{port}/docs"
                    + ("   SMS: dry-run (nothing leaves this machine)" if settings.dry_run else ""))
     if settings.dev_routes_enabled:
         typer.echo(f"Dev routes (no login): http://{host}:{port}/dev/patients")
@@ -53,6 +61,22 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     # X-Forwarded-For only from a configured proxy: the login throttle counts client addresses.
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info",
                 log_config=logs.uvicorn_log_config(), **server_options())
+
+
+def _demo_key_shown(settings) -> str:  # noqa: ANN001 - Settings
+    """The demo key, unless `afterglow api-key` replaced it: then the banner must not advertise a dead key."""
+    from sqlmodel import select
+
+    from agent.demo import DEMO_PHONE
+    from agent.security import digest
+    from agent.store.db import session_scope
+    from agent.store.models import Clinic
+
+    with session_scope(_database()) as session:
+        clinic = session.exec(select(Clinic).where(Clinic.phone == DEMO_PHONE)).first()
+        if clinic is None or clinic.api_key_hash in (None, digest(settings.demo_api_key)):
+            return settings.demo_api_key
+    return "replaced with `afterglow api-key` (the demo key no longer works; use the key it printed)"
 
 
 @db_app.command("upgrade")
@@ -268,6 +292,32 @@ def import_visits(
                    "imported, run the same command again to import the rest", err=True)
         raise typer.Exit(1)
     if report.errors:
+        raise typer.Exit(1)
+
+
+@app.command("sms")
+def sms(
+    body: Annotated[str, typer.Argument(help="The text the patient sends.")],
+    sender: Annotated[str, typer.Option("--from", help="The patient's phone (E.164).")] = "+14155552001",
+    to: Annotated[str, typer.Option(help="The clinic's Twilio number (the demo clinic's by default).")] = "+14155550100",
+    url: Annotated[str, typer.Option(help="The server, as PUBLIC_BASE_URL names it.")] = "",
+) -> None:
+    """Send one inbound SMS to a running server as Twilio would: the same form fields, signed with
+    TWILIO_AUTH_TOKEN over PUBLIC_BASE_URL (try the webhook path locally; the server needs the same token)."""
+    from agent.channel.local_sms import inbound_form, post_signed_sms
+
+    settings = _settings()
+    if not settings.twilio_auth_token:
+        typer.echo("error: set TWILIO_AUTH_TOKEN (any value, the same for the server and this command)", err=True)
+        raise typer.Exit(2)
+    form = inbound_form(sender, to, body, settings.twilio_account_sid or "AC" + "0" * 32)
+    try:
+        response = post_signed_sms(url or settings.public_base_url, settings.twilio_auth_token, form)
+    except Exception as exc:  # noqa: BLE001 - a CLI reports the transport failure in one line
+        typer.echo(f"error: could not reach {url or settings.public_base_url} ({exc.__class__.__name__})", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{response.status_code} {form['MessageSid']}")
+    if response.status_code != 200:
         raise typer.Exit(1)
 
 
