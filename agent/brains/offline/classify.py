@@ -54,6 +54,44 @@ _EXPLAINS_QUESTION = frozenset(
 _SAFETY = frozenset({Intent.OPT_OUT, Intent.URGENT, Intent.CONCERN, Intent.WRONG_NUMBER})
 _OTHER = IntentScore(Intent.OTHER, 0.3)
 
+# Round 7: a phone's reaction to one of the clinic's own texts, alone ("Liked “How are you feeling?”",
+# "Reacted 👍 to “…”", "Le encantó “…”", "Se rió de “…”"). The quoted words are the clinic's, so only the
+# reaction is read: a like or a thumbs-up acknowledges, a love or a heart is praise, the rest (a laugh,
+# emphasis, a question mark, a dislike) is held for staff. Words after the quote are read as usual.
+_REACTION = re.compile(
+    r"^\s*(?:(?P<ack>liked|le gust[oó])|(?P<love>loved|le encant[oó])"
+    r"|(?P<held>laughed at|emphasi[sz]ed|questioned|disliked|se ri[oó] de|enfatiz[oó]|cuestion[oó]|no le gust[oó])"
+    r"|(?:reacted\s+(?P<emoji>\S{1,12})\s+to|reaccion[oó] con\s+(?P<emoji_es>\S{1,12})\s+a))"
+    r"\s*[“\"«„‘'](?P<quoted>.+)[”\"»‘’']\s*$", re.IGNORECASE | re.DOTALL)
+_ACK_EMOJI = frozenset("👍👌🙏🆗✅☑✔")
+_LOVE_EMOJI = frozenset("❤♥😍🥰😘💕💖💗💯🔥🙌🥹👏")
+# Round 7: lines quoted from the clinic's text ("> How are you liking your results?") before the patient's
+# answer are the clinic's words, not the patient's; the answer alone is read.
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
+
+
+def _reaction(raw: str) -> Intent | None:
+    m = _REACTION.match(raw)
+    if m is None:
+        return None
+    if m["ack"]:
+        return Intent.NEUTRAL
+    if m["love"]:
+        return Intent.POSITIVE
+    emoji = m["emoji"] or m["emoji_es"] or ""
+    if emoji and all(ch in _ACK_EMOJI or ch in "\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff" for ch in emoji):
+        return Intent.NEUTRAL
+    if emoji and all(ch in _LOVE_EMOJI or ch == "\ufe0f" for ch in emoji):
+        return Intent.POSITIVE
+    return Intent.OTHER
+
+
+def _unquoted(raw: str) -> str:
+    if ">" not in raw:
+        return raw
+    answer = _QUOTED_LINE.sub("", raw).strip()
+    return answer or raw
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -110,8 +148,19 @@ def classify(
 def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_asks: frozenset[AskKind],
               opted_out: bool, known_names: frozenset[str]) -> Classification:
     raw = text or ""
+    reacted = _reaction(raw)
+    # Round 7: a reaction alone reads as the reaction (the quote is the clinic's), unless the quoted words
+    # name a red flag (safety first: then the whole text is read as usual).
+    if reacted is not None and not triage_normalized(normalize(raw), policies.triage, visit_type).urgent:
+        score = 0.3 if reacted is Intent.OTHER else 0.8
+        return _result(_Scores({reacted: score}), policies, TriageResult(), ())
+    whole, raw = raw, _unquoted(raw)
     norm = normalize(raw)
     tri = triage_normalized(norm, policies.triage, visit_type)
+    if whole is not raw and not tri.urgent:
+        quoted = triage_normalized(normalize(whole), policies.triage, visit_type)
+        if quoted.urgent:  # a red flag in the quoted lines still escalates (it may be the patient's own words)
+            tri = quoted
     reading = reader_for_policies(policies).read(raw)
     scores = _Scores()
     keyword = keyword_matcher(policies.keywords).match(raw, opted_out=opted_out, normalized=norm)
