@@ -54,6 +54,17 @@ _EXPLAINS_QUESTION = frozenset(
 _SAFETY = frozenset({Intent.OPT_OUT, Intent.URGENT, Intent.CONCERN, Intent.WRONG_NUMBER})
 _OTHER = IntentScore(Intent.OTHER, 0.3)
 
+# Round 7: lines quoted from the clinic's text ("> How are you liking your results?") before the patient's
+# answer are the clinic's words, not the patient's; the answer alone is read.
+_QUOTED_LINE = re.compile(r"^[ \t]*>.*(?:\n|$)", re.MULTILINE)
+
+
+def _unquoted(raw: str) -> str:
+    if ">" not in raw:
+        return raw
+    answer = _QUOTED_LINE.sub("", raw).strip()
+    return answer or raw
+
 
 @dataclass(frozen=True)
 class Classification:
@@ -113,8 +124,13 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     tapback = reaction(raw)
     if tapback:
         return _reaction(tapback, policies)
+    whole, raw = raw, _unquoted(raw)
     norm = normalize(raw)
     tri = triage_normalized(norm, policies.triage, visit_type)
+    if whole is not raw and not tri.urgent:
+        quoted = triage_normalized(normalize(whole), policies.triage, visit_type)
+        if quoted.urgent:  # a red flag in the quoted lines still escalates (it may be the patient's own words)
+            tri = quoted
     reading = reader_for_policies(policies).read(raw)
     scores = _Scores()
     keyword = keyword_matcher(policies.keywords).match(raw, opted_out=opted_out, normalized=norm)
@@ -186,23 +202,31 @@ def _exact(scores: dict[Intent, float], tri: TriageResult, mentions: tuple[Refer
     return frozenset(exact)
 
 
-_DOUBTFUL_REACTIONS = ("disliked", "no le gust")
+# What a tapback's verb or emoji says. A like acknowledges; a love is praise, never enough for an ask
+# (a reaction is not the patient's words); a question mark asks; a laugh, emphasis or a dislike could
+# mean anything about the quoted text: a person reads it.
+_ACK_REACTIONS = ("liked", "le gust")
+_LOVE_REACTIONS = ("loved", "le encant")
 _QUESTIONING_REACTIONS = ("questioned", "cuestion")
-_UNHAPPY_EMOJI = frozenset("👎😢😭😡😠🤬😞😔☹🙁💔🙄😒")
+_ACK_EMOJI = frozenset("👍👌🙏🆗✅☑✔")
+_LOVE_EMOJI = frozenset("❤♥😍🥰😘💕💖💗💯🔥🙌🥹👏")
+_EMOJI_NOISE = frozenset("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+TAPBACK_LOVE = 0.7  # below asks.yaml clearly_positive: a positive reply, no ask
 
 
 def _reaction(match: re.Match[str], policies: Policies) -> Classification:
-    """A tapback acknowledges our text; it says nothing of the patient's own (no ask, no red flag). One
-    that dislikes or questions it is for a person to read."""
+    """A tapback reacts to our text; it says nothing of the patient's own (no keyword, no red flag)."""
     verb = match.group("verb").lower()
-    emoji = match.group("emoji") or match.group("emoji2") or ""
+    emoji = {ch for ch in (match.group("emoji") or match.group("emoji2") or "") if ch not in _EMOJI_NOISE}
     scores = _Scores()
-    if verb.startswith(_QUESTIONING_REACTIONS) or "❓" in emoji or "?" in emoji:
-        scores.add(Intent.QUESTION, 0.7)
-    elif verb.startswith(_DOUBTFUL_REACTIONS) or any(ch in _UNHAPPY_EMOJI for ch in emoji):
-        scores.add(Intent.OTHER, 0.3)  # held: a person looks
-    else:
+    if verb.startswith(_ACK_REACTIONS) or (emoji and emoji <= _ACK_EMOJI):
         scores.add(Intent.NEUTRAL, 0.9)
+    elif verb.startswith(_LOVE_REACTIONS) or (emoji and emoji <= _LOVE_EMOJI):
+        scores.add(Intent.POSITIVE, TAPBACK_LOVE)
+    elif verb.startswith(_QUESTIONING_REACTIONS) or emoji & {"❓", "❔", "?"}:
+        scores.add(Intent.QUESTION, 0.7)
+    else:
+        scores.add(Intent.OTHER, 0.3)  # held: a person looks
     return _result(scores, policies, TriageResult(), (), reading=reader_for_policies(policies).read(verb))
 
 
