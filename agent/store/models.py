@@ -155,6 +155,11 @@ class Turn(SQLModel, table=True):
     completion_tokens: int = 0
     latency_ms: float = 0.0
     created_at: datetime = _now_column()
+    # Lets a turn and its inbound message be inserted in the turn's one flush, with their final values: the
+    # unit of work inserts the turn, then the message (its turn_id filled from `Message.turn`), then sets
+    # inbound_message_id in one UPDATE (post_update breaks the cycle). Never loaded implicitly.
+    inbound_message: Message | None = Relationship(sa_relationship=relationship(
+        "Message", primaryjoin="foreign(Turn.inbound_message_id) == Message.id", post_update=True, lazy="raise"))
 
 
 # A turn reads the newest messages of its thread (ORDER BY id DESC LIMIT n); PostgreSQL needs the pair to
@@ -189,6 +194,9 @@ class Message(SQLModel, table=True):
     handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
     created_at: datetime = _now_column()
+    # The turn this message belongs to, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
+    turn: Turn | None = Relationship(sa_relationship=relationship("Turn", foreign_keys="[Message.turn_id]",
+                                                                  lazy="raise"))
 
 
 class Handoff(SQLModel, table=True):
@@ -231,6 +239,8 @@ class Draft(SQLModel, table=True):
     clinic_id: int = _clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
+    # The turn that held it, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
+    turn: Turn | None = Relationship(sa_relationship=relationship("Turn", lazy="raise"))
     body: str
     intent: str | None = Field(default=None, max_length=24)
     reasons: list = Field(default_factory=_new_list, sa_column=json_column())
