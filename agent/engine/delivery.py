@@ -103,7 +103,7 @@ class Deliverer:
         if decision.sends:
             message = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
                               direction=Direction.OUTBOUND, kind=kind, body=text, asks=asks, segments=segments,
-                              touch=touch, turn_id=self.turn.id if self.turn else None, created_at=sit.now)
+                              touch=touch, turn=self.turn, created_at=sit.now)
             enqueue(sit.session, message, sit.now, flush=not self.defer_ids)
             sit.messages.append(message)
             if self.defer_ids:
@@ -113,7 +113,7 @@ class Deliverer:
             self._note_asks(asks)
         elif decision.disposition.value == "hold":
             draft = Draft(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
-                          turn_id=self.turn.id if self.turn else None, body=text,
+                          turn=self.turn, body=text,
                           intent=intent.value if intent else None, reasons=decision.hold_reasons,
                           verdicts=decision.attempts, created_at=sit.now)
             sit.session.add(draft)

@@ -183,13 +183,18 @@ class TurnRows(NamedTuple):
     clinic: Clinic
     conversation: Conversation | None  # the open one, if any
     visit: Visit | None
+    # Whether the patient has an open handoff: most turns have none, and then the list is known to be
+    # empty without a query of its own.
+    any_open_handoff: bool = True
 
 
 def _turn_rows_query():  # noqa: ANN202 - a Select
     latest = (select(sa.func.max(Conversation.id))
               .where(Conversation.patient_id == Patient.id, Conversation.mode != Mode.CLOSED)
               .correlate(Patient).scalar_subquery())
-    return (select(Patient, Clinic, Conversation, Visit)
+    any_open = (sa.exists().where(Handoff.patient_id == Patient.id, Handoff.status != HandoffStatus.RESOLVED)
+                .correlate(Patient))
+    return (select(Patient, Clinic, Conversation, Visit, any_open.label("any_open_handoff"))
             .join(Clinic, Clinic.id == Patient.clinic_id)
             .outerjoin(Conversation, Conversation.id == latest)
             .outerjoin(Visit, Visit.id == Conversation.visit_id)
@@ -216,10 +221,10 @@ OLDER_INBOUND = (select(Message.id, Message.body).where(_IN_CONVERSATION, _OLDER
 
 
 def load_patient(session: Session, patient_id: int) -> TurnRows | None:
-    """The patient with their clinic, open conversation and its visit in one round trip: a turn's first
-    read, instead of four."""
+    """The patient with their clinic, open conversation and its visit, and whether an open handoff exists,
+    in one round trip: a turn's first read, instead of five."""
     row = session.exec(TURN_ROWS, params={"patient_id": patient_id}).first()
-    return TurnRows(*row) if row is not None else None
+    return TurnRows(*row[:4], bool(row[4])) if row is not None else None
 
 
 def load_situation(session: Session, patient: Patient, now: datetime, *, open_if_missing: bool = True,
@@ -243,7 +248,9 @@ def load_situation(session: Session, patient: Patient, now: datetime, *, open_if
     older_than = messages[0].id if len(messages) >= window else None
     return Situation(session=session, clinic=clinic, settings=ClinicSettings.model_validate(clinic.settings),
                      patient=patient, conversation=conversation, visit=visit, now=now, messages=messages,
-                     older_than=older_than)
+                     older_than=older_than,
+                     # None: read when first asked for. Handoffs opened later this turn join this same list.
+                     _open_handoffs=None if rows is None or rows.any_open_handoff else [])
 
 
 def current_conversation(session: Session, patient: Patient) -> Conversation | None:

@@ -96,15 +96,11 @@ class Agent:
             if sid and session.exec(SEEN_SID, params={"sid": sid}).first():
                 return TurnResult(duplicate=True)
             sit = load_situation(session, patient, now, rows=rows)
-            # The message and its turn are inserted in one flush; each learns the other's id after it (the
-            # commit updates both rows anyway: intents, disposition).
             turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
                         brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
             inbound = _record_inbound(session, sit, body, sid, turn)
             if inbound is None:
                 return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
-            turn.inbound_message_id = inbound.id
-            inbound.turn_id = turn.id
             result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
             keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
             # Changes are flushed where an id is needed and at commit, not before every query: fewer
@@ -124,6 +120,7 @@ class Agent:
                             "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}
             sit.conversation.updated_at = now
             session.flush()  # the turn's writes in one batch, before the commit
+            result.turn_id = turn.id
             result.fill_message_ids()
             return result
 
@@ -141,15 +138,15 @@ class Agent:
         if keyword == Keyword.OPT_OUT:
             # One confirmation at most: only the message that actually changed the state gets one.
             if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):
-                self._deliver_template(sit, turn, result, keywords.opt_out.reply, MessageKind.CONFIRMATION,
+                self._deliver_template(sit, turn, inbound, result, keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                        confirmation=True, exempt=True)
         elif keyword == Keyword.OPT_IN:
             if apply_opt_in(sit.session, sit.patient, sit.now, actor="patient",
                             stale_after_hours=self.policies.timing.stale_after_hours):
                 sit.conversation.mode = Mode.AGENT
-                self._deliver_template(sit, turn, result, keywords.opt_in.reply, MessageKind.CONFIRMATION, exempt=True)
+                self._deliver_template(sit, turn, inbound, result, keywords.opt_in.reply, MessageKind.CONFIRMATION, exempt=True)
         elif not sit.patient.opted_out:
-            self._deliver_template(sit, turn, result, keywords.help.reply, MessageKind.CONFIRMATION, exempt=True)
+            self._deliver_template(sit, turn, inbound, result, keywords.help.reply, MessageKind.CONFIRMATION, exempt=True)
 
     def _unreachable_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         """Opted out or wrong number: no text goes out, but a red flag still reaches the clinical team."""
@@ -168,16 +165,16 @@ class Agent:
         if handoffs:
             inbound.handoff_id = handoffs[-1].id
         if found.has(Intent.OPT_OUT):
-            self._opt_out_in_own_words(sit, turn, result)
+            self._opt_out_in_own_words(sit, inbound, turn, result)
         already_urgent = any(h.queue == Queue.CLINICAL and h.priority == Priority.URGENT for h in handoffs)
         if flags.urgent and not already_urgent:
             self._escalate(sit, inbound, flags, result, notify_patient=not sit.patient.opted_out, turn=turn)
         if handoffs and found.has(Intent.REFERRAL):
             self._attach_referrals(sit, found, handoffs[-1], result)
 
-    def _opt_out_in_own_words(self, sit: Situation, turn: Turn, result: TurnResult) -> None:
+    def _opt_out_in_own_words(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
         if apply_opt_out(sit.session, sit.patient, sit.conversation, sit.now, actor="patient"):
-            self._deliver_template(sit, turn, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
+            self._deliver_template(sit, turn, inbound, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                    confirmation=True, exempt=True)
 
     def _attach_referrals(self, sit: Situation, found: Classification, handoff: Handoff, result: TurnResult) -> None:
@@ -248,7 +245,7 @@ class Agent:
         ran = {o.name for o in outcomes if o.ok}
         if "opt_out" in ran:
             # A revocation in the patient's own words, caught by the brain: the same single confirmation.
-            self._deliver_template(sit, turn, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
+            self._deliver_template(sit, turn, inbound, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                    confirmation=True, exempt=True)
         elif proposal.reply:
             closing = "mark_wrong_number" in ran  # the one apology that closes the thread
@@ -313,7 +310,7 @@ class Agent:
                              "ok": True, "error": None})
         result.handoffs.append({"queue": "clinical", "priority": "urgent", "id": handoff.id})
         if notify_patient and turn is not None:
-            self._deliver_template(sit, turn, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True,
+            self._deliver_template(sit, turn, inbound, result, self.policies.triage.urgent_reply, MessageKind.REPLY, exempt=True,
                                    safety=True)
 
     def _label_offline(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> Classification:
@@ -329,13 +326,12 @@ class Agent:
                          visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit,
                          open_handoffs=sit.open_handoffs())
 
-    def _deliver_template(self, sit: Situation, turn: Turn, result: TurnResult, template: str, kind: MessageKind,
-                          *, confirmation: bool = False, exempt: bool = False, safety: bool = False) -> None:
+    def _deliver_template(self, sit: Situation, turn: Turn, inbound: Message, result: TurnResult, template: str,
+                          kind: MessageKind, *, confirmation: bool = False, exempt: bool = False,
+                          safety: bool = False) -> None:
         # In the patient's language: the message this turn answers ("BAJA", a red flag in Spanish) decides,
-        # else their earlier texts. The inbound is already in the session: get() reads no row.
-        inbound = sit.session.get(Message, turn.inbound_message_id) if turn.inbound_message_id else None
-        text = self.offline.render(template, sit.brain_context(inbound.body if inbound else "", self.policies,
-                                                               frozenset()),
+        # else their earlier texts.
+        text = self.offline.render(template, sit.brain_context(inbound.body, self.policies, frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result, defer_ids=True).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
 
@@ -382,18 +378,27 @@ def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[Inte
 
 
 def _record_inbound(session: Session, sit: Situation, body: str, sid: str | None, turn: Turn) -> Message | None:
-    """Insert the patient's message and its turn; None when the MessageSid was already recorded."""
+    """Add the patient's message and its turn; None when the MessageSid was already recorded.
+
+    Without a MessageSid there is nothing to collide with: both rows wait for the turn's next flush (its
+    last one, or the first that needs an id, e.g. a handoff's) and go in with the values they have then,
+    linked by relationship (turn_id on the insert, inbound_message_id in one post-update). With one, they
+    are inserted at once in a savepoint, so a duplicate delivery stops here, before any brain call; each
+    learns the other's id after it (the turn's last flush updates both rows anyway: intents, disposition)."""
     inbound = Message(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, patient_id=sit.patient.id,
                       direction=Direction.INBOUND, kind=MessageKind.PATIENT, body=body, twilio_sid=sid,
                       delivery_status=DeliveryStatus.RECEIVED, created_at=sit.now)
-    if sid is None:  # nothing to collide with: no savepoint round trips
+    if sid is None:
+        inbound.turn = turn
+        turn.inbound_message = inbound
         session.add_all((turn, inbound))
-        session.flush()
         return inbound
     try:
         with session.begin_nested():  # a savepoint: a duplicate MessageSid rolls back both inserts
             session.add_all((turn, inbound))
     except IntegrityError:
         return None
+    turn.inbound_message_id = inbound.id
+    inbound.turn_id = turn.id
     return inbound
 

@@ -5,6 +5,7 @@ and gets it back on read); local time is derived with the clinic's timezone only
 """
 from __future__ import annotations
 
+import copy
 import inspect
 from datetime import UTC, datetime
 from enum import Enum
@@ -12,7 +13,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm.attributes import set_attribute
 from sqlmodel import Field, Relationship, SQLModel
+from sqlmodel.main import finish_init
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.types import (
@@ -66,6 +69,74 @@ for _factory in (_new_dict, _new_list, utcnow):
     _factory.__signature__ = inspect.Signature()
 
 
+class Row(SQLModel):
+    """The base of the tables here: SQLModel's constructor, minus its per-attribute detours.
+
+    SQLModel builds a table row by setting every field through its own __setattr__, which sets it in
+    SQLAlchemy (events, history), then again through pydantic's __setattr__, after asking pydantic for
+    each default (a signature inspection per factory). That was ~150 us per row, five or more rows per
+    turn. This sets each field once, through SQLAlchemy's `set_attribute` (the same instrumentation, the
+    same events and history), with the defaults worked out once per class, and leaves the instance as
+    SQLModel would (its __dict__, pydantic's fields-set and extra, relationships set last);
+    tests/unit/test_row_construction.py compares the two on every table."""
+
+    def __init__(__pydantic_self__, **data: Any) -> None:  # noqa: N805 - SQLModel's own spelling
+        if finish_init.get():  # False inside model_validate, as in SQLModel
+            _construct(__pydantic_self__, data)
+
+
+def _construct(row: Row, values: dict[str, Any]) -> None:
+    """SQLModel's sqlmodel_table_construct for a table row, each field set once."""
+    cls = type(row)
+    plan = _PLANS.get(cls)
+    if plan is None:
+        plan = _PLANS[cls] = _plan(cls)
+    fields, relationships = plan
+    fields_set = set()
+    defaults = []
+    for name, alias, factory, default, copied in fields:
+        if alias is not None and alias in values:
+            set_attribute(row, name, values[alias])
+            fields_set.add(name)
+        elif name in values:
+            set_attribute(row, name, values[name])
+            fields_set.add(name)
+        elif factory is not None:
+            defaults.append((name, factory()))
+        elif default is not _REQUIRED:
+            defaults.append((name, copy.deepcopy(default) if copied else default))
+        # else a required field not given: left unset, as SQLModel leaves it (no validation)
+    for name, value in defaults:  # after the given values, as SQLModel sets them
+        set_attribute(row, name, value)
+    object.__setattr__(row, "__pydantic_fields_set__", fields_set)
+    object.__setattr__(row, "__pydantic_extra__", None)
+    object.__setattr__(row, "__pydantic_private__", None)
+    for key in relationships:
+        if key in values:
+            setattr(row, key, values[key])
+
+
+_REQUIRED = object()
+_IMMUTABLE = frozenset({type(None), bool, int, float, str, bytes})
+_PLANS: dict[type, tuple[tuple[tuple[str, str | None, Any, Any, bool], ...], tuple[str, ...]]] = {}
+
+
+def _plan(cls: type[Row]) -> tuple[tuple[tuple[str, str | None, Any, Any, bool], ...], tuple[str, ...]]:
+    """Per field: its name, alias, default factory, default and whether that default is copied, in
+    pydantic's field order; then the relationships."""
+    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__ or cls.__pydantic_root_model__:
+        raise TypeError(f"{cls.__name__}: Row's constructor does not cover this pydantic configuration")
+    fields = []
+    for name, field in cls.model_fields.items():
+        if field.default_factory is not None and field.default_factory_takes_validated_data:
+            raise TypeError(f"{cls.__name__}.{name}: a default factory that takes data")
+        default = _REQUIRED if field.is_required() or field.default_factory is not None else field.default
+        # pydantic deep-copies a default unless it is immutable; an enum member copies to itself
+        copied = not (type(default) in _IMMUTABLE or isinstance(default, Enum) or default is _REQUIRED)
+        fields.append((name, field.alias, field.default_factory, default, copied))
+    return tuple(fields), tuple(cls.__sqlmodel_relationships__)
+
+
 def _id() -> Any:
     return Field(default=None, primary_key=True)
 
@@ -79,7 +150,7 @@ def _now_column() -> Any:
     return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False))
 
 
-class Clinic(SQLModel, table=True):
+class Clinic(Row, table=True):
     id: int | None = _id()
     name: str = Field(max_length=120)
     timezone: str = Field(default="America/Los_Angeles", max_length=64)
@@ -91,7 +162,7 @@ class Clinic(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
-class Patient(SQLModel, table=True):
+class Patient(Row, table=True):
     __table_args__ = (sa.UniqueConstraint("clinic_id", "phone"),)
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
@@ -110,7 +181,7 @@ class Patient(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
-class Visit(SQLModel, table=True):
+class Visit(Row, table=True):
     __table_args__ = (sa.UniqueConstraint("clinic_id", "external_id"),)
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
@@ -123,7 +194,7 @@ class Visit(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
-class Conversation(SQLModel, table=True):
+class Conversation(Row, table=True):
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", index=True)
@@ -137,7 +208,7 @@ class Conversation(SQLModel, table=True):
     closed_at: datetime | None = None
 
 
-class Turn(SQLModel, table=True):
+class Turn(Row, table=True):
     """One patient message processed end to end: what the brain proposed and what policy decided."""
 
     id: int | None = _id()
@@ -155,6 +226,11 @@ class Turn(SQLModel, table=True):
     completion_tokens: int = 0
     latency_ms: float = 0.0
     created_at: datetime = _now_column()
+    # Lets a turn and its inbound message be inserted in the turn's one flush, with their final values: the
+    # unit of work inserts the turn, then the message (its turn_id filled from `Message.turn`), then sets
+    # inbound_message_id in one UPDATE (post_update breaks the cycle). Never loaded implicitly.
+    inbound_message: Message | None = Relationship(sa_relationship=relationship(
+        "Message", primaryjoin="foreign(Turn.inbound_message_id) == Message.id", post_update=True, lazy="raise"))
 
 
 # A turn reads the newest messages of its thread (ORDER BY id DESC LIMIT n); PostgreSQL needs the pair to
@@ -163,7 +239,7 @@ class Turn(SQLModel, table=True):
 SETTLED = "settled = true"  # TRUE is 1 on SQLite (3.23+), so one spelling serves both engines
 
 
-class Message(SQLModel, table=True):
+class Message(Row, table=True):
     __table_args__ = (
         sa.Index("ix_message_thread", "conversation_id", "id"),
         sa.Index("ix_message_settled", "conversation_id",
@@ -189,9 +265,12 @@ class Message(SQLModel, table=True):
     handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
     created_at: datetime = _now_column()
+    # The turn this message belongs to, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
+    turn: Turn | None = Relationship(sa_relationship=relationship("Turn", foreign_keys="[Message.turn_id]",
+                                                                  lazy="raise"))
 
 
-class Handoff(SQLModel, table=True):
+class Handoff(Row, table=True):
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
@@ -209,7 +288,7 @@ class Handoff(SQLModel, table=True):
     resolved_at: datetime | None = None
 
 
-class Referral(SQLModel, table=True):
+class Referral(Row, table=True):
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     referrer_id: int = Field(foreign_key="patient.id", index=True)
@@ -224,13 +303,15 @@ class Referral(SQLModel, table=True):
     updated_at: datetime = _now_column()
 
 
-class Draft(SQLModel, table=True):
+class Draft(Row, table=True):
     """An outbound reply held for staff approval, with why it was held."""
 
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
+    # The turn that held it, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
+    turn: Turn | None = Relationship(sa_relationship=relationship("Turn", lazy="raise"))
     body: str
     intent: str | None = Field(default=None, max_length=24)
     reasons: list = Field(default_factory=_new_list, sa_column=json_column())
@@ -241,7 +322,7 @@ class Draft(SQLModel, table=True):
     created_at: datetime = _now_column()
 
 
-class AuditEvent(SQLModel, table=True):
+class AuditEvent(Row, table=True):
     """Who did what. `data` is PHI-free by construction: ids, enums and counts only."""
 
     id: int | None = _id()
@@ -262,7 +343,7 @@ class AuditEvent(SQLModel, table=True):
 PENDING_TOUCH = "status = 'pending'"
 
 
-class Touch(SQLModel, table=True):
+class Touch(Row, table=True):
     """A scheduled proactive text for one visit (durable: the scheduler survives restarts)."""
 
     __table_args__ = (
@@ -283,7 +364,7 @@ class Touch(SQLModel, table=True):
     updated_at: datetime = _now_column()
 
 
-class StaffAlert(SQLModel, table=True):
+class StaffAlert(Row, table=True):
     """An SMS to a clinician about an urgent handoff. Not a Message: it goes to staff, not to a patient, so
     it has no patient or conversation, no consent rules and no place in a transcript. PHI-free by
     construction (clinic name and a console link only)."""
@@ -306,7 +387,7 @@ class StaffAlert(SQLModel, table=True):
 LEASED_OUTBOX = "status IN ('sending', 'reconciling')"
 
 
-class OutboxJob(SQLModel, table=True):
+class OutboxJob(Row, table=True):
     """A send, committed in the same transaction as its message row (transactional outbox). Exactly one of
     message_id (a patient text) and staff_alert_id (an alert to a clinician) is set."""
 
