@@ -31,79 +31,33 @@ Run this module directly for the misreadings:
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from agent.brains.offline.classify import classify
 from agent.policy.loader import default_policies
 from agent.types import Intent
+from tests.unit import probes
 
-ROWS: list[dict] = yaml.safe_load(
-    (Path(__file__).parent / "data" / "reader_probe7.yml").read_text(encoding="utf-8"))
+ROWS = probes.load("reader_probe7.yml")
+MIN_ROWS, LANGUAGES = 250, {"en", "es"}
 ACCURACY_FLOOR = {"en": 0.92, "es": 0.91}
 MAX_FALSE_URGENT = 5  # the model's red-flag detector on a healing bruise, a blurry photo, a mild headache, a lump
 # Names listed after the sentence that introduces them ("2 of my gym friends want to come in, Bri and
 # Kendra") are not extracted (agent/brains/offline/extract.py); the text still reads as a referral. Left
 # for a code change, not a data round.
-KNOWN_NAME_GAPS = {
+KNOWN_NAME_GAPS = frozenset({
     "2 of my gym friends want to come in, Bri and Kendra. what's the best way to book them",
     "dos amigas del gym quieren ir, Fer y Dany, ¿cómo les hago la cita?",
-}
+})
 
 
-@pytest.fixture(scope="module")
-def readings():  # noqa: ANN201
-    policies = default_policies()
-    return [(row, classify(row["text"], policies)) for row in ROWS]
+probes.define_tests(globals(), ROWS, min_rows=MIN_ROWS, languages=LANGUAGES, accuracy_floor=ACCURACY_FLOOR,
+                    max_false_urgent=MAX_FALSE_URGENT, known_name_gaps=KNOWN_NAME_GAPS)
 
 
-def test_the_probe_set_is_well_formed() -> None:
-    assert len(ROWS) >= 250
-    assert {r["language"] for r in ROWS} == {"en", "es"}
-    assert len({r["text"].casefold() for r in ROWS}) == len(ROWS)
-    for row in ROWS:
-        Intent(row["intent"])  # a known intent
-        assert set(row) <= {"text", "intent", "language", "names"}
-
-
-def test_every_red_flag_is_urgent(readings) -> None:  # noqa: ANN001
-    missed = [r["text"] for r, c in readings if r["intent"] == "urgent" and not c.has(Intent.URGENT)]
-    assert not missed, f"red flags not escalated: {missed}"
-
-
-def test_every_opt_out_is_honoured(readings) -> None:  # noqa: ANN001
-    missed = [r["text"] for r, c in readings if r["intent"] == "opt_out" and not c.has(Intent.OPT_OUT)]
-    assert not missed, f"opt-outs not read as opt-outs: {missed}"
-
-
-def test_no_false_opt_out(readings) -> None:  # noqa: ANN001
-    false = [r["text"] for r, c in readings if r["intent"] != "opt_out" and c.has(Intent.OPT_OUT)]
-    assert not false, f"read as opt-outs: {false}"
-
-
-def test_false_urgents_stay_few(readings) -> None:  # noqa: ANN001
-    false = [r["text"] for r, c in readings if r["intent"] != "urgent" and c.has(Intent.URGENT)]
-    assert len(false) <= MAX_FALSE_URGENT, false
-
-
-@pytest.mark.parametrize("language", sorted(ACCURACY_FLOOR))
-def test_accuracy_floor(readings, language: str) -> None:  # noqa: ANN001
-    mine = [(r, c) for r, c in readings if r["language"] == language]
-    wrong = [(r["intent"], c.top.intent.value, r["text"]) for r, c in mine if c.top.intent.value != r["intent"]]
-    accuracy = 1 - len(wrong) / len(mine)
-    assert accuracy >= ACCURACY_FLOOR[language], (round(accuracy, 3), wrong)
-
-
-def test_referrals_name_the_people(readings) -> None:  # noqa: ANN001
-    for row, c in readings:
-        if row.get("names"):
-            assert c.top.intent is Intent.REFERRAL, row["text"]
-            if row["text"] in KNOWN_NAME_GAPS:
-                continue
-            found = {m.name for m in c.referrals if m.name}
-            assert set(row["names"]) <= found, (row["text"], found)
+@pytest.mark.parametrize("text", sorted(KNOWN_NAME_GAPS))
+def test_texts_whose_names_are_missed_still_read_as_referrals(text: str) -> None:
+    assert classify(text, default_policies()).top.intent is Intent.REFERRAL
 
 
 @pytest.mark.parametrize("text, intent", [
@@ -125,8 +79,4 @@ def test_a_red_flag_after_a_reaction_or_inside_a_quote_still_escalates() -> None
 
 
 if __name__ == "__main__":
-    pols = default_policies()
-    for row in ROWS:
-        c = classify(row["text"], pols)
-        if c.top.intent.value != row["intent"]:
-            print(f"{row['intent']:>16} -> {c.top.intent.value:<16} {row['text']}")
+    probes.print_misreadings(ROWS)
