@@ -7,11 +7,13 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from sqlmodel import Session, select
 from starlette.responses import Response
 
 from agent.staff import queries
 from agent.staff.oncall import settings_of
 from agent.staff.roles import Permission
+from agent.store.staff_models import Staff
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUser
 from api.console.charts import blocks_chart, format_value, kpi_chart
@@ -70,6 +72,22 @@ def minutes(value: int | None) -> str:
     return f"{value // (60 * 24)} days"
 
 
+def actor_namer(session: Session, clinic_id: int):  # noqa: ANN201 - a template filter
+    """"staff:2" as the person's name ("staff:2" only if the account is gone); agent, system, patient as they are."""
+    names: dict[str, str] | None = None
+
+    def who(actor: str | None) -> str:
+        nonlocal names
+        if not actor or not actor.startswith("staff:"):
+            return actor or ""
+        if names is None:  # one query per page, only on pages that show an actor
+            names = {f"staff:{sid}": name for sid, name in session.exec(
+                select(Staff.id, Staff.name).where(Staff.clinic_id == clinic_id))}
+        return names.get(actor, actor)
+
+    return who
+
+
 def page(request: Request, user: ConsoleUser, template: str, *, status_code: int = 200, **context: object) -> Response:
     session = context.pop("session")
     done = request.query_params.get("done")
@@ -82,6 +100,7 @@ def page(request: Request, user: ConsoleUser, template: str, *, status_code: int
         "notice": NOTICES.get(done or ""),
         "local": local_formatter(user),
         "minutes": minutes,
+        "who": actor_namer(session, user.clinic.id),
         "can": user.actor.can,
         "P": Permission,
         "outcome_labels": OUTCOME_LABELS,

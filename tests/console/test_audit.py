@@ -64,5 +64,6 @@ def test_the_audit_page_lists_it(env, as_user):  # noqa: ANN001
     admin.post("/console/drafts/1/reject", data={"csrf_token": csrf})
     page = admin.get("/console/audit").text
     assert "draft.rejected" in page and "staff.login" in page
+    assert "<td>Admin A</td>" in page and f"staff:{env.staff['admin@a']}" not in page  # people, not ids
     api = admin.get("/api/audit").json()
     assert api[0]["action"] == "draft.rejected" and api[0]["actor"] == f"staff:{env.staff['admin@a']}"

@@ -31,6 +31,22 @@ def test_front_desk_cannot_claim_an_urgent_clinical_handoff_but_clinical_can(env
     assert claimed.status_code == 303
 
 
+def test_resolving_asks_for_an_outcome_and_proposes_none(env, as_user):  # noqa: ANN001
+    """A red-flag handoff resolved in a hurry must not be recorded as "Booked consult" by default."""
+    pid = env.patient()
+    env.says(pid, "my lip went white")
+    nurse, csrf = as_user("clinical@a")
+    nurse.post("/console/handoffs/1/claim", data={"csrf_token": csrf})
+    page = nurse.get("/console/handoffs/1").text
+    assert '<option value="" disabled selected>Choose an outcome</option>' in page
+    assert "selected>Booked consult" not in page
+    refused = nurse.post("/console/handoffs/1/resolve", data={"csrf_token": csrf, "outcome": ""})
+    assert refused.status_code == 422
+    done = nurse.post("/console/handoffs/1/resolve", data={"csrf_token": csrf, "outcome": "answered"},
+                      follow_redirects=False)
+    assert done.status_code == 303
+
+
 def test_a_colleague_cannot_take_a_claimed_handoff_but_a_manager_can(env, as_user):  # noqa: ANN001
     pid = env.patient()
     env.says(pid, "my sister Dana 415-555-0134 wants to come")
