@@ -52,6 +52,21 @@ class DraftStateError(ValueError):
     """The draft or thread is not in a state that allows this action (already decided, thread closed)."""
 
 
+class StaleDraft(DraftStateError):
+    """The thread moved on after the reply was held (the patient wrote again, or something was sent): sending
+    it as it is may answer the wrong thing or acknowledge twice. Approve with confirm_stale, or edit it."""
+
+
+def newer_messages(session: Session, draft: Draft) -> int:
+    """Texts in the draft's thread after the patient message it answers (or after it was held)."""
+    turn = session.get(Turn, draft.turn_id) if draft.turn_id else None
+    if turn is not None and turn.inbound_message_id:
+        after = Message.id > turn.inbound_message_id
+    else:
+        after = Message.created_at > draft.created_at
+    return len(session.exec(select(Message.id).where(Message.conversation_id == draft.conversation_id, after)).all())
+
+
 @dataclass
 class StaffSend:
     """What happened to one staff text."""
@@ -74,11 +89,15 @@ class StaffSend:
 
 
 def approve(session: Session, draft: Draft, *, staff_id: int, now: datetime, policies: Policies,
-            text: str | None = None, override_phi: bool = False) -> StaffSend:
-    """Send the held text (or the staff member's edit of it) through the outbox, re-checked now."""
+            text: str | None = None, override_phi: bool = False, confirm_stale: bool = False) -> StaffSend:
+    """Send the held text (or the staff member's edit of it) through the outbox, re-checked now. The held
+    text as it is, after the thread moved on, needs confirm_stale (an edit is written now, for now)."""
     if draft.status != DraftStatus.PENDING:
         raise DraftStateError(f"draft is already {draft.status.value}")
     edited = text is not None and text.strip() != draft.body.strip()
+    if not edited and not confirm_stale and (newer := newer_messages(session, draft)):
+        raise StaleDraft(f"{newer} newer message(s) in the thread since this reply was held: approve again with "
+                         "confirm_stale to send it as it is, or edit it")
     body = _clean(text if edited else draft.body)
     sit = situation_for(session, draft.conversation_id, now)
     stage = "staff_edit" if edited else "staff_approve"

@@ -46,14 +46,14 @@ def _check_override(actor: Actor, override_phi: bool) -> None:
 
 
 def approve_draft(session: Session, actor: Actor, draft_id: int, now: datetime, policies: Policies, *,
-                  text: str | None = None, override_phi: bool = False) -> StaffSend:
+                  text: str | None = None, override_phi: bool = False, confirm_stale: bool = False) -> StaffSend:
     """Approve as held (text None) or edited. The send re-runs the guards at this moment."""
     actor.require(Permission.DECIDE_DRAFTS)
     _check_override(actor, override_phi)
     draft = owned(session, Draft, draft_id, actor.clinic_id)
     try:
         return engine_drafts.approve(session, draft, staff_id=_staff_id(actor), now=now, policies=policies,
-                                     text=text, override_phi=override_phi)
+                                     text=text, override_phi=override_phi, confirm_stale=confirm_stale)
     except DraftStateError as exc:
         raise Conflict(str(exc)) from None
 

@@ -118,7 +118,7 @@ def _draft_public(session: Session, d: Draft, *, with_thread: bool = True) -> Dr
         cut = turn.inbound_message_id if turn and turn.inbound_message_id else (messages[-1].id if messages else 0)
         before = [m for m in messages if m.id <= cut]
         thread = [message_public(m) for m in before[-THREAD_LINES:]]
-        newer = len(messages) - len(before)
+        newer = len(messages) - len(before)  # as engine.drafts.newer_messages counts them
     return DraftPublic(id=d.id, conversation_id=d.conversation_id, patient=patient_summary(patient), body=d.body,
                        intent=d.intent, reasons=list(d.reasons), verdicts=list(d.verdicts), status=d.status,
                        created_at=d.created_at, decided_by=d.decided_by, decided_at=aware(d.decided_at),

@@ -42,9 +42,9 @@ def _next_or(request: Request, fallback: str) -> str:
 
 @router.post("/drafts/{draft_id}/approve")
 def approve(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
-            override_phi: Flag = False) -> Response:
+            override_phi: Flag = False, confirm_stale: Flag = False) -> Response:
     outcome = actions.approve_draft(session, user.actor, draft_id, now_of(request), agent.policies,
-                                    override_phi=override_phi)
+                                    override_phi=override_phi, confirm_stale=confirm_stale)
     session.commit()
     if outcome.sent:
         return _back("/console/drafts", "approved")

@@ -50,6 +50,8 @@ class Strict(BaseModel):
 
 class ApproveIn(Strict):
     override_phi: bool = Field(default=False, description="send despite a PHI hit (clinical, manager, admin; audited)")
+    confirm_stale: bool = Field(default=False, description="send as held although the thread moved on since (409 "
+                                                            "without it)")
 
 
 class TextIn(Strict):
@@ -147,7 +149,8 @@ def approve_draft(draft_id: Id, request: Request, actor: ApiActorDep, session: S
                   payload: ApproveIn | None = None) -> StaffSendPublic:
     """Send the held text as it is, through the outbox; the guards run again at send time."""
     outcome = actions.approve_draft(session, actor, draft_id, _now(request), agent.policies,
-                                    override_phi=payload.override_phi if payload else False)
+                                    override_phi=payload.override_phi if payload else False,
+                                    confirm_stale=payload.confirm_stale if payload else False)
     session.commit()
     return _send_result(outcome)
 

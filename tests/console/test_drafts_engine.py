@@ -114,6 +114,28 @@ def test_a_referral_ask_needs_marketing_consent_even_from_staff(agent, db, make_
     assert outcome.blocked_by == ["ask_consent"]
 
 
+def test_a_held_reply_the_thread_moved_past_needs_a_confirmation_to_go_as_it_is(agent, db, held, clock):  # noqa: ANN001
+    """The patient wrote again after the reply was held: one click must not send a second, outdated
+    acknowledgement. Confirmed, it goes; an edit is the staff member's own text, for now."""
+    agent.handle_inbound(held, "hello?? anyone there")
+    with session_scope(db) as s:
+        first = s.exec(select(Draft).order_by(Draft.id)).first()
+        assert drafts.newer_messages(s, first) >= 1
+        with pytest.raises(drafts.StaleDraft, match="newer message"):
+            drafts.approve(s, first, staff_id=STAFF, now=clock.now(), policies=agent.policies)
+        assert first.status == DraftStatus.PENDING
+        sent = drafts.approve(s, first, staff_id=STAFF, now=clock.now(), policies=agent.policies, confirm_stale=True)
+        assert sent.sent
+
+
+def test_an_edit_of_a_stale_held_reply_needs_no_confirmation(agent, db, held, clock):  # noqa: ANN001
+    agent.handle_inbound(held, "hello?? anyone there")
+    with session_scope(db) as s:
+        first = s.exec(select(Draft).order_by(Draft.id)).first()
+        assert drafts.approve(s, first, staff_id=STAFF, now=clock.now(), policies=agent.policies,
+                              text="Thanks for your patience, Maya. Someone will text you shortly.").sent
+
+
 def test_reject_and_double_decisions(agent, db, held, clock):  # noqa: ANN001
     with session_scope(db) as s:
         drafts.reject(s, _draft(s), staff_id=STAFF, now=clock.now())

@@ -116,3 +116,18 @@ def test_a_personal_staff_key_acts_as_that_person(env, as_user):  # noqa: ANN001
         claimed = c.post("/api/handoffs/1/claim", headers=key).json()  # no CSRF: a header key is no ambient cookie
     assert claimed["claimed_by"] == env.staff["clinical@a"]
     assert env.audit("handoff.claimed")[-1].actor == f"staff:{env.staff['clinical@a']}"
+
+
+def test_a_stale_held_reply_is_confirmed_before_it_goes_as_it_is(env, as_user):  # noqa: ANN001
+    pid = env.patient()
+    env.says(pid, "purple monkey dishwasher")
+    env.says(pid, "hello?? anyone there")  # the thread moved on after the reply was held
+    admin, csrf = as_user("admin@a")
+    page = admin.get("/console/drafts").text
+    assert "Approve and send anyway" in page and 'name="confirm_stale" value="true"' in page
+    assert "newer message(s) since this reply was held" in page
+    h = {"X-CSRF-Token": csrf}
+    stale = admin.post("/api/drafts/1/approve", headers=h, json={})
+    assert stale.status_code == 409 and "newer message" in stale.json()["detail"]
+    sent = admin.post("/api/drafts/1/approve", headers=h, json={"confirm_stale": True})
+    assert sent.status_code == 200 and sent.json()["sent"]
