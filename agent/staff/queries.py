@@ -26,7 +26,7 @@ from agent.staff.schemas import (
 )
 from agent.store.models import AuditEvent, Conversation, Draft, Handoff, Message, Patient, Referral, Turn, Visit
 from agent.store.staff_models import Staff
-from agent.types import DraftStatus, HandoffStatus, Priority, Queue, ReferralStatus
+from agent.types import Direction, DraftStatus, HandoffStatus, Priority, Queue, ReferralStatus
 
 T = TypeVar("T", bound=SQLModel)
 THREAD_LINES = 6  # messages shown around a held draft
@@ -144,19 +144,54 @@ def handoffs(session: Session, actor: Actor, now: datetime, *, status: str = ACT
         query = query.where(Handoff.queue == queue)
     rows = list(session.exec(query.order_by(Handoff.id.desc() if status == HandoffStatus.RESOLVED.value
                                             else Handoff.id).limit(limit)))
+    latest = _latest_patient_texts(session, {h.conversation_id for h in rows})
+    news = _new_texts(session, rows)
     if status != HandoffStatus.RESOLVED.value:
-        rows.sort(key=lambda h: (h.priority != Priority.URGENT, h.status != HandoffStatus.OPEN, h.id))
+        # Urgent first, unclaimed before claimed, then the thread the patient wrote in most recently.
+        rows.sort(key=lambda h: (h.priority != Priority.URGENT, h.status != HandoffStatus.OPEN,
+                                 -_activity(h, latest.get(h.conversation_id))))
     patients = _patients(session, {h.patient_id for h in rows})
     names = _staff_names(session, actor.clinic_id)
-    return [_handoff_public(h, patients[h.patient_id], names, actor, now) for h in rows]
+    return [_handoff_public(h, patients[h.patient_id], names, actor, now, latest.get(h.conversation_id),
+                            news.get(h.id, 0)) for h in rows]
+
+
+def _activity(h: Handoff, text: Message | None) -> float:
+    opened = aware(h.created_at)
+    moment = aware(text.created_at) if text is not None else opened
+    return max(moment, opened).timestamp()
+
+
+def _latest_patient_texts(session: Session, conversation_ids: set[int]) -> dict[int, Message]:
+    """The newest patient text of each thread, two indexed queries whatever the threads' length."""
+    if not conversation_ids:
+        return {}
+    newest = select(func.max(Message.id)).where(Message.conversation_id.in_(conversation_ids),
+                                                Message.direction == Direction.INBOUND) \
+        .group_by(Message.conversation_id)
+    return {m.conversation_id: m for m in session.exec(select(Message).where(Message.id.in_(newest)))}
+
+
+def _new_texts(session: Session, rows: list[Handoff]) -> dict[int, int]:
+    """Patient texts since each handoff opened (the one that opened it is not new: it is the reason)."""
+    if not rows:
+        return {}
+    counted = (select(Handoff.id, func.count(Message.id))
+               .join(Message, (Message.conversation_id == Handoff.conversation_id)
+                     & (Message.direction == Direction.INBOUND) & (Message.created_at > Handoff.created_at))
+               .where(Handoff.id.in_([h.id for h in rows])).group_by(Handoff.id))
+    return dict(session.exec(counted).all())
 
 
 def handoff(session: Session, actor: Actor, handoff_id: int, now: datetime) -> HandoffPublic:
     h = owned(session, Handoff, handoff_id, actor.clinic_id)
-    return _handoff_public(h, session.get(Patient, h.patient_id), _staff_names(session, actor.clinic_id), actor, now)
+    return _handoff_public(h, session.get(Patient, h.patient_id), _staff_names(session, actor.clinic_id), actor, now,
+                           _latest_patient_texts(session, {h.conversation_id}).get(h.conversation_id),
+                           _new_texts(session, [h]).get(h.id, 0))
 
 
-def _handoff_public(h: Handoff, patient: Patient, names: dict[int, str], actor: Actor, now: datetime) -> HandoffPublic:
+def _handoff_public(h: Handoff, patient: Patient, names: dict[int, str], actor: Actor, now: datetime,
+                    latest: Message | None = None, new_texts: int = 0) -> HandoffPublic:
     created = aware(h.created_at)
     until = aware(h.claimed_at) or aware(h.resolved_at) or now
     workable = actor.can_work(h.queue) and h.status != HandoffStatus.RESOLVED
@@ -168,7 +203,9 @@ def _handoff_public(h: Handoff, patient: Patient, names: dict[int, str], actor: 
                          claimed_at=aware(h.claimed_at), resolved_at=aware(h.resolved_at),
                          waiting_minutes=max(0, int((until - created).total_seconds() // 60)),
                          can_work=workable, can_act=workable and not colleagues,
-                         can_take_over=workable and colleagues and actor.can(Permission.TAKE_OVER_HANDOFFS))
+                         can_take_over=workable and colleagues and actor.can(Permission.TAKE_OVER_HANDOFFS),
+                         latest_text=latest.body if latest else None,
+                         latest_text_at=aware(latest.created_at) if latest else None, new_texts=new_texts)
 
 
 # ------------------------------------------------------------------ referrals

@@ -116,6 +116,9 @@ class HandoffPublic(SQLModel):
                                                      "works the queue and nobody else has claimed it")
     can_take_over: bool = Field(default=False, description="claimed by a colleague, and the caller (a manager "
                                                            "or admin) may take it over")
+    latest_text: str | None = Field(default=None, description="the patient's newest text in the thread, as written")
+    latest_text_at: datetime | None = None
+    new_texts: int = Field(default=0, description="texts from the patient since the handoff opened")
 
 
 class ReferralPublic(SQLModel):
