@@ -132,9 +132,10 @@ ACTIVE = "active"  # open or claimed
 
 
 def handoffs(session: Session, actor: Actor, now: datetime, *, status: str = ACTIVE, queue: Queue | None = None,
-             limit: int = 200) -> list[HandoffPublic]:
-    """The inbox: urgent first, then unclaimed before claimed, then the longest-waiting first.
-    Resolved handoffs come newest first."""
+             limit: int = 200, queues: set[Queue] | None = None, search: str = "") -> list[HandoffPublic]:
+    """The inbox: urgent first, then unclaimed before claimed, then the thread the patient wrote in last.
+    Resolved handoffs come newest first. `queues`: only these, and every urgent one whatever its queue (a red
+    flag is everyone's business). `search`: a first name (start of it) or digits of the phone."""
     query = select(Handoff).where(Handoff.clinic_id == actor.clinic_id)
     if status == ACTIVE:
         query = query.where(Handoff.status != HandoffStatus.RESOLVED)
@@ -142,6 +143,10 @@ def handoffs(session: Session, actor: Actor, now: datetime, *, status: str = ACT
         query = query.where(Handoff.status == HandoffStatus(status))
     if queue is not None:
         query = query.where(Handoff.queue == queue)
+    if queues is not None:
+        query = query.where(Handoff.queue.in_(queues) | (Handoff.priority == Priority.URGENT))
+    if search.strip():
+        query = query.join(Patient, Patient.id == Handoff.patient_id).where(_patient_matches(search))
     rows = list(session.exec(query.order_by(Handoff.id.desc() if status == HandoffStatus.RESOLVED.value
                                             else Handoff.id).limit(limit)))
     latest = _latest_patient_texts(session, {h.conversation_id for h in rows})
@@ -154,6 +159,13 @@ def handoffs(session: Session, actor: Actor, now: datetime, *, status: str = ACT
     names = _staff_names(session, actor.clinic_id)
     return [_handoff_public(h, patients[h.patient_id], names, actor, now, latest.get(h.conversation_id),
                             news.get(h.id, 0)) for h in rows]
+
+
+def _patient_matches(search: str):  # noqa: ANN202 - a SQL condition
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if len(digits) >= 3:
+        return Patient.phone.contains(digits)
+    return func.lower(Patient.first_name).startswith(search.strip().lower()[:60])
 
 
 def _activity(h: Handoff, text: Message | None) -> float:

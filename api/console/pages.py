@@ -29,24 +29,38 @@ def home() -> Response:
     return RedirectResponse("/console/inbox", status_code=303)
 
 
+PAGE_SIZE = 25
+InboxScope = Literal["mine", "all"]
+
+
 def _inbox_context(request: Request, user: ConsoleUserDep, session: SessionDep, status: InboxStatus,
-                   queue: Queue | None) -> dict:
-    items = queries.handoffs(session, user.actor, now_of(request), status=status, queue=queue)
-    return {"items": items, "status": status, "queue": queue, "queues": list(Queue),
-            "urgent": [h for h in items if h.priority == "urgent" and h.status != HandoffStatus.RESOLVED]}
+                   queue: Queue | None, scope: InboxScope = "mine", q: str = "", shown: int = PAGE_SIZE) -> dict:
+    """The queues the user's role works by default ("my queues", urgent ones always in), or all of them."""
+    mine = None if scope == "all" or queue is not None else set(QUEUES[user.staff.role])
+    everything = queries.handoffs(session, user.actor, now_of(request), status=status, queue=queue, queues=mine,
+                                  search=q)
+    return {"items": everything[:shown], "total": len(everything), "shown": shown, "page_size": PAGE_SIZE,
+            "status": status, "queue": queue, "queues": list(Queue), "scope": scope, "q": q,
+            "urgent": [h for h in everything if h.priority == "urgent" and h.status != HandoffStatus.RESOLVED]}
+
+
+Shown = Query(default=PAGE_SIZE, ge=1, le=500)
+Search = Query(default="", max_length=60)
 
 
 @router.get("/inbox")
 def inbox(request: Request, user: ConsoleUserDep, session: SessionDep, status: InboxStatus = "active",
-          queue: Queue | None = None) -> Response:
-    return page(request, user, "inbox.html", session=session, **_inbox_context(request, user, session, status, queue))
+          queue: Queue | None = None, scope: InboxScope = "mine", q: str = Search, shown: int = Shown) -> Response:
+    return page(request, user, "inbox.html", session=session,
+                **_inbox_context(request, user, session, status, queue, scope, q, shown))
 
 
 @router.get("/inbox/list")
 def inbox_list(request: Request, user: ConsoleUserDep, session: SessionDep, status: InboxStatus = "active",
-               queue: Queue | None = None) -> Response:
+               queue: Queue | None = None, scope: InboxScope = "mine", q: str = Search,
+               shown: int = Shown) -> Response:
     """The inbox's list alone, polled by console.js every few seconds (does not extend the session)."""
-    context = _inbox_context(request, user, session, status, queue)
+    context = _inbox_context(request, user, session, status, queue, scope, q, shown)
     return templates.TemplateResponse(request, "_inbox_list.html", {
         **context, "local": local_formatter(user), "minutes": minutes, "pulse": queries.pulse(session, user.actor)})
 

@@ -17,7 +17,8 @@ def test_the_inbox_puts_urgent_first_and_its_live_fragment_matches(env, as_user)
     c, _ = as_user("clinical@a")
     page = c.get("/console/inbox").text
     assert page.index("Priya") < page.index("Sam")
-    assert "urgent-banner" in page and 'data-refresh-url="/console/inbox/list?status=active"' in page
+    assert "urgent-banner" in page
+    assert 'data-refresh-url="/console/inbox/list?status=active&amp;scope=mine&amp;shown=25"' in page
     fragment = c.get("/console/inbox/list", headers={"X-Console-Poll": "1"}).text
     assert 'data-urgent="1"' in fragment and fragment.index("Priya") < fragment.index("Sam")
     assert "<html" not in fragment
@@ -28,6 +29,34 @@ def test_the_inbox_puts_urgent_first_and_its_live_fragment_matches(env, as_user)
     assert c.get("/console/pulse").json()["urgent_open"] == 1
     filtered = c.get("/console/inbox?queue=front_desk").text
     assert "Sam" in filtered and "Priya" not in filtered.split("<main>")[1]
+
+
+def test_my_queues_by_default_every_urgent_one_search_and_paging(env, as_user):  # noqa: ANN001
+    """Front desk sees its own queue and every urgent handoff, not the clinical queue's routine work;
+    a first name or phone digits find a patient; 25 cards a page."""
+    routine = env.patient(first_name="Ana")
+    env.says(routine, "my lip is a bit swollen still, is that ok?")  # a normal clinical handoff
+    urgent = env.patient(first_name="Priya")
+    env.says(urgent, "my lip went white")
+    booking = env.patient(first_name="Sam")
+    env.says(booking, "can I book my next one for early May?")
+    fd, _ = as_user("front_desk@a")
+    mine = fd.get("/console/inbox").text.split("<main>")[1]
+    assert "Sam" in mine and "Priya" in mine and "Ana" not in mine
+    everything = fd.get("/console/inbox?scope=all").text.split("<main>")[1]
+    assert "Ana" in everything
+    found = fd.get("/console/inbox?scope=all&q=pri").text.split("<main>")[1]
+    assert "Priya" in found and "Sam" not in found
+    with env.agent.db.connect() as conn:
+        phone = conn.exec_driver_sql(f"SELECT phone FROM patient WHERE id = {booking}").scalar_one()
+    by_phone = fd.get(f"/console/inbox?scope=all&q={phone[-4:]}").text.split("<main>")[1]
+    assert "Sam" in by_phone and "Priya" not in by_phone
+    for n in range(26):
+        pid = env.patient(first_name=f"Zed{n}")
+        env.says(pid, "can I book my next one for early May?")
+    first_page = fd.get("/console/inbox").text
+    assert first_page.count('class="card handoff') == 25 and "Show 3 more" in first_page
+    assert fd.get("/console/inbox?shown=50").text.count('class="card handoff') == 28
 
 
 def test_the_approval_queue_shows_why_and_the_conversation(env, as_user):  # noqa: ANN001
