@@ -90,7 +90,8 @@ _CUE_EN = (
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
     r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
-    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
+    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+|finally\s+|now\s+|already\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do)|"
+    r"(?:she|he|they)(?:'s|\s+has|\s+have|'ve)\s+been\s+wanting\s+(?:to|some|botox|filler|lips?)\b)"
 )
 _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s+(?:venir|ir|una?|cita|agendar|hacer(?:se|lo|la)?|poner(?:se|lo)|probar(?:lo)?|"
@@ -170,7 +171,9 @@ _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.
 _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
     "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
-                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b",
+                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b|"
+                       # "tell keanna i said hi and book her for a facial"
+                       r"\b(?:and|&|n)\s+(?:book|get|schedule|squeeze|fit|set|hook|sign)\s+(?:her|him|them)\b",
                        re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
@@ -394,6 +397,7 @@ _SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya her
 _SEP = re.compile(r"\s*,\s*(?:(?:and|y|e|&)\s+)?|\s+(?:and|y|e|&|n|\+)\s+", re.IGNORECASE)
 _ONE_NAME = re.compile(_NAME)
 _LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
+_LONE_REL_WORD = re.compile(r"\b" + _REL + r"\b", re.IGNORECASE)
 _TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
 _LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
 _ADVERBS = frozenset(
@@ -551,7 +555,10 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
+        drafts += _introduced_then_named(text, cues)
     drafts += _commanded(text)
+    if "!" in text[:40] or ":" in text[:40]:
+        drafts += _opener(text)
     if _PASSED_HINT.search(text):
         drafts += _passed_on(text)
     if ":" in text:
@@ -827,6 +834,73 @@ def _listed(text: str) -> list[_Draft]:
     return drafts
 
 
+# After a clause that introduces people and says they want to come, the names themselves:
+# "2 of my gym friends want to come in, Bri and Kendra", "mis primas quieren venir: Itzel y Ximena".
+_LIST_SEP = re.compile(r"(?:\s+(?:too|also|tambi[eé]n|as\s+well))?\s*(?:,|:|\s[-\u2013\u2014]+)\s*"
+                       r"(?:(?:me|yo|and|y|&)\s*,?\s+)?")
+_PEOPLE_WORD = re.compile(
+    r"\b(?:people|persons|girls|guys|ladies|ppl|someone|somebody|of\s+us|personas|alguien|chicas|se[ñn]oras|"
+    r"una?\s+(?:amig[ao]|vecin[ao]|compa[ñn]er[ao]))\b", re.IGNORECASE)
+_LIST_END = re.compile(r"\s*(?:$|[.!?;\n]|,\s*(?:[¿?]|what|how|when|where|can|could|do|is|are|c[oó]mo|cu[aá]ndo|qu[eé]|"
+                       r"puede|pueden|thanks|thank|thx|gracias|pls|please|porfa|lol|haha|jaja))", re.IGNORECASE)
+
+
+def _introduced_then_named(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
+    """The names after a clause with people and a referral verb: "my mom wants a consult too, Deborah"."""
+    drafts: list[_Draft] = []
+    for cue in cues:
+        start = _clause_start(text, cue.start())
+        head = text[start:cue.start()]
+        if not (_LONE_REL_WORD.search(head) or _PEOPLE_WORD.search(head)):
+            continue  # "I'd love to come in, Marisa": the patient signing, no one introduced
+        end = _end(text, cue.end())
+        sep = next((m for m in _LIST_SEP.finditer(text, cue.end(), end) if m.group(0).strip()), None)
+        if sep is None:
+            continue
+        pos = sep.end()
+        honorific = re.match(_HONORIFIC, text[pos:], re.IGNORECASE)
+        pos += honorific.end() if honorific else 0
+        first = _ONE_NAME.match(text, pos)
+        picked = _pick(first.group("name"), pos, anchored=False) if first else None
+        lowered = False
+        if picked is None and first:  # lowercase only in a list: "bree and sloane"
+            picked, lowered = _pick(first.group("name"), pos, anchored=False, lower_ok=True), True
+        if picked is None:
+            continue
+        people = [_Draft(picked[1], picked[2], picked[0], intro=True)]
+        people += [_Draft(d.start, d.end, d.name, None, intro=True)
+                   for d in _more_names(text, picked[2], anchored=True, rel=None, commas=True)]
+        if not _LIST_END.match(text, people[-1].end):
+            continue  # "my sister wants in, Jessica was amazing": a new clause, not the name
+        if (lowered or "-" in sep.group(0)) and len(people) < 2:
+            continue  # "... - Harper": a sign-off
+        drafts += people
+    return drafts
+
+
+# A name opening the text, set off by "!" or ":", then what that person wants: "Hannah! she has been
+# wanting to come", "Noor: my coworker, wants lip filler" (not "Hannah! thank you so much").
+_OPENER = re.compile(r"\W*(?P<name>" + _WORDCHARS + r")\s*(?:!+|:)\s*")
+_OPENER_NEXT = re.compile(
+    r"(?:(?:she|he|they|ella|[eé]l)\b|(?:she|he)'s\b|(?:my|mi)\s|es\s|wants?\b|quiere|would\b|is\b|has\b)",
+    re.IGNORECASE)
+
+
+def _opener(text: str) -> list[_Draft]:
+    m = _OPENER.match(text)
+    if m is None or not _OPENER_NEXT.match(text, m.end()):
+        return []
+    if not _CUE.search(text, m.end(), _end(text, m.end())) and not _IS_MY.match(text, m.end()):
+        return []
+    picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=True)
+    if picked is None:
+        return []
+    rel = _REL_ONLY.match(text, m.end())
+    if rel:  # "Cheyenne! my cousin, she wants botox": the cousin is Cheyenne
+        return [_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel")))]
+    return [_Draft(picked[1], picked[2], picked[0])]
+
+
 def _passed_on(text: str) -> list[_Draft]:
     """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
     drafts: list[_Draft] = []
@@ -926,11 +1000,10 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             plural = one if one != host.relationship else None
             host.relationship = one
             merged.remove(intro)
+        elif plural:
+            intro.relationship = plural
         elif intro.host_only:
-            if plural:
-                intro.relationship = plural
-            else:
-                merged.remove(intro)
+            merged.remove(intro)
     return merged
 
 
