@@ -284,6 +284,9 @@ _REL_OF_MINE = re.compile(
     + r"(?:\s+of\s+mine|\s+m[ií][ao])\b",
     re.IGNORECASE,
 )
+_APPOSED = re.compile(_NAME + r"\s*[,(]\s*$")
+_APPOSITION_END = re.compile(
+    r"(?:\s+(?:from|de|del|of)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s+[^\W\d_]+)?)?\s*[,)]", re.IGNORECASE)
 _MINE = re.compile(r"\b(?:mine|m[ií][ao])\b", re.IGNORECASE)
 # "a friend", "una amiga": someone introduced only with a referral verb, a name or a number after it.
 _REL_ARTICLE = re.compile(
@@ -402,7 +405,7 @@ _TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
 _LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
 _ADVERBS = frozenset(
     "also too really totally def definitely both all literally seriously ya tambien también igual si sí tmb "
-    "tb".split()
+    "tb has have been finally still always now".split()
 )
 _DETERMINER = re.compile(
     r"my|your|ur|our|his|her|their|the|a|an|this|that|these|those|mi|mis|su|sus|tu|tus|el|la|los|las|un|una",
@@ -417,7 +420,11 @@ _REPORTING = frozenset(
 )
 _NOTICED = frozenset("saw seen noticed loved loves liked likes vio vió notó noto vieron".split())
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
+_DISCOURSE = re.compile(r"(?:\b(?:ok|okay|so|oh|also|well|anyway|anyways|btw|omg|lol|pues|bueno|ah)\s+)+$",
+                        re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
+_WANTS_ME = re.compile(r"\w+\s+me\b", re.IGNORECASE)  # "Maria is amazing and wants me back": staff
+_STATE = frozenset("is was has had got gets es está esta anda andaba".split())
 
 # Precompiled: phonenumbers fills re's small pattern cache, so nothing here compiles on the fly.
 _DIGIT = re.compile(r"\d")
@@ -591,8 +598,13 @@ def _related(
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
-        if rel.re is _REL_ARTICLE:
-            continue  # "a friend": not after a name
+        if rel.re is _REL_ARTICLE:  # "a friend": only in apposition, "Fiona, a friend from church, is ..."
+            m = _APPOSED.search(text, max(0, rel.start() - 40), rel.start())
+            if m and _phrase_start(text, m.start("name")) and _APPOSITION_END.match(text, rel.end()):
+                picked = _pick(m.group("name"), m.start("name"), anchored=False)
+                if picked and picked[2] == m.end("name"):
+                    drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
+            continue
         window = max(0, rel.start() - 40)
         m = _NAME_BEFORE_REL.search(text, window, rel.start())
         # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
@@ -667,7 +679,7 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
             items = items[1:]  # "my friend from New York wants in": a place, not a name
         for words in items:
             # "told my group chat abt u, juniper n ophelia wanna book": lowercase from the phrase start on
-            lower_ok = lower_ok or _phrase_start(text, words[0].start())
+            lower_ok = lower_ok or _phrase_start(text, len(_DISCOURSE.sub("", text[:words[0].start()])))
             raw = " ".join(w.group(0) for w in words)
             first, last = words[0].group(0).lower(), words[-1].group(0).lower()
             if len(words) == 2 and first in _PLACE_WORDS:
@@ -707,7 +719,12 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     window = max(0, pos - 60)
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
-    tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
+    tokens = list(_TOKENS.finditer(text, window, pos))
+    if (len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y") and tokens[1].group(0).lower() in _STATE
+            and not text[window:tokens[0].start()].strip() and _looks_named(tokens[0].group(0))
+            and not any(t.group(0).lower() in _LIST_WORDS for t in tokens[1:-1]) and not _WANTS_ME.match(text, pos)):
+        return [[tokens[0]]]  # "Jordan is tired of her wrinkles and wants botox": the clause's subject
+    tokens = _past_reporting(tokens)
     if tokens and tokens[-1].group(0) == ",":
         tokens.pop()  # "another mom from preschool, Kendall, wants to come"
     tokens = _past_from(text, tokens)
@@ -896,6 +913,8 @@ def _opener(text: str) -> list[_Draft]:
     if picked is None:
         return []
     rel = _REL_ONLY.match(text, m.end())
+    if rel and not text[rel.end():].lstrip().startswith(","):
+        return []  # "Nicole! my friend wants in": Nicole is the one addressed
     if rel:  # "Cheyenne! my cousin, she wants botox": the cousin is Cheyenne
         return [_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel")))]
     return [_Draft(picked[1], picked[2], picked[0])]
