@@ -5,6 +5,9 @@ Deterministic rules over the raw text (case carries signal for names), in Englis
 - name + relationship: "Dana (my sister) wants in", "Lucia (mi hermana) quiere cita", "kim wants in, shes my bff";
 - introductions: "her name is Priya", "she's called Priya", "se llama Lucia";
 - names + referral verb: "Tom wants to book too", "Dana, Kim and Lou want in", "Ana también quiere";
+- names after the clause that introduces them: "2 of my gym friends want to come in, Bri and Kendra",
+  "mis primas quieren venir: Itzel y Ximena" (the clause must name people: a relative, "girls", "alguien");
+- a name opening the text: "Hannah! she has been wanting to come", "Noor: my coworker, wants lip filler";
 - relationship + referral verb, no name: "my mom wants to come too", "mi suegra tambien quiere";
 - commands to the clinic: "tell Jordan about you guys", "call my mom", "dile a mi prima Ana";
 - a name next to a number: "Kim 415.555.0134", "Kim's number is ...", "+14155550134 is my sister Dana".
