@@ -5,6 +5,9 @@ Deterministic rules over the raw text (case carries signal for names), in Englis
 - name + relationship: "Dana (my sister) wants in", "Lucia (mi hermana) quiere cita", "kim wants in, shes my bff";
 - introductions: "her name is Priya", "she's called Priya", "se llama Lucia";
 - names + referral verb: "Tom wants to book too", "Dana, Kim and Lou want in", "Ana también quiere";
+- names after the clause that introduces them: "2 of my gym friends want to come in, Bri and Kendra",
+  "mis primas quieren venir: Itzel y Ximena" (the clause must name people: a relative, "girls", "alguien");
+- a name opening the text: "Hannah! she has been wanting to come", "Noor: my coworker, wants lip filler";
 - relationship + referral verb, no name: "my mom wants to come too", "mi suegra tambien quiere";
 - commands to the clinic: "tell Jordan about you guys", "call my mom", "dile a mi prima Ana";
 - a name next to a number: "Kim 415.555.0134", "Kim's number is ...", "+14155550134 is my sister Dana".
@@ -90,7 +93,8 @@ _CUE_EN = (
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
     r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
-    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do))"
+    r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+|finally\s+|now\s+|already\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do)|"
+    r"(?:she|he|they)(?:'s|\s+has|\s+have|'ve)\s+been\s+wanting\s+(?:to|some|botox|filler|lips?)\b)"
 )
 _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s+(?:venir|ir|una?|cita|agendar|hacer(?:se|lo|la)?|poner(?:se|lo)|probar(?:lo)?|"
@@ -170,7 +174,9 @@ _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.
 _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
     "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
-                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b",
+                       r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b|"
+                       # "tell keanna i said hi and book her for a facial"
+                       r"\b(?:and|&|n)\s+(?:book|get|schedule|squeeze|fit|set|hook|sign)\s+(?:her|him|them)\b",
                        re.IGNORECASE),
     "give": re.compile(r"\ba\s+(?:call|ring|text|shout|buzz|holler)\b", re.IGNORECASE),
     "have": re.compile(r"\b(?:call|text|reach\s+out\s+to|contact|message|email|hit\s+up)\s+(?:you|u|ya|y'?all|the)\b",
@@ -281,6 +287,9 @@ _REL_OF_MINE = re.compile(
     + r"(?:\s+of\s+mine|\s+m[ií][ao])\b",
     re.IGNORECASE,
 )
+_APPOSED = re.compile(_NAME + r"\s*[,(]\s*$")
+_APPOSITION_END = re.compile(
+    r"(?:\s+(?:from|de|del|of)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s+[^\W\d_]+)?)?\s*[,)]", re.IGNORECASE)
 _MINE = re.compile(r"\b(?:mine|m[ií][ao])\b", re.IGNORECASE)
 # "a friend", "una amiga": someone introduced only with a referral verb, a name or a number after it.
 _REL_ARTICLE = re.compile(
@@ -394,11 +403,12 @@ _SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya her
 _SEP = re.compile(r"\s*,\s*(?:(?:and|y|e|&)\s+)?|\s+(?:and|y|e|&|n|\+)\s+", re.IGNORECASE)
 _ONE_NAME = re.compile(_NAME)
 _LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
+_LONE_REL_WORD = re.compile(r"\b" + _REL + r"\b", re.IGNORECASE)
 _TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
 _LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
 _ADVERBS = frozenset(
     "also too really totally def definitely both all literally seriously ya tambien también igual si sí tmb "
-    "tb".split()
+    "tb has have been finally still always now".split()
 )
 _DETERMINER = re.compile(
     r"my|your|ur|our|his|her|their|the|a|an|this|that|these|those|mi|mis|su|sus|tu|tus|el|la|los|las|un|una",
@@ -413,7 +423,11 @@ _REPORTING = frozenset(
 )
 _NOTICED = frozenset("saw seen noticed loved loves liked likes vio vió notó noto vieron".split())
 _AFTER_PLACE = re.compile(r"\b(?:de|del|from|in|en|at|of|near|by)\s+$", re.IGNORECASE)
+_DISCOURSE = re.compile(r"(?:\b(?:ok|okay|so|oh|also|well|anyway|anyways|btw|omg|lol|pues|bueno|ah)\s+)+$",
+                        re.IGNORECASE)
 _THEIR = frozenset("her his their su sus".split())
+_WANTS_ME = re.compile(r"\w+\s+me\b", re.IGNORECASE)  # "Maria is amazing and wants me back": staff
+_STATE = frozenset("is was has had got gets es está esta anda andaba".split())
 
 # Precompiled: phonenumbers fills re's small pattern cache, so nothing here compiles on the fly.
 _DIGIT = re.compile(r"\d")
@@ -551,7 +565,10 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     cues = list(_CUE.finditer(text))
     if cues:
         drafts += _named_by_cue(text, cues)
+        drafts += _introduced_then_named(text, cues)
     drafts += _commanded(text)
+    if "!" in text[:40] or ":" in text[:40]:
+        drafts += _opener(text)
     if _PASSED_HINT.search(text):
         drafts += _passed_on(text)
     if ":" in text:
@@ -584,8 +601,13 @@ def _related(
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
-        if rel.re is _REL_ARTICLE:
-            continue  # "a friend": not after a name
+        if rel.re is _REL_ARTICLE:  # "a friend": only in apposition, "Fiona, a friend from church, is ..."
+            m = _APPOSED.search(text, max(0, rel.start() - 40), rel.start())
+            if m and _phrase_start(text, m.start("name")) and _APPOSITION_END.match(text, rel.end()):
+                picked = _pick(m.group("name"), m.start("name"), anchored=False)
+                if picked and picked[2] == m.end("name"):
+                    drafts.append(_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel"))))
+            continue
         window = max(0, rel.start() - 40)
         m = _NAME_BEFORE_REL.search(text, window, rel.start())
         # "Dana (my sister)" may be lowercase; "..., my husband" lists need a capitalised name.
@@ -660,7 +682,7 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
             items = items[1:]  # "my friend from New York wants in": a place, not a name
         for words in items:
             # "told my group chat abt u, juniper n ophelia wanna book": lowercase from the phrase start on
-            lower_ok = lower_ok or _phrase_start(text, words[0].start())
+            lower_ok = lower_ok or _phrase_start(text, len(_DISCOURSE.sub("", text[:words[0].start()])))
             raw = " ".join(w.group(0) for w in words)
             first, last = words[0].group(0).lower(), words[-1].group(0).lower()
             if len(words) == 2 and first in _PLACE_WORDS:
@@ -700,7 +722,12 @@ def _list_before(text: str, pos: int) -> list[list[re.Match[str]]]:
     window = max(0, pos - 60)
     for end in _CLAUSE_END.finditer(text, window, pos):
         window = end.end()
-    tokens = _past_reporting(list(_TOKENS.finditer(text, window, pos)))
+    tokens = list(_TOKENS.finditer(text, window, pos))
+    if (len(tokens) >= 3 and tokens[-1].group(0).lower() in ("and", "y") and tokens[1].group(0).lower() in _STATE
+            and not text[window:tokens[0].start()].strip() and _looks_named(tokens[0].group(0))
+            and not any(t.group(0).lower() in _LIST_WORDS for t in tokens[1:-1]) and not _WANTS_ME.match(text, pos)):
+        return [[tokens[0]]]  # "Jordan is tired of her wrinkles and wants botox": the clause's subject
+    tokens = _past_reporting(tokens)
     if tokens and tokens[-1].group(0) == ",":
         tokens.pop()  # "another mom from preschool, Kendall, wants to come"
     tokens = _past_from(text, tokens)
@@ -827,6 +854,75 @@ def _listed(text: str) -> list[_Draft]:
     return drafts
 
 
+# After a clause that introduces people and says they want to come, the names themselves:
+# "2 of my gym friends want to come in, Bri and Kendra", "mis primas quieren venir: Itzel y Ximena".
+_LIST_SEP = re.compile(r"(?:\s+(?:too|also|tambi[eé]n|as\s+well))?\s*(?:,|:|\s[-\u2013\u2014]+)\s*"
+                       r"(?:(?:me|yo|and|y|&)\s*,?\s+)?")
+_PEOPLE_WORD = re.compile(
+    r"\b(?:people|persons|girls|guys|ladies|ppl|someone|somebody|of\s+us|personas|alguien|chicas|se[ñn]oras|"
+    r"una?\s+(?:amig[ao]|vecin[ao]|compa[ñn]er[ao]))\b", re.IGNORECASE)
+_LIST_END = re.compile(r"\s*(?:$|[.!?;\n]|,\s*(?:[¿?]|what|how|when|where|can|could|do|is|are|c[oó]mo|cu[aá]ndo|qu[eé]|"
+                       r"puede|pueden|thanks|thank|thx|gracias|pls|please|porfa|lol|haha|jaja))", re.IGNORECASE)
+
+
+def _introduced_then_named(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
+    """The names after a clause with people and a referral verb: "my mom wants a consult too, Deborah"."""
+    drafts: list[_Draft] = []
+    for cue in cues:
+        start = _clause_start(text, cue.start())
+        head = text[start:cue.start()]
+        if not (_LONE_REL_WORD.search(head) or _PEOPLE_WORD.search(head)):
+            continue  # "I'd love to come in, Marisa": the patient signing, no one introduced
+        end = _end(text, cue.end())
+        sep = next((m for m in _LIST_SEP.finditer(text, cue.end(), end) if m.group(0).strip()), None)
+        if sep is None:
+            continue
+        pos = sep.end()
+        honorific = re.match(_HONORIFIC, text[pos:], re.IGNORECASE)
+        pos += honorific.end() if honorific else 0
+        first = _ONE_NAME.match(text, pos)
+        picked = _pick(first.group("name"), pos, anchored=False) if first else None
+        lowered = False
+        if picked is None and first:  # lowercase only in a list: "bree and sloane"
+            picked, lowered = _pick(first.group("name"), pos, anchored=False, lower_ok=True), True
+        if picked is None:
+            continue
+        people = [_Draft(picked[1], picked[2], picked[0], intro=True)]
+        people += [_Draft(d.start, d.end, d.name, None, intro=True)
+                   for d in _more_names(text, picked[2], anchored=True, rel=None, commas=True)]
+        if not _LIST_END.match(text, people[-1].end):
+            continue  # "my sister wants in, Jessica was amazing": a new clause, not the name
+        if (lowered or "-" in sep.group(0)) and len(people) < 2:
+            continue  # "... - Harper": a sign-off
+        drafts += people
+    return drafts
+
+
+# A name opening the text, set off by "!" or ":", then what that person wants: "Hannah! she has been
+# wanting to come", "Noor: my coworker, wants lip filler" (not "Hannah! thank you so much").
+_OPENER = re.compile(r"\W*(?P<name>" + _WORDCHARS + r")\s*(?:!+|:)\s*")
+_OPENER_NEXT = re.compile(
+    r"(?:(?:she|he|they|ella|[eé]l)\b|(?:she|he)'s\b|(?:my|mi)\s|es\s|wants?\b|quiere|would\b|is\b|has\b)",
+    re.IGNORECASE)
+
+
+def _opener(text: str) -> list[_Draft]:
+    m = _OPENER.match(text)
+    if m is None or not _OPENER_NEXT.match(text, m.end()):
+        return []
+    if not _CUE.search(text, m.end(), _end(text, m.end())) and not _IS_MY.match(text, m.end()):
+        return []
+    picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=True)
+    if picked is None:
+        return []
+    rel = _REL_ONLY.match(text, m.end())
+    if rel and not text[rel.end():].lstrip().startswith(","):
+        return []  # "Nicole! my friend wants in": Nicole is the one addressed
+    if rel:  # "Cheyenne! my cousin, she wants botox": the cousin is Cheyenne
+        return [_Draft(picked[1], rel.end(), picked[0], _canonical_rel(rel.group("rel")))]
+    return [_Draft(picked[1], picked[2], picked[0])]
+
+
 def _passed_on(text: str) -> list[_Draft]:
     """ "I gave Priya your number", "shared your IG with Jordan", "expect a text from Lena"."""
     drafts: list[_Draft] = []
@@ -926,11 +1022,10 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
             plural = one if one != host.relationship else None
             host.relationship = one
             merged.remove(intro)
+        elif plural:
+            intro.relationship = plural
         elif intro.host_only:
-            if plural:
-                intro.relationship = plural
-            else:
-                merged.remove(intro)
+            merged.remove(intro)
     return merged
 
 
