@@ -443,6 +443,85 @@ def inbound(limit: Annotated[int, typer.Option(min=1, max=1000, help="How many j
                    f"[{job.status.value} x{job.attempts}; {outcome}{media}]{error}")
 
 
+Name = Annotated[str | None, typer.Option(help="The clinic's name (texts say it).")]
+TwilioNumber = Annotated[str | None, typer.Option("--phone", help="The clinic's Twilio number (E.164 or with area code).")]
+TimeZone = Annotated[str | None, typer.Option(help="IANA time zone, e.g. America/Los_Angeles.")]
+ReviewLink = Annotated[str | None, typer.Option(help="https link for review asks ('' clears it).")]
+SenderName = Annotated[str | None, typer.Option(help="How texts sign off, e.g. 'Ana at Glow'.")]
+SegmentBudget = Annotated[int | None, typer.Option(help="Most SMS segments per text (1-4).")]
+QuietStart = Annotated[int | None, typer.Option(help="Local hour proactive texts stop (0-23).")]
+QuietEnd = Annotated[int | None, typer.Option(help="Local hour they may start again (0-23).")]
+HelpText = Annotated[str | None, typer.Option(help="The HELP reply's compliance line.")]
+
+
+def _clinic_values(**options: object) -> dict:
+    return {k: v for k, v in options.items() if v is not None}
+
+
+def _show_clinic(clinic) -> None:  # noqa: ANN001
+    from agent.staff.clinics import describe
+
+    for name, value in describe(clinic):
+        typer.echo(f"{name}: {value}")
+
+
+@clinic_app.command("create")
+def clinic_create(name: Name = None, phone: TwilioNumber = None, timezone: TimeZone = None,
+                  review_link: ReviewLink = None, sender_name: SenderName = None, segment_budget: SegmentBudget = None,
+                  quiet_start: QuietStart = None, quiet_end: QuietEnd = None, help_text: HelpText = None) -> None:
+    """Create a clinic (name and Twilio number at least) and print its id and JSON API key (shown once)."""
+    from agent.clock import SystemClock
+    from agent.staff.clinics import ClinicError, create_clinic
+    from agent.store.db import session_scope
+
+    values = _clinic_values(name=name, phone=phone, timezone=timezone, review_link=review_link,
+                            sender_name=sender_name, segment_budget=segment_budget, quiet_start=quiet_start,
+                            quiet_end=quiet_end, help_text=help_text)
+    with session_scope(_database()) as session:
+        try:
+            clinic, key = create_clinic(session, values, SystemClock().now())
+        except ClinicError as exc:
+            typer.echo(f"afterglow: {exc}", err=True)
+            raise typer.Exit(2) from None
+        _show_clinic(clinic)
+    typer.echo(f"JSON API key (X-API-Key, shown once): {key}")
+    typer.echo("next: `afterglow clinic on-call` for urgent alerts, `afterglow staff create` for logins, "
+               "and point the number's Twilio webhook at PUBLIC_BASE_URL/webhooks/twilio/sms")
+
+
+@clinic_app.command("show")
+def clinic_show(clinic_id: Annotated[int, typer.Option("--clinic-id", "--clinic", help="The clinic.")]) -> None:
+    """Every setting of a clinic, defaults included."""
+    from agent.store.db import session_scope
+
+    with session_scope(_database()) as session:
+        _show_clinic(_clinic(session, clinic_id))
+
+
+@clinic_app.command("set")
+def clinic_set(clinic_id: Annotated[int, typer.Option("--clinic-id", "--clinic", help="The clinic.")],
+               name: Name = None, phone: TwilioNumber = None, timezone: TimeZone = None,
+               review_link: ReviewLink = None, sender_name: SenderName = None, segment_budget: SegmentBudget = None,
+               quiet_start: QuietStart = None, quiet_end: QuietEnd = None, help_text: HelpText = None) -> None:
+    """Change a clinic's settings (only the options given); the result is validated whole, then saved."""
+    from agent.clock import SystemClock
+    from agent.staff.clinics import ClinicError, update_clinic
+    from agent.store.db import session_scope
+
+    values = _clinic_values(name=name, phone=phone, timezone=timezone, review_link=review_link,
+                            sender_name=sender_name, segment_budget=segment_budget, quiet_start=quiet_start,
+                            quiet_end=quiet_end, help_text=help_text)
+    with session_scope(_database()) as session:
+        clinic = _clinic(session, clinic_id)
+        try:
+            update_clinic(session, clinic, values, SystemClock().now())
+        except ClinicError as exc:
+            session.rollback()
+            typer.echo(f"afterglow: {exc}", err=True)
+            raise typer.Exit(2) from None
+        _show_clinic(clinic)
+
+
 @clinic_app.command("on-call")
 def clinic_on_call(
     clinic_id: Annotated[int, typer.Option("--clinic-id", "--clinic", help="The clinic.")],
