@@ -5,6 +5,7 @@ through the same guard chain and outbox as every reply.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -14,10 +15,11 @@ from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import current_conversation, load_situation
+from agent.nlu.language import ENGLISH, SPANISH, conversation_language
 from agent.outreach.review import REVIEW_TOUCH
 from agent.store.db import session_scope
-from agent.store.models import Conversation, Patient, Touch, Turn, Visit
-from agent.types import ConsentClass, Disposition, MessageKind, Mode, Stage, TouchStatus
+from agent.store.models import Conversation, Message, Patient, Touch, Turn, Visit
+from agent.types import ConsentClass, Direction, Disposition, MessageKind, Mode, Stage, TouchStatus
 
 if TYPE_CHECKING:
     from agent.engine.turn import Agent
@@ -26,23 +28,43 @@ NUDGE = "nudge"
 NUDGE_SUFFIX = "_nudge"
 
 
-def when_phrase(days: int | None) -> str:
+# "after your visit {when}" / "tras su visita de {when}", "por venir {when}"; "about {weeks} since your visit".
+# Spanish without á í ó ú, as the Spanish templates are: one of them makes a text UCS-2 (70 characters a segment).
+_WHEN = {ENGLISH: ("recently", "today", "yesterday", "a few days ago", "last week"),
+         SPANISH: ("hace poco", "hoy", "ayer", "hace poco", "la semana pasada")}
+_WEEKS = {ENGLISH: ({1: "a week", 2: "two weeks", 3: "three weeks", 4: "a month"}, "{} weeks"),
+          SPANISH: ({1: "una semana", 2: "dos semanas", 3: "tres semanas", 4: "un mes"}, "{} semanas")}
+LANGUAGE_LOOKBACK = 20  # the patient's newest texts read for the language a new thread opens in
+
+
+def when_phrase(days: int | None, language: str = ENGLISH) -> str:
+    recently, today, yesterday, few_days, last_week = _WHEN.get(language, _WHEN[ENGLISH])
     if days is None:
-        return "recently"
+        return recently
     if days <= 0:
-        return "today"
+        return today
     if days == 1:
-        return "yesterday"
+        return yesterday
     if days < 7:
-        return "a few days ago"
+        return few_days
     if days < 14:
-        return "last week"
-    return "recently"
+        return last_week
+    return recently
 
 
-def weeks_phrase(days: int | None) -> str:
+def weeks_phrase(days: int | None, language: str = ENGLISH) -> str:
     weeks = max(1, round((days or 7) / 7))
-    return {1: "a week", 2: "two weeks", 3: "three weeks", 4: "a month"}.get(weeks, f"{weeks} weeks")
+    named, other = _WEEKS.get(language, _WEEKS[ENGLISH])
+    return named.get(weeks, other.format(weeks))
+
+
+def patient_language(session: Session, patient_id: int) -> str:
+    """The language the patient writes in, from their newest texts in any thread (a new touch opens a
+    thread with none yet): a patient who answered in Spanish last visit is checked in on in Spanish."""
+    bodies = session.exec(select(Message.body).where(Message.patient_id == patient_id,
+                                                     Message.direction == Direction.INBOUND)
+                          .order_by(Message.id.desc()).limit(LANGUAGE_LOOKBACK)).all()
+    return conversation_language("", reversed(bodies))
 
 
 def send_touch(agent: Agent, patient_id: int, touch_name: str, *, visit_id: int | None = None) -> TurnResult:
@@ -85,9 +107,11 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
         result.replies.append(ReplyRecord(body="", asks=[], segments=0, disposition=Disposition.BLOCK,
                                           verdicts=[{"policy": "consent", "tripped": True, "reason": missing}]))
     else:
-        text = agent.offline.render(template, sit.brain_context("", agent.policies, frozenset()),
-                                    when=when_phrase(sit.days_since_visit),
-                                    when_weeks=weeks_phrase(sit.days_since_visit),
+        ctx = sit.brain_context("", agent.policies, frozenset())
+        if ctx.language == ENGLISH:  # nothing in this thread says otherwise: the patient's own language
+            ctx = replace(ctx, language=patient_language(session, patient.id))
+        text = agent.offline.render(template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
+                                    when_weeks=weeks_phrase(sit.days_since_visit, ctx.language),
                                     review_link=sit.clinic.review_link or "")
         # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
         Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,

@@ -190,7 +190,8 @@ def test_spanish_templates_need_no_variable_the_english_ones_do_not():
 
 
 def test_a_missing_translation_falls_back_to_english():
-    assert LIB.localized("touches/results_checkin", "es") == "touches/results_checkin"
+    assert LIB.localized("alerts/urgent", "es") == "alerts/urgent"
+    assert LIB.localized("touches/results_checkin", "es") == "touches/es/results_checkin"
     assert LIB.localized("replies/positive", "fr") == "replies/positive"
     assert LIB.localized("replies/positive", "../x") == "replies/positive"
     assert LIB.localized("replies/positive", "en") == "replies/positive"
@@ -236,3 +237,34 @@ def test_spanish_safety_and_carrier_texts_keep_what_they_must():
             assert text.startswith(CLINIC) and "STOP" in text and "tarifas de msj y datos" in text
             assert "Frecuencia" in text
     assert all(PHONE in text for text in spanish("help"))
+
+
+TOUCHES = sorted(p.stem for p in (Path(LIB.root) / "touches").glob("*.j2"))
+
+
+@pytest.mark.parametrize("name", TOUCHES)
+def test_every_touch_has_a_spanish_text_that_passes_the_guards_in_gsm7(name: str) -> None:
+    from agent.engine.touches import weeks_phrase, when_phrase
+
+    assert LIB.localized(f"touches/{name}", "es") == f"touches/es/{name}"
+    one_segment = _guard_context(ClinicSettings(segment_budget=1))
+    for days in (0, 1, 3, 8, 14, 30, None):
+        values = {"first_name": "Maya", "clinic_name": CLINIC, "clinic_phone": PHONE, "sender": CLINIC,
+                  "variant": 0, "referral_name": None, "review_link": REVIEW_LINK}
+        english = LIB.render_sms(f"touches/{name}", when=when_phrase(days), when_weeks=weeks_phrase(days), **values)
+        text = LIB.render_sms(f"touches/{name}", language="es", when=when_phrase(days, "es"),
+                              when_weeks=weeks_phrase(days, "es"), **values)
+        assert text != english and count_segments(text).encoding == "GSM-7", text
+        assert count_segments(text).segments <= max(1, count_segments(english).segments), text
+        assert "phi" not in {v.policy.value for v in tripped(run_guards(text, one_segment))}, text
+
+
+def test_a_patient_who_wrote_in_spanish_is_checked_in_on_in_spanish_next_time(agent, make_patient, db):
+    from agent.engine.touches import send_touch
+
+    pid = make_patient()
+    first = send_touch(agent, pid, "results_checkin")
+    assert first.sent[0].body.startswith("Hi Maya")  # nothing known yet: English
+    agent.handle_inbound(pid, "me encantó, gracias por preguntar")
+    later = send_touch(agent, pid, "results_checkin")  # a new thread, with no text of hers in it
+    assert later.sent[0].body.startswith("¡Hola Maya") and "resultados" in later.sent[0].body
