@@ -174,3 +174,19 @@ def test_cli_creates_the_first_admin(tmp_path, monkeypatch):  # noqa: ANN001
         assert re.fullmatch(r"ags_\S+\n", key.output)
     finally:
         get_settings.cache_clear()
+
+
+def test_the_patient_page_shows_the_whole_record(env, as_user):  # noqa: ANN001
+    pid = env.patient(first_name="Maya", treatment="Botox forehead")
+    env.says(pid, "honestly loving it!")
+    env.says(pid, "my sister Dana 415-555-0134 wants to come")
+    env.says(pid, "STOP")
+    fd, _ = as_user("front_desk@a")
+    page = fd.get(f"/console/patients/{pid}").text
+    assert "<strong>opted out</strong>" in page and "<code>patient.opted_out</code>" in page
+    assert "Botox forehead" in page  # the internal treatment record, for staff eyes
+    assert "results checkin" in page and "Dana" in page and "/console/conversations/" in page
+    inbox = fd.get("/console/inbox?scope=all").text
+    assert f'href="/console/patients/{pid}"' in inbox  # every patient name links to the record
+    other, _ = as_user("front_desk@b")
+    assert other.get(f"/console/patients/{pid}").status_code == 404  # another clinic's patient
