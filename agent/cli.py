@@ -455,6 +455,7 @@ HelpText = Annotated[str | None, typer.Option(help="The HELP reply's compliance 
 
 
 def _clinic_values(**options: object) -> dict:
+    """The options a clinic command was given (locals() at its start: only its parameters exist yet)."""
     return {k: v for k, v in options.items() if v is not None}
 
 
@@ -470,13 +471,11 @@ def clinic_create(name: Name = None, phone: TwilioNumber = None, timezone: TimeZ
                   review_link: ReviewLink = None, sender_name: SenderName = None, segment_budget: SegmentBudget = None,
                   quiet_start: QuietStart = None, quiet_end: QuietEnd = None, help_text: HelpText = None) -> None:
     """Create a clinic (name and Twilio number at least) and print its id and JSON API key (shown once)."""
+    values = _clinic_values(**locals())  # first: only the parameters exist yet
     from agent.clock import SystemClock
     from agent.staff.clinics import ClinicError, create_clinic
     from agent.store.db import session_scope
 
-    values = _clinic_values(name=name, phone=phone, timezone=timezone, review_link=review_link,
-                            sender_name=sender_name, segment_budget=segment_budget, quiet_start=quiet_start,
-                            quiet_end=quiet_end, help_text=help_text)
     with session_scope(_database()) as session:
         try:
             clinic, key = create_clinic(session, values, SystemClock().now())
@@ -504,13 +503,11 @@ def clinic_set(clinic_id: Annotated[int, typer.Option("--clinic-id", "--clinic",
                review_link: ReviewLink = None, sender_name: SenderName = None, segment_budget: SegmentBudget = None,
                quiet_start: QuietStart = None, quiet_end: QuietEnd = None, help_text: HelpText = None) -> None:
     """Change a clinic's settings (only the options given); the result is validated whole, then saved."""
+    values = _clinic_values(**{k: v for k, v in locals().items() if k != "clinic_id"})  # first: parameters only
     from agent.clock import SystemClock
     from agent.staff.clinics import ClinicError, update_clinic
     from agent.store.db import session_scope
 
-    values = _clinic_values(name=name, phone=phone, timezone=timezone, review_link=review_link,
-                            sender_name=sender_name, segment_budget=segment_budget, quiet_start=quiet_start,
-                            quiet_end=quiet_end, help_text=help_text)
     with session_scope(_database()) as session:
         clinic = _clinic(session, clinic_id)
         try:

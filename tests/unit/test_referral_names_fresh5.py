@@ -33,8 +33,8 @@ import pytest
 import yaml
 
 from agent.brains.offline.extract import extract_referrals
-from tests.unit.test_referral_names_dev import _score
-from tests.unit.test_referral_names_fresh4 import Fresh4, _row
+from tests.unit import test_referral_names_fresh4 as fresh4
+from tests.unit.test_referral_names_fresh4 import Fresh4
 
 _DATA = yaml.safe_load((Path(__file__).parent / "data" / "referral_names_fresh5.yml").read_text(encoding="utf-8"))
 POSITIVES: list[dict] = _DATA["positives"]
@@ -42,15 +42,7 @@ NEGATIVES: list[str] = _DATA["negatives"]
 
 
 def evaluate() -> Fresh4:
-    out = Fresh4()
-    for case in POSITIVES:
-        _row(case["t"], [p["n"] for p in case["p"]], out)
-        _score(case, extract_referrals(case["t"]), out.names)
-    for text in NEGATIVES:
-        got = _row(text, [], out)
-        if got:
-            out.negative_names.append((text, got))
-    return out
+    return fresh4.evaluate(POSITIVES, NEGATIVES)
 
 
 RECALL_FLOOR = 0.95
@@ -97,17 +89,8 @@ def test_rules_beyond_the_set(text: str, names: list[str]) -> None:
 
 
 def summary(out: Fresh4) -> str:
-    r = out.names
-    return (f"recall {r.recall:.3f} ({r.found}/{r.expected})  precision on positives {r.precision:.3f}  "
-            f"precision with negatives {out.precision_all:.3f}  exact-set {out.exact_rate:.3f} ({out.exact}/{out.rows})  "
-            f"negatives with names {len(out.negative_names)}/{len(NEGATIVES)}  full {r.full}/{r.found}  "
-            f"phones {r.phones_right}/{r.phones}  rels {r.rels_right}/{r.rels}")
+    return fresh4.summary(out, len(NEGATIVES))
 
 
 if __name__ == "__main__":
-    res = evaluate()
-    for line in res.names.misses + res.names.extras:
-        print(line)
-    for text, names in res.negative_names:
-        print(f"NEGATIVE {text!r}: {names}")
-    print(summary(res))
+    fresh4.print_misses(evaluate(), len(NEGATIVES))
