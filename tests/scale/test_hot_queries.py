@@ -184,7 +184,10 @@ def check_lease_expiry_reads_only_held_jobs(big) -> None:
     for table, index in (("inbound_job", "ix_inbound_job_leased"), ("outboxjob", "ix_outboxjob_leased")):
         [plan] = plans(engine, sent, table)
         assert_no_full_scan(engine, plan, table)
-        assert index in plan, plan
+        if engine.dialect.name == "sqlite":
+            # SQLite keeps no per-value statistics and scanned here before this index; PostgreSQL knows
+            # 'processing' is rare and may as well take the status index: either way, no scan.
+            assert index in plan, plan
 
 
 def test_hot_queries_at_100k(big, policies) -> None:
