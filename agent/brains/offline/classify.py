@@ -274,6 +274,8 @@ def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
         scores.add(Intent.QUESTION, 0.7)
     if ("refer" in turn.norm or "review" in turn.norm) and lx.DECLINE_ANY.search(turn.norm):
         scores.add(Intent.DECLINE, 0.9)
+    elif lx.NO_ONE_TO_REFER.search(turn.norm):
+        scores.add(Intent.DECLINE, 0.9)
 
 
 def _asks(

@@ -82,13 +82,17 @@ _CUE_EN = (
     r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|consults?|consultations?|that|this|it|them|some|one|hers|his|"
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
-    r"would\s+(?:like|love)\s+to|would\s+(?:like|love)\s+(?:a|an|some|the|it|that|one|info)\b|'d\s+(?:like|love)\s+to|"
+    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
+    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info|appointments?|appts?|"
+    r"consults?|consultations?)\b|'d\s+(?:like|love)\s+to|"
     r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
     r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
-    r"(?:will|'d|would)\s+(?:call|text|reach\s+out|book|come)|needs?\s+(?:your|ur|the)\s+(?:number|info)|"
+    r"(?:will|'ll|'d|would)\s+(?:prob(?:ably)?\s+|prolly\s+|def(?:initely)?\s+|likely\s+|soon\s+)?"
+    r"(?:call|text|reach\s+out|book|come|message|dm|contact|hit\s+(?:you|u|ya)\s+up)|"
+    r"needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
@@ -175,6 +179,9 @@ _TAILS = {
     # "tell Jordan about you guys", not "tell Ashley about the swelling"
     "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
                        r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b|"
+                       # "tell Jordan she should call you"
+                       r"\b(?:she|he|they)\s+(?:should|can|could|needs?\s+to|has\s+to|will|is\s+going\s+to|gonna|"
+                       r"might)\s+(?:\w+\s+)?(?:call|text|come|book|reach|contact|message|dm|hit)\b|"
                        # "tell keanna i said hi and book her for a facial"
                        r"\b(?:and|&|n)\s+(?:book|get|schedule|squeeze|fit|set|hook|sign)\s+(?:her|him|them)\b",
                        re.IGNORECASE),
@@ -472,6 +479,9 @@ def _one(rel: str | None) -> str | None:
     return PLURAL_TO_ONE.get(rel, rel) if rel else rel
 
 
+_AND = frozenset({"and", "y", "&", "n", "e"})
+
+
 def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False) -> list[_Draft]:
     """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim".
 
@@ -488,6 +498,8 @@ def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas:
         if lone and lone.group("rel").lower() in STOP_NAMES:  # "and friend Kim"
             item_rel, item_anchored, start = _one(_canonical_rel(lone.group("rel"))), True, lone.end()
         m = _ONE_NAME.match(text, start)
+        if m and sep.group(0).strip() in _AND and m.group("name")[:1].isupper():
+            item_anchored = True  # "Joy and Rose": a capitalised word joined to a name is a name too
         picked = _pick(m.group("name"), m.start(), anchored=item_anchored) if m else None
         if picked is None:
             break
@@ -702,7 +714,11 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
                 continue
             # "my words are coming out": a lowercase word after a determiner is a thing, not a name.
             own = lower_ok and not _DETERMINER.fullmatch(words[0].group(0))
-            picked = _pick(raw, words[0].start(), anchored=False, allow_tail=True, lower_ok=own)
+            # "Joy and Rose want in": a capitalised word listed after a plain name is a name too ("April and
+            # May want in" stays months)
+            listed = len(words) == 1 and words is not items[0] and words[0].group(0)[:1].isupper() \
+                and fold(items[0][0].group(0)) not in WORDS_THAT_ARE_NAMES
+            picked = _pick(raw, words[0].start(), anchored=listed, allow_tail=True, lower_ok=own)
             if picked and len(words) == 2 and picked[1] == words[0].start() and picked[2] < words[1].end() \
                     and words[1].group(0).islower() and words is not items[-1] \
                     and text[words[1].end():cue.start()].lstrip().startswith(",") \

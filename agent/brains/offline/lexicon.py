@@ -83,6 +83,8 @@ POSITIVE_IDIOMS: tuple[tuple[Prefiltered, float], ...] = (
     (Prefiltered(r"\bcan't (?:thank you|say enough good)\b"), 0.92),
     (Prefiltered(r"\bcan't believe (?:how|the) (?:good|great|amazing|natural|beautiful|young)\b"), 0.93),
     (Prefiltered(r"\bno regrets\b"), 0.85),
+    # "I can't recommend you guys enough": praise in a negated form (round 9)
+    (Prefiltered(r"\b(?:can't|cannot|can not|couldn't)\s+(?:\w+\s+){0,3}?(?:recommend|thank|praise)\s+(?:\w+\s+){0,3}?enough\b"), 0.95),
     (Prefiltered(r"\bno complaints\b"), 0.75),
     (Prefiltered(r"\bcan't complain\b"), 0.7),
     (Prefiltered(r"\bnot (?:too |that |so |half )?(?:bad|terrible|awful|horrible)\b"), 0.65),
@@ -156,6 +158,16 @@ UNHAPPY = _fast(
     r"expected (?:more|better)|thought it would (?:be|look)|barely (?:notice|see|tell)|"
     r"(?:already )?wor(?:e|n|ing) off|didn't last|wasn't worth|not worth|lopsided|uneven|"
     r"no me gusta\w*|decepcionad[ao]|molest[ao]|reembolso|sad|crying|ugh|awful|terrible|horrible|worst|"
+    # Round 9: a complaint stated as a fact, which sarcastic praise wraps ("$600 to look exactly the same,
+    # amazing value", "10/10 would not recommend", "love paying for lips that vanished in three weeks")
+    r"(?:not|never|n't|cannot)\s+(?:\w+\s+)?recommend\w*(?!(?:\s+\w+){0,3}\s+enough)|"
+    r"no\s+(?:se\s+|te\s+|les?\s+)?(?:lo\s+|la\s+|los\s+|las\s+)?recomiendo|no\s+(?:lo\s+|la\s+)?recomendaria|"
+    r"(?:to|and\s+i|i\s+still|still)\s+look\s+(?:exactly\s+|just\s+|basically\s+|literally\s+|pretty\s+much\s+)?"
+    r"the\s+same|look(?:s|ed)?\s+(?:exactly|basically|literally)\s+(?:the\s+same|like\s+before)|same\s+as\s+before|"
+    r"(?:lips?|filler|botox|product|volume|results?|effect)\s+(?:\w+\s+)?(?:disappeared|vanished|dissolved|wore\s+off|"
+    r"(?:were|was|are|is)\s+gone)\s+(?:in|after|within)\s+(?:like\s+)?(?:a|one|two|three|four|\d+)\s+(?:days?|weeks?)|"
+    r"(?:para\s+)?quedar\s+igual|qued[eé]\s+igual|sigo\s+igual|(?:me\s+veo|estoy)\s+igual\s+que\s+antes|"
+    r"no\s+(?:se\s+)?(?:me\s+)?nota\s+nada|no\s+(?:me\s+)?(?:hizo|hace)\s+nada|"
     r"(?<!my )bad)\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
@@ -290,7 +302,7 @@ DECLINE = _rx(
     r"^\W*(?:no|nah|nope|pass|later)\W*$",
     rf"^\W*(?:{_LAUGHTER}\W+)*(?:no+|nah+|naw+|nope|nel|nop|noo+pe|not really)(?:\W+{_LAUGHTER})*\W*$",
     r"^\W*(?:ahorita|ahora|por ahora|todavia|aun|de momento|por el momento) no\b", r"^\W*no,? por (?:ahora|el momento)\b",
-    r"\bmas (?:adelante|tarde) (?:tal vez|quizas|quiza|capaz)\b", r"^\W*(?:tal vez|quizas|quiza|capaz) (?:mas adelante|luego|despues)\b", r"\bno (?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
+    r"\bmas (?:adelante|tarde) (?:tal vez|quizas|quiza|capaz)\b", r"^\W*(?:tal vez|quizas|quiza|capaz) (?:mas adelante|luego|despues)\b", r"\bno\W{0,3}(?:thanks|thank you|gracias)\b", r"^\W*(?:nah|nope)\b",
     r"^\W*(?:no|nah|nope)\W*(?:[,.!]|\s+(?:sorry|thanks?|thank you|ty|not|i|i'm|but|maybe|one|body))",
     r"\bnot (?:right )?now\b", r"\bnot yet\b", r"\bnot at the moment\b", r"\bnot really\b",
     r"\bmaybe (?:later|another time|next time)\b",
@@ -305,6 +317,14 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
     r"\b(?:i|we) (?:don't|do not|never) (?:do|give|make|leave|write) (?:referrals?|reviews?)\b",
     r"\b(?:not (?:into|big on|a fan of)|no thanks (?:to|on)) (?:referrals?|reviews?|referring)\b",
     r"\bdon't (?:want|like) to (?:refer|review|share|give out)\b",
+)
+# Round 9: no one to refer. Only ever said of a referral ask (asked before or expected), so a decline even
+# without an ask in the last message: "I don't know anyone who'd be interested", "no one comes to mind".
+NO_ONE_TO_REFER = _rx(
+    r"\b(?:don't|do not|dont|can't|cannot|cant)\s+(?:really\s+)?(?:know|think\s+of)\s+(?:of\s+)?(?:anyone|anybody|any1)"
+    r"(?:\s+(?:who|that)(?:'d|\s+would|\s+might|\s+is|\s+are|\s+wants?)\b|\s*(?:[.!,]|$|\s+(?:sorry|thanks?|thank|tbh|rn|right\s+now|atm|yet|off\s+hand)\b))",
+    r"\b(?:no\s*one|nobody)\s+(?:comes|springs)\s+to\s+mind\b",
+    r"\bno\s+(?:se\s+me\s+ocurre|conozco\s+a|tengo\s+a)\s+(?:nadie|ninguna?)\b",
 )
 UNDECIDED = _fast(
     r"\b(?:maybe|i'll think about it|let me think|i'll let you know|we'll see|not sure|i'll ask|let me ask|"
