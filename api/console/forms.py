@@ -27,7 +27,7 @@ Text = Annotated[str, Form(min_length=1, max_length=1600)]
 Flag = Annotated[bool, Form()]
 
 
-def _back(path: str, done: str) -> Response:
+def back_to(path: str, done: str) -> Response:
     return RedirectResponse(f"{path}?done={done}", status_code=303)
 
 
@@ -47,7 +47,7 @@ def approve(draft_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
                                     override_phi=override_phi, confirm_stale=confirm_stale)
     session.commit()
     if outcome.sent:
-        return _back("/console/drafts", "approved")
+        return back_to("/console/drafts", "approved")
     return _refused_draft(request, user, session, draft_id, outcome, None)
 
 
@@ -58,7 +58,7 @@ def edit(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionD
                                     override_phi=override_phi)
     session.commit()
     if outcome.sent:
-        return _back("/console/drafts", "approved")
+        return back_to("/console/drafts", "approved")
     return _refused_draft(request, user, session, draft_id, outcome, body)
 
 
@@ -72,7 +72,7 @@ def _refused_draft(request: Request, user: ConsoleUserDep, session: SessionDep, 
 def reject(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.reject_draft(session, user.actor, draft_id, now_of(request))
     session.commit()
-    return _back("/console/drafts", "rejected")
+    return back_to("/console/drafts", "rejected")
 
 
 # ------------------------------------------------------------------ handoffs
@@ -82,7 +82,7 @@ def reject(draft_id: Id, request: Request, user: ConsoleUserDep, session: Sessio
 def claim(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.claim_handoff(session, user.actor, handoff_id, now_of(request))
     session.commit()
-    return _back(f"/console/handoffs/{handoff_id}", "claimed")
+    return back_to(f"/console/handoffs/{handoff_id}", "claimed")
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
@@ -90,7 +90,7 @@ def resolve(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Ses
             outcome: Annotated[HandoffOutcome, Form()]) -> Response:
     actions.resolve_handoff(session, user.actor, handoff_id, outcome, now_of(request))
     session.commit()
-    return _back(f"/console/handoffs/{handoff_id}", "resolved")
+    return back_to(f"/console/handoffs/{handoff_id}", "resolved")
 
 
 @router.post("/handoffs/{handoff_id}/reply")
@@ -100,7 +100,7 @@ def reply(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
     outcome = actions.reply(session, user.actor, handoff_id, body, now, agent.policies, override_phi=override_phi)
     session.commit()
     if outcome.sent:
-        return _back(f"/console/handoffs/{handoff_id}", "replied")
+        return back_to(f"/console/handoffs/{handoff_id}", "replied")
     item = queries.handoff(session, user.actor, handoff_id, now)
     convo = queries.conversation(session, user.actor, item.conversation_id, now)
     return page(request, user, "handoff.html", session=session, h=item, convo=convo,
@@ -115,7 +115,7 @@ def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, ses
                     status: Annotated[ReferralStatus, Form()]) -> Response:
     actions.set_referral_status(session, user.actor, referral_id, status, now_of(request))
     session.commit()
-    return _back(_next_or(request, "/console/referrals"), "referral")
+    return back_to(_next_or(request, "/console/referrals"), "referral")
 
 
 # ------------------------------------------------------------------ staff accounts (admin)
@@ -147,7 +147,7 @@ def _on_call_change(request: Request, user: ConsoleUserDep, session: SessionDep,
                            subject_id=clinic.id, data={**audit, "on_call": len(oncall.settings_of(clinic).on_call)},
                            created_at=now_of(request)))
     session.commit()
-    return _back("/console/staff", "on_call")
+    return back_to("/console/staff", "on_call")
 
 
 @router.post("/on-call")
@@ -182,7 +182,7 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
         session.rollback()
         return _staff_page(request, user, session, error=str(exc), status_code=409)
     session.commit()
-    return _back("/console/staff", "staff_created")
+    return back_to("/console/staff", "staff_created")
 
 
 @router.post("/staff/{staff_id}/active")
@@ -190,7 +190,7 @@ def staff_active(staff_id: Id, request: Request, user: ConsoleUserDep, session: 
                  active: Flag = False) -> Response:
     actions.set_staff_active(session, user.actor, staff_id, active, now_of(request))
     session.commit()
-    return _back("/console/staff", "staff_updated")
+    return back_to("/console/staff", "staff_updated")
 
 
 @router.post("/staff/{staff_id}/api-key")

@@ -107,15 +107,6 @@ def conversation_page(conversation_id: Id, request: Request, user: ConsoleUserDe
     return page(request, user, "conversation.html", session=session, convo=convo, turns=turns)
 
 
-@router.get("/patients/{patient_id}")
-def patient_page(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
-    """A patient's whole record: consent and its history, visits, scheduled texts with status and reason,
-    conversations, referrals."""
-    from agent.staff.patient_record import patient_record
-
-    return page(request, user, "patient.html", session=session, record=patient_record(session, user.actor, patient_id))
-
-
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: ConsoleUserDep, session: SessionDep,
                    bucket: Literal["week", "day"] = "week",

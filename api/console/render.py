@@ -28,6 +28,7 @@ NOTICES = {
     "claimed": "Claimed. The thread is yours; the agent stays silent.",
     "resolved": "Resolved. The agent has the thread back unless another handoff is open.",
     "replied": "Reply queued for sending.",
+    "started": "Text queued for sending. The thread is yours: the agent stays silent until you resolve it.",
     "referral": "Referral updated.",
     "staff_created": "Account created.",
     "staff_updated": "Account updated.",
