@@ -11,11 +11,9 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from agent.ids import Id
-from agent.phones import display_phone
-from agent.staff import actions, oncall, queries
-from agent.staff.roles import QUEUES, Permission, StaffRole
+from agent.staff import actions, queries
+from agent.staff.roles import QUEUES, StaffRole
 from agent.staff.strength import explain
-from agent.store.models import AuditEvent, Clinic
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
@@ -121,51 +119,11 @@ def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, ses
 # ------------------------------------------------------------------ staff accounts (admin)
 
 
-def _staff_page(request: Request, user: ConsoleUserDep, session: SessionDep, *, new_key: dict | None = None,
-                error: str | None = None, on_call_error: str | None = None, status_code: int = 200) -> Response:
+def staff_page(request: Request, user: ConsoleUserDep, session: SessionDep, *, new_key: dict | None = None,
+               error: str | None = None, status_code: int = 200) -> Response:
     people = session.exec(select(Staff).where(Staff.clinic_id == user.actor.clinic_id).order_by(Staff.id)).all()
     return page(request, user, "staff.html", session=session, people=people, roles=list(StaffRole), queues=QUEUES,
-                new_key=new_key, error=error, status_code=status_code, **on_call_context(user, on_call_error))
-
-
-# ------------------------------------------------------------------ on-call numbers (admin)
-
-
-def on_call_context(user: ConsoleUserDep, error: str | None = None) -> dict:
-    return {"on_call": oncall.settings_of(user.clinic), "display_phone": display_phone, "on_call_error": error}
-
-
-def _on_call_change(request: Request, user: ConsoleUserDep, session: SessionDep, change, audit: dict) -> Response:  # noqa: ANN001
-    user.actor.require(Permission.MANAGE_STAFF)
-    clinic = session.get(Clinic, user.actor.clinic_id)
-    try:
-        change(clinic)
-    except oncall.OnCallError as exc:
-        session.rollback()
-        return _staff_page(request, user, session, on_call_error=f"Not saved: {exc}.", status_code=422)
-    session.add(AuditEvent(clinic_id=clinic.id, actor=user.actor.label, action="clinic.on_call", subject_type="clinic",
-                           subject_id=clinic.id, data={**audit, "on_call": len(oncall.settings_of(clinic).on_call)},
-                           created_at=now_of(request)))
-    session.commit()
-    return back_to("/console/staff", "on_call")
-
-
-@router.post("/on-call")
-def on_call_save(request: Request, user: ConsoleUserDep, session: SessionDep,
-                 phone: Annotated[str, Form(max_length=32)] = "", name: Annotated[str, Form(max_length=60)] = "",
-                 manager: Annotated[str, Form(max_length=32)] = "") -> Response:
-    def change(clinic: Clinic) -> None:
-        if phone.strip():
-            oncall.add(clinic, phone, name)
-        oncall.set_manager(clinic, manager)
-
-    return _on_call_change(request, user, session, change, {"added": bool(phone.strip()), "manager": bool(manager)})
-
-
-@router.post("/on-call/remove")
-def on_call_remove(request: Request, user: ConsoleUserDep, session: SessionDep,
-                   phone: Annotated[str, Form(max_length=32)]) -> Response:
-    return _on_call_change(request, user, session, lambda clinic: oncall.remove(clinic, phone), {"removed": True})
+                new_key=new_key, error=error, status_code=status_code)
 
 
 @router.post("/staff")
@@ -175,12 +133,12 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
     try:
         payload = StaffCreate(email=email, name=name, role=role, password=password)
     except ValidationError as exc:
-        return _staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
+        return staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
     try:
         actions.create_staff(session, user.actor, payload, now_of(request))
     except actions.Conflict as exc:
         session.rollback()
-        return _staff_page(request, user, session, error=str(exc), status_code=409)
+        return staff_page(request, user, session, error=str(exc), status_code=409)
     session.commit()
     return back_to("/console/staff", "staff_created")
 
@@ -197,4 +155,4 @@ def staff_active(staff_id: Id, request: Request, user: ConsoleUserDep, session: 
 def staff_key(staff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     key = actions.issue_staff_key(session, user.actor, staff_id, now_of(request))
     session.commit()
-    return _staff_page(request, user, session, new_key={"staff_id": staff_id, "key": key})
+    return staff_page(request, user, session, new_key={"staff_id": staff_id, "key": key})

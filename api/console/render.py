@@ -34,6 +34,7 @@ NOTICES = {
     "staff_updated": "Account updated.",
     "password": "Password changed. Your other sessions are logged out.",
     "on_call": "On-call numbers updated.",
+    "clinic": "Clinic settings saved.",
 }
 
 OUTCOME_LABELS = {
@@ -111,6 +112,6 @@ def page(request: Request, user: ConsoleUser, template: str, *, status_code: int
         "fmt": format_value,
         "nav": template.split(".")[0],
         # Admins are told on every page when an urgent handoff would alert nobody outside the console.
-        "no_on_call": user.actor.can(Permission.MANAGE_STAFF) and not settings_of(user.clinic).on_call,
+        "no_on_call": user.actor.can(Permission.MANAGE_CLINIC) and not settings_of(user.clinic).on_call,
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)
