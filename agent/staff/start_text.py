@@ -97,8 +97,11 @@ def start_text(session: Session, actor: Actor, patient_id: int, text: str, now: 
     if handoff.status == HandoffStatus.OPEN:
         engine_handoffs.claim(session, handoff, actor.staff_id, now)
     # The reply path re-runs the same guards and writes the message, its outbox job and handoff.replied.
-    outcome = engine_drafts.staff_reply(session, handoff, staff_id=actor.staff_id, text=text, now=now,
-                                        policies=policies, override_phi=override_phi)
+    try:
+        outcome = engine_drafts.staff_reply(session, handoff, staff_id=actor.staff_id, text=text, now=now,
+                                            policies=policies, override_phi=override_phi)
+    except DraftStateError as exc:
+        raise Conflict(str(exc)) from None
     if outcome.sent:  # the same guards just passed, so this holds unless the check above missed something
         _audit(session, actor, patient, "staff_text.started", now, handoff_id=handoff.id,
                message_id=outcome.message_id)

@@ -5,6 +5,7 @@ from sqlmodel import Session, select
 
 from agent.store.models import AuditEvent, Handoff, Message
 from agent.types import HandoffStatus, MessageKind
+from tests.console.conftest import client
 
 HELLO = "Hi Maya, we have a cancellation on Friday at 3pm if you would like it."
 
@@ -68,3 +69,24 @@ def test_a_colleagues_thread_is_a_409_on_the_form_and_another_clinics_patient_a_
     assert other.post(f"/console/patients/{pid}/text", data={"body": HELLO, "csrf_token": other_csrf}
                       ).status_code == 404
     assert staff_texts(env) == []
+
+
+def test_the_json_api_starts_a_text_too(env, as_user):  # noqa: ANN001
+    pid = env.patient(touch=False)
+    fd, csrf = as_user("front_desk@a")
+    headers = {"X-CSRF-Token": csrf}
+    r = fd.post(f"/api/patients/{pid}/text", json={"body": "Hi Maya, how is your Botox on the forehead?"},
+                headers=headers)
+    assert r.status_code == 422 and r.json()["blocked_by"] == ["phi"] and r.json()["handoff_id"] is None
+    r = fd.post(f"/api/patients/{pid}/text", json={"body": HELLO}, headers=headers)
+    assert r.status_code == 200 and r.json()["sent"] is True
+    with Session(env.engine) as s:
+        assert r.json()["handoff_id"] == s.exec(select(Handoff.id)).one()
+    env.says(pid, "STOP")
+    r = fd.post(f"/api/patients/{pid}/text", json={"body": HELLO}, headers=headers)
+    assert r.status_code == 422 and "opted out" in r.json()["detail"]
+    reader = client(env)
+    r = reader.post(f"/api/patients/{pid}/text", json={"body": HELLO}, headers={"X-API-Key": env.keys["a"]})
+    assert r.status_code == 403  # the clinic key only reads
+    reader.close()
+    assert [m.body for m in staff_texts(env)] == [HELLO]
