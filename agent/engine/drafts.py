@@ -114,7 +114,7 @@ def approve(session: Session, draft: Draft, *, staff_id: int, now: datetime, pol
                message_id=outcome.message_id, overridden=outcome.overridden, warnings=outcome.warnings)
     else:
         _audit(session, sit, actor, "draft.send_refused", "draft", draft.id, now, edited=edited,
-               policies=outcome.blocked_by, override_requested=override_phi, **_phi_categories(outcome))
+               policies=outcome.blocked_by, override_requested=override_phi, **phi_categories(outcome))
     return outcome
 
 
@@ -153,7 +153,7 @@ def staff_reply(session: Session, handoff: Handoff, *, staff_id: int, text: str,
                overridden=outcome.overridden, warnings=outcome.warnings)
     else:
         _audit(session, sit, actor, "handoff.reply_refused", "handoff", handoff.id, now, policies=outcome.blocked_by,
-               override_requested=override_phi, **_phi_categories(outcome))
+               override_requested=override_phi, **phi_categories(outcome))
     return outcome
 
 
@@ -243,7 +243,7 @@ def _attempt(stage: str, outcome: StaffSend, actor: str) -> dict:
             "warnings": outcome.warnings}
 
 
-def _phi_categories(outcome: StaffSend) -> dict:
+def phi_categories(outcome: StaffSend) -> dict:
     """The categories a PHI verdict named (product, area, ...): PHI-free by the guard's construction."""
     cats = sorted({c for v in outcome.verdicts if v.get("policy") == GuardPolicy.PHI.value
                    for c in v.get("categories", [])})
@@ -256,4 +256,5 @@ def _audit(session: Session, sit: Situation, actor: str, action: str, subject_ty
                            subject_id=subject_id, data=data, created_at=now))
 
 
-__all__ = ["DraftStateError", "StaffSend", "approve", "reject", "staff_reply", "check", "clean_text", "situation_for"]
+__all__ = ["DraftStateError", "StaffSend", "approve", "reject", "staff_reply", "check", "clean_text", "phi_categories",
+           "situation_for"]

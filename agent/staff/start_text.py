@@ -86,7 +86,7 @@ def start_text(session: Session, actor: Actor, patient_id: int, text: str, now: 
         raise StartRefused(str(exc)) from None
     if outcome.blocked_by:
         _audit(session, actor, patient, "staff_text.refused", now, policies=outcome.blocked_by,
-               override_requested=override_phi)
+               override_requested=override_phi, **engine_drafts.phi_categories(outcome))
         return StartedText(outcome, None)
     if sit.conversation.id is None:
         session.add(sit.conversation)

@@ -105,6 +105,10 @@ def test_phi_is_refused_leaving_nothing_behind_and_only_clinical_roles_override(
     assert not refused.outcome.sent and refused.outcome.blocked_by == ["phi"] and refused.handoff_id is None
     assert nothing_sent(db)
     with Session(db) as s:
+        event = s.exec(select(AuditEvent).where(AuditEvent.action == "staff_text.refused")).one()
+        assert event.data["policies"] == ["phi"] and event.data["phi_categories"]  # categories, never the words
+        assert "Botox" not in str(event.data) and "forehead" not in str(event.data)
+    with Session(db) as s:
         assert s.exec(select(Conversation)).first() is None  # a refused text opens no empty thread
     with pytest.raises(Forbidden):
         start(db, agent, clock, pid, text, override_phi=True)
