@@ -98,7 +98,7 @@ def approve(session: Session, draft: Draft, *, staff_id: int, now: datetime, pol
     if not edited and not confirm_stale and (newer := newer_messages(session, draft)):
         raise StaleDraft(f"{newer} newer message(s) in the thread since this reply was held: approve again with "
                          "confirm_stale to send it as it is, or edit it")
-    body = _clean(text if edited else draft.body)
+    body = clean_text(text if edited else draft.body)
     sit = situation_for(session, draft.conversation_id, now)
     stage = "staff_edit" if edited else "staff_approve"
     outcome = _send(sit, body, staff_id=staff_id, policies=policies, override_phi=override_phi, stage=stage)
@@ -114,7 +114,7 @@ def approve(session: Session, draft: Draft, *, staff_id: int, now: datetime, pol
                message_id=outcome.message_id, overridden=outcome.overridden, warnings=outcome.warnings)
     else:
         _audit(session, sit, actor, "draft.send_refused", "draft", draft.id, now, edited=edited,
-               policies=outcome.blocked_by, override_requested=override_phi, **_phi_categories(outcome))
+               policies=outcome.blocked_by, override_requested=override_phi, **phi_categories(outcome))
     return outcome
 
 
@@ -143,7 +143,7 @@ def staff_reply(session: Session, handoff: Handoff, *, staff_id: int, text: str,
     sit = situation_for(session, handoff.conversation_id, now)
     if sit.conversation.mode == Mode.AGENT:
         raise DraftStateError("the agent owns this thread; a reply needs an open handoff")
-    outcome = _send(sit, _clean(text), staff_id=staff_id, policies=policies, override_phi=override_phi,
+    outcome = _send(sit, clean_text(text), staff_id=staff_id, policies=policies, override_phi=override_phi,
                     stage="staff_reply", handoff_id=handoff.id)
     actor = f"staff:{staff_id}"
     if outcome.sent:
@@ -153,7 +153,7 @@ def staff_reply(session: Session, handoff: Handoff, *, staff_id: int, text: str,
                overridden=outcome.overridden, warnings=outcome.warnings)
     else:
         _audit(session, sit, actor, "handoff.reply_refused", "handoff", handoff.id, now, policies=outcome.blocked_by,
-               override_requested=override_phi, **_phi_categories(outcome))
+               override_requested=override_phi, **phi_categories(outcome))
     return outcome
 
 
@@ -226,7 +226,8 @@ def _note_asks(sit: Situation, asks: list[str]) -> None:
         sit.conversation.stage = Stage.ASKED
 
 
-def _clean(text: str | None) -> str:
+def clean_text(text: str | None) -> str:
+    """A staff text as it will be sent: trimmed, GSM-7 where a lookalike allows, within the length cap."""
     body = smart_encode((text or "").strip())
     if len(body) > MAX_STAFF_TEXT:
         raise DraftStateError(f"the text is longer than {MAX_STAFF_TEXT} characters")
@@ -242,7 +243,7 @@ def _attempt(stage: str, outcome: StaffSend, actor: str) -> dict:
             "warnings": outcome.warnings}
 
 
-def _phi_categories(outcome: StaffSend) -> dict:
+def phi_categories(outcome: StaffSend) -> dict:
     """The categories a PHI verdict named (product, area, ...): PHI-free by the guard's construction."""
     cats = sorted({c for v in outcome.verdicts if v.get("policy") == GuardPolicy.PHI.value
                    for c in v.get("categories", [])})
@@ -255,4 +256,5 @@ def _audit(session: Session, sit: Situation, actor: str, action: str, subject_ty
                            subject_id=subject_id, data=data, created_at=now))
 
 
-__all__ = ["DraftStateError", "StaffSend", "approve", "reject", "staff_reply", "check", "situation_for"]
+__all__ = ["DraftStateError", "StaffSend", "approve", "reject", "staff_reply", "check", "clean_text", "phi_categories",
+           "situation_for"]

@@ -1,8 +1,8 @@
 """Creating and changing a clinic: its name, Twilio number, time zone, review link and the settings the
 engine reads (quiet hours, HELP text, sender name, segment budget), validated as the policy files are.
 
-One place for the rules, whatever asks (the CLI today, the console's admin pages next): a bad value is
-refused with a message that names the field, never a half-changed clinic.
+One place for the rules, whatever asks (the CLI, the console's admin pages): a bad value is refused with a
+message that names the field, never a half-changed clinic.
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class ClinicFields(BaseModel):
     segment_budget: int | None = None
     quiet_start: int | None = None
     quiet_end: int | None = None
-    help_text: str | None = Field(default=None, max_length=300)
+    help_text: str | None = Field(default=None, min_length=1, max_length=300)  # HELP must answer
     sender_name: str | None = Field(default=None, max_length=60)
     phi_extra_terms: list[str] | None = None
 
@@ -79,7 +79,7 @@ def _first(exc: ValidationError) -> str:
     return f"{where}: {err['msg'].removeprefix('Value error, ')}"
 
 
-def create_clinic(session: Session, values: dict, now: datetime) -> tuple[Clinic, str]:
+def create_clinic(session: Session, values: dict, now: datetime, *, actor: str = "system") -> tuple[Clinic, str]:
     """A new clinic and its JSON API key (shown once; only its hash is kept)."""
     fields = _fields(values)
     if not fields.name or not fields.phone:
@@ -90,14 +90,14 @@ def create_clinic(session: Session, values: dict, now: datetime) -> tuple[Clinic
     session.add(clinic)
     session.flush()
     key = set_api_key(clinic)
-    _audit(session, clinic, "clinic.created", now, fields)
+    _audit(session, clinic, "clinic.created", now, fields, actor)
     return clinic, key
 
 
-def update_clinic(session: Session, clinic: Clinic, values: dict, now: datetime) -> Clinic:
+def update_clinic(session: Session, clinic: Clinic, values: dict, now: datetime, *, actor: str = "system") -> Clinic:
     fields = _fields(values)
     _apply(session, clinic, fields, now)
-    _audit(session, clinic, "clinic.updated", now, fields)
+    _audit(session, clinic, "clinic.updated", now, fields, actor)
     return clinic
 
 
@@ -120,8 +120,8 @@ def _apply(session: Session, clinic: Clinic, fields: ClinicFields, now: datetime
     clinic.settings = settings.model_dump(mode="json", exclude_defaults=True)
 
 
-def _audit(session: Session, clinic: Clinic, action: str, now: datetime, fields: ClinicFields) -> None:
-    session.add(AuditEvent(clinic_id=clinic.id, actor="system", action=action, subject_type="clinic",
+def _audit(session: Session, clinic: Clinic, action: str, now: datetime, fields: ClinicFields, actor: str) -> None:
+    session.add(AuditEvent(clinic_id=clinic.id, actor=actor, action=action, subject_type="clinic",
                            subject_id=clinic.id, data={"fields": sorted(fields.model_dump(exclude_none=True))},
                            created_at=now))
 

@@ -33,7 +33,9 @@ def patient_record(session: Session, actor: Actor, patient_id: int) -> PatientRe
     referrals = list(session.exec(select(Referral).where(Referral.referrer_id == p.id).order_by(Referral.id.desc())))
     consent = list(session.exec(select(AuditEvent).where(AuditEvent.clinic_id == actor.clinic_id,
                                                          AuditEvent.subject_type == "patient",
-                                                         AuditEvent.subject_id == p.id)
+                                                         AuditEvent.subject_id == p.id,
+                                                         # staff texts are in the conversations, not consent
+                                                         AuditEvent.action.not_like("staff_text.%"))
                                 .order_by(AuditEvent.id.desc()).limit(50)))
     return PatientRecord(patient_summary(p), p.sms_consent, p.wrong_number, p.referral_declined_at is not None,
                          visits, touches, conversations, referrals, consent)

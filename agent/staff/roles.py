@@ -9,6 +9,7 @@
 | take over a handoff a colleague claimed                   |   |   | x | x |
 | read the audit log                                        |   |   | x | x |
 | manage staff accounts and personal API keys               |   |   |   | x |
+| set up clinics: settings, on-call numbers, a new clinic   |   |   |   | x |
 
 Handoff queues a role may claim, reply in and resolve:
 front_desk -> front_desk; clinical -> clinical, front_desk; manager and admin -> every queue.
@@ -38,6 +39,7 @@ class Permission(StrEnum):
     TAKE_OVER_HANDOFFS = "take_over_handoffs"
     VIEW_AUDIT = "view_audit"
     MANAGE_STAFF = "manage_staff"
+    MANAGE_CLINIC = "manage_clinic"
 
 
 _ALL = frozenset(Permission)
@@ -45,7 +47,7 @@ _ALL = frozenset(Permission)
 PERMISSIONS: dict[StaffRole, frozenset[Permission]] = {
     StaffRole.FRONT_DESK: frozenset({Permission.VIEW, Permission.DECIDE_DRAFTS, Permission.UPDATE_REFERRALS}),
     StaffRole.CLINICAL: frozenset({Permission.VIEW, Permission.DECIDE_DRAFTS, Permission.OVERRIDE_PHI}),
-    StaffRole.MANAGER: _ALL - {Permission.MANAGE_STAFF},
+    StaffRole.MANAGER: _ALL - {Permission.MANAGE_STAFF, Permission.MANAGE_CLINIC},
     StaffRole.ADMIN: _ALL,
 }
 

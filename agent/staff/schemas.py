@@ -176,6 +176,7 @@ class StaffSendPublic(SQLModel):
     needs_override: bool = False
     segments: int = 0
     verdicts: list[dict] = Field(default_factory=list)
+    handoff_id: int | None = None  # a first text from staff: the handoff the sender now holds
 
 
 class AuditEventPublic(SQLModel):

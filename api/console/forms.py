@@ -11,11 +11,9 @@ from sqlmodel import select
 from starlette.responses import Response
 
 from agent.ids import Id
-from agent.phones import display_phone
-from agent.staff import actions, oncall, queries
-from agent.staff.roles import QUEUES, Permission, StaffRole
+from agent.staff import actions, queries
+from agent.staff.roles import QUEUES, StaffRole
 from agent.staff.strength import explain
-from agent.store.models import AuditEvent, Clinic
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
@@ -27,7 +25,7 @@ Text = Annotated[str, Form(min_length=1, max_length=1600)]
 Flag = Annotated[bool, Form()]
 
 
-def _back(path: str, done: str) -> Response:
+def back_to(path: str, done: str) -> Response:
     return RedirectResponse(f"{path}?done={done}", status_code=303)
 
 
@@ -47,7 +45,7 @@ def approve(draft_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
                                     override_phi=override_phi, confirm_stale=confirm_stale)
     session.commit()
     if outcome.sent:
-        return _back("/console/drafts", "approved")
+        return back_to("/console/drafts", "approved")
     return _refused_draft(request, user, session, draft_id, outcome, None)
 
 
@@ -58,7 +56,7 @@ def edit(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionD
                                     override_phi=override_phi)
     session.commit()
     if outcome.sent:
-        return _back("/console/drafts", "approved")
+        return back_to("/console/drafts", "approved")
     return _refused_draft(request, user, session, draft_id, outcome, body)
 
 
@@ -72,7 +70,7 @@ def _refused_draft(request: Request, user: ConsoleUserDep, session: SessionDep, 
 def reject(draft_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.reject_draft(session, user.actor, draft_id, now_of(request))
     session.commit()
-    return _back("/console/drafts", "rejected")
+    return back_to("/console/drafts", "rejected")
 
 
 # ------------------------------------------------------------------ handoffs
@@ -82,7 +80,7 @@ def reject(draft_id: Id, request: Request, user: ConsoleUserDep, session: Sessio
 def claim(handoff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     actions.claim_handoff(session, user.actor, handoff_id, now_of(request))
     session.commit()
-    return _back(f"/console/handoffs/{handoff_id}", "claimed")
+    return back_to(f"/console/handoffs/{handoff_id}", "claimed")
 
 
 @router.post("/handoffs/{handoff_id}/resolve")
@@ -90,7 +88,7 @@ def resolve(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Ses
             outcome: Annotated[HandoffOutcome, Form()]) -> Response:
     actions.resolve_handoff(session, user.actor, handoff_id, outcome, now_of(request))
     session.commit()
-    return _back(f"/console/handoffs/{handoff_id}", "resolved")
+    return back_to(f"/console/handoffs/{handoff_id}", "resolved")
 
 
 @router.post("/handoffs/{handoff_id}/reply")
@@ -100,7 +98,7 @@ def reply(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
     outcome = actions.reply(session, user.actor, handoff_id, body, now, agent.policies, override_phi=override_phi)
     session.commit()
     if outcome.sent:
-        return _back(f"/console/handoffs/{handoff_id}", "replied")
+        return back_to(f"/console/handoffs/{handoff_id}", "replied")
     item = queries.handoff(session, user.actor, handoff_id, now)
     convo = queries.conversation(session, user.actor, item.conversation_id, now)
     return page(request, user, "handoff.html", session=session, h=item, convo=convo,
@@ -115,57 +113,17 @@ def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, ses
                     status: Annotated[ReferralStatus, Form()]) -> Response:
     actions.set_referral_status(session, user.actor, referral_id, status, now_of(request))
     session.commit()
-    return _back(_next_or(request, "/console/referrals"), "referral")
+    return back_to(_next_or(request, "/console/referrals"), "referral")
 
 
 # ------------------------------------------------------------------ staff accounts (admin)
 
 
-def _staff_page(request: Request, user: ConsoleUserDep, session: SessionDep, *, new_key: dict | None = None,
-                error: str | None = None, on_call_error: str | None = None, status_code: int = 200) -> Response:
+def staff_page(request: Request, user: ConsoleUserDep, session: SessionDep, *, new_key: dict | None = None,
+               error: str | None = None, status_code: int = 200) -> Response:
     people = session.exec(select(Staff).where(Staff.clinic_id == user.actor.clinic_id).order_by(Staff.id)).all()
     return page(request, user, "staff.html", session=session, people=people, roles=list(StaffRole), queues=QUEUES,
-                new_key=new_key, error=error, status_code=status_code, **on_call_context(user, on_call_error))
-
-
-# ------------------------------------------------------------------ on-call numbers (admin)
-
-
-def on_call_context(user: ConsoleUserDep, error: str | None = None) -> dict:
-    return {"on_call": oncall.settings_of(user.clinic), "display_phone": display_phone, "on_call_error": error}
-
-
-def _on_call_change(request: Request, user: ConsoleUserDep, session: SessionDep, change, audit: dict) -> Response:  # noqa: ANN001
-    user.actor.require(Permission.MANAGE_STAFF)
-    clinic = session.get(Clinic, user.actor.clinic_id)
-    try:
-        change(clinic)
-    except oncall.OnCallError as exc:
-        session.rollback()
-        return _staff_page(request, user, session, on_call_error=f"Not saved: {exc}.", status_code=422)
-    session.add(AuditEvent(clinic_id=clinic.id, actor=user.actor.label, action="clinic.on_call", subject_type="clinic",
-                           subject_id=clinic.id, data={**audit, "on_call": len(oncall.settings_of(clinic).on_call)},
-                           created_at=now_of(request)))
-    session.commit()
-    return _back("/console/staff", "on_call")
-
-
-@router.post("/on-call")
-def on_call_save(request: Request, user: ConsoleUserDep, session: SessionDep,
-                 phone: Annotated[str, Form(max_length=32)] = "", name: Annotated[str, Form(max_length=60)] = "",
-                 manager: Annotated[str, Form(max_length=32)] = "") -> Response:
-    def change(clinic: Clinic) -> None:
-        if phone.strip():
-            oncall.add(clinic, phone, name)
-        oncall.set_manager(clinic, manager)
-
-    return _on_call_change(request, user, session, change, {"added": bool(phone.strip()), "manager": bool(manager)})
-
-
-@router.post("/on-call/remove")
-def on_call_remove(request: Request, user: ConsoleUserDep, session: SessionDep,
-                   phone: Annotated[str, Form(max_length=32)]) -> Response:
-    return _on_call_change(request, user, session, lambda clinic: oncall.remove(clinic, phone), {"removed": True})
+                new_key=new_key, error=error, status_code=status_code)
 
 
 @router.post("/staff")
@@ -175,14 +133,14 @@ def create_staff(request: Request, user: ConsoleUserDep, session: SessionDep,
     try:
         payload = StaffCreate(email=email, name=name, role=role, password=password)
     except ValidationError as exc:
-        return _staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
+        return staff_page(request, user, session, error=f"Check {explain(exc)}.", status_code=422)
     try:
         actions.create_staff(session, user.actor, payload, now_of(request))
     except actions.Conflict as exc:
         session.rollback()
-        return _staff_page(request, user, session, error=str(exc), status_code=409)
+        return staff_page(request, user, session, error=str(exc), status_code=409)
     session.commit()
-    return _back("/console/staff", "staff_created")
+    return back_to("/console/staff", "staff_created")
 
 
 @router.post("/staff/{staff_id}/active")
@@ -190,11 +148,11 @@ def staff_active(staff_id: Id, request: Request, user: ConsoleUserDep, session: 
                  active: Flag = False) -> Response:
     actions.set_staff_active(session, user.actor, staff_id, active, now_of(request))
     session.commit()
-    return _back("/console/staff", "staff_updated")
+    return back_to("/console/staff", "staff_updated")
 
 
 @router.post("/staff/{staff_id}/api-key")
 def staff_key(staff_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     key = actions.issue_staff_key(session, user.actor, staff_id, now_of(request))
     session.commit()
-    return _staff_page(request, user, session, new_key={"staff_id": staff_id, "key": key})
+    return staff_page(request, user, session, new_key={"staff_id": staff_id, "key": key})

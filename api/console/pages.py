@@ -5,15 +5,13 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlmodel import select
 from starlette.responses import Response
 
 from agent.ids import Id
 from agent.reports import dashboard as build_dashboard
 from agent.staff import queries
 from agent.staff.actor import Forbidden
-from agent.staff.roles import QUEUES, Permission, StaffRole
-from agent.store.staff_models import Staff
+from agent.staff.roles import QUEUES, Permission
 from agent.types import HandoffStatus, Queue, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
 from api.console.render import local_formatter, minutes, page, templates
@@ -107,15 +105,6 @@ def conversation_page(conversation_id: Id, request: Request, user: ConsoleUserDe
     return page(request, user, "conversation.html", session=session, convo=convo, turns=turns)
 
 
-@router.get("/patients/{patient_id}")
-def patient_page(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
-    """A patient's whole record: consent and its history, visits, scheduled texts with status and reason,
-    conversations, referrals."""
-    from agent.staff.patient_record import patient_record
-
-    return page(request, user, "patient.html", session=session, record=patient_record(session, user.actor, patient_id))
-
-
 @router.get("/dashboard")
 def dashboard_page(request: Request, user: ConsoleUserDep, session: SessionDep,
                    bucket: Literal["week", "day"] = "week",
@@ -133,12 +122,9 @@ def audit_page(request: Request, user: ConsoleUserDep, session: SessionDep,
 
 
 @router.get("/staff")
-def staff_page(request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+def staff_list_page(request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     if not user.actor.can(Permission.MANAGE_STAFF):
         raise Forbidden("only an admin manages accounts")
-    people = session.exec(select(Staff).where(Staff.clinic_id == user.actor.clinic_id).order_by(Staff.id)).all()
-    from api.console.forms import on_call_context
+    from api.console.forms import staff_page
 
-    return page(request, user, "staff.html", session=session, people=people, roles=list(StaffRole), queues=QUEUES,
-                new_key=None, error=None, **on_call_context(user))
-
+    return staff_page(request, user, session)

@@ -28,11 +28,13 @@ NOTICES = {
     "claimed": "Claimed. The thread is yours; the agent stays silent.",
     "resolved": "Resolved. The agent has the thread back unless another handoff is open.",
     "replied": "Reply queued for sending.",
+    "started": "Text queued for sending. The thread is yours: the agent stays silent until you resolve it.",
     "referral": "Referral updated.",
     "staff_created": "Account created.",
     "staff_updated": "Account updated.",
     "password": "Password changed. Your other sessions are logged out.",
     "on_call": "On-call numbers updated.",
+    "clinic": "Clinic settings saved.",
 }
 
 OUTCOME_LABELS = {
@@ -110,6 +112,6 @@ def page(request: Request, user: ConsoleUser, template: str, *, status_code: int
         "fmt": format_value,
         "nav": template.split(".")[0],
         # Admins are told on every page when an urgent handoff would alert nobody outside the console.
-        "no_on_call": user.actor.can(Permission.MANAGE_STAFF) and not settings_of(user.clinic).on_call,
+        "no_on_call": user.actor.can(Permission.MANAGE_CLINIC) and not settings_of(user.clinic).on_call,
     }
     return templates.TemplateResponse(request, template, {**base, **context}, status_code=status_code)

@@ -21,6 +21,7 @@ from agent.reports import dashboard as build_dashboard
 from agent.staff import actions, queries
 from agent.staff.accounts import Throttled
 from agent.staff.roles import Permission
+from agent.staff.start_text import StartRefused, start_text
 from agent.staff.schemas import (
     AuditEventPublic,
     ConversationBrief,
@@ -76,11 +77,11 @@ def _now(request: Request):  # noqa: ANN202
     return request.app.state.agent.clock.now()
 
 
-def _send_result(outcome: StaffSend) -> StaffSendPublic | JSONResponse:
+def _send_result(outcome: StaffSend, handoff_id: int | None = None) -> StaffSendPublic | JSONResponse:
     public = StaffSendPublic(sent=outcome.sent, message_id=outcome.message_id, blocked_by=outcome.blocked_by,
                              warnings=outcome.warnings, overridden=outcome.overridden,
                              needs_override=outcome.needs_override, segments=outcome.segments,
-                             verdicts=outcome.verdicts)
+                             verdicts=outcome.verdicts, handoff_id=handoff_id)
     if outcome.sent:
         return public
     return JSONResponse(public.model_dump(mode="json"), status_code=422)
@@ -212,6 +213,21 @@ def reply(handoff_id: Id, payload: TextIn, request: Request, actor: ApiActorDep,
                             override_phi=payload.override_phi)
     session.commit()
     return _send_result(outcome)
+
+
+@router.post("/patients/{patient_id}/text", responses=REFUSED)
+def start_patient_text(patient_id: Id, payload: TextIn, request: Request, actor: ApiActorDep, session: SessionDep,
+                       agent: AgentDep) -> StaffSendPublic:
+    """Text a patient first: consent and quiet hours (422 with the reason), then the guards (422 with
+    blocked_by); the thread becomes a front-desk handoff the caller holds (409 when a colleague has it)."""
+    try:
+        started = start_text(session, actor, patient_id, payload.body, _now(request), agent.policies,
+                             override_phi=payload.override_phi)
+    except StartRefused as exc:
+        session.commit()  # the refusal's audit event
+        raise HTTPException(422, str(exc)) from None
+    session.commit()
+    return _send_result(started.outcome, started.handoff_id)
 
 
 # ------------------------------------------------------------------ referrals

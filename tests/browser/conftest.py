@@ -35,6 +35,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 IN_CI = os.environ.get("CI") == "true"
 PASSWORD = "browser-test-password"
+TWILIO_TOKEN = "browser-test-twilio-token"  # signs the webhooks; no account SID, so sending stays dry-run
 SCREENSHOTS = os.environ.get("AFTERGLOW_SCREENSHOTS")
 
 
@@ -77,17 +78,29 @@ class Live:
     def says(self, patient_id: int, text: str) -> None:
         self.agent.handle_inbound(patient_id, text)
 
+    def texts_in(self, sender: str, to: str, body: str) -> None:
+        """A patient's text as Twilio delivers it: a signed webhook; the in-process worker takes the turn."""
+        import httpx
+
+        from tests.channel.helpers import inbound_params, sign
+
+        url = f"{self.url}/webhooks/twilio/sms"
+        params = inbound_params(sender, body, to=to)
+        r = httpx.post(url, data=params, headers={"X-Twilio-Signature": sign(url, params, TWILIO_TOKEN)}, timeout=30)
+        assert r.status_code == 200, r.status_code
+
 
 @pytest.fixture(scope="package")  # stopped once the browser tests are done: no server idling under the rest
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     _require_chromium()
     db = tmp_path_factory.mktemp("browser") / "console.db"
+    port = _free_port()
     settings = Settings(DATABASE_URL=f"sqlite:///{db}", AFTERGLOW_ENV="local", AFTERGLOW_WORKER_INTERVAL=0.2,
-                        AFTERGLOW_SECRET_KEY="browser-test-secret")
+                        AFTERGLOW_SECRET_KEY="browser-test-secret", TWILIO_AUTH_TOKEN=TWILIO_TOKEN,
+                        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}")
     engine = make_engine(settings.database_url)
     agent = Agent(engine, clock=SystemClock())
     app = create_app(settings, agent=agent, seed=False)
-    port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -134,6 +147,18 @@ def login(page, email: str = "admin@glow.test") -> None:  # noqa: ANN001
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/console/inbox")
+
+
+def horizontal_overflow(page) -> str | None:  # noqa: ANN001
+    """None when the page fits its viewport's width; else the widths and the elements sticking out."""
+    found = page.evaluate("""() => {
+        const width = window.innerWidth, doc = document.documentElement.scrollWidth;
+        if (doc <= width) return null;
+        const wide = [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > width + 1)
+            .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+        return `scrollWidth ${doc} > innerWidth ${width}: ${wide.join(', ')}`;
+    }""")
+    return found
 
 
 def shot(page, name: str) -> None:  # noqa: ANN001

@@ -4,13 +4,17 @@ docs/README-console.md when AFTERGLOW_SCREENSHOTS names a directory:
 """
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import pytest
 from playwright.sync_api import expect
 from sqlmodel import Session, select
 
+from agent.store.models import Clinic
 from agent.store.staff_models import Staff
 from agent.types import VisitType
-from tests.browser.conftest import login, shot
+from tests.browser.conftest import horizontal_overflow, login, shot
 from tests.browser.history import seed_history
 
 pytestmark = pytest.mark.browser
@@ -58,3 +62,50 @@ def test_a_clinic_with_weeks_of_history(page, live):  # noqa: ANN001
     page.click("text=Conversations")
     page.locator("table a", has_text="Kai").first.click()
     shot(page, "conversation")
+
+
+def test_clinic_set_up_and_a_first_text_and_every_page_on_a_phone(page, live):  # noqa: ANN001
+    elena = live.patient("Elena", treatment="HydraFacial", visit_type=VisitType.FACIAL, days_ago=7)
+    live.says(elena, "Love it, thank you!")
+    tess = live.patient("Tess")
+    live.says(tess, "my forehead went white")  # an urgent handoff for the phone-sized inbox
+    with Session(live.engine) as session:
+        settings = dict(session.get(Clinic, live.clinic_id).settings or {})
+    page.set_viewport_size({"width": 1280, "height": 860})
+    login(page)
+    try:
+        # Quiet hours away from now, so the patient page offers its form (in quiet hours it says why not).
+        hour = datetime.now(ZoneInfo("America/Los_Angeles")).hour
+        page.click("header nav >> text=Clinic")
+        page.fill("input[name=quiet_start]", str((hour + 3) % 24))
+        page.fill("input[name=quiet_end]", str((hour + 12) % 24))
+        page.fill("input[name=sender_name]", "Ana at Glow")
+        page.click("[data-clinic-form] button[type=submit]")
+        expect(page.locator(".notice")).to_contain_text("Clinic settings saved")
+        shot(page, "clinic-settings")
+        page.click("text=Set up another clinic")
+        shot(page, "clinic-new")
+
+        page.goto(f"/console/patients/{elena}")
+        page.fill("[data-start-text] textarea[name=body]", "Hi Elena, this is Ana at Glow. Could you give us a call "
+                                                            "when you have a minute?")
+        expect(page.locator("[data-start-text] button[type=submit]")).to_be_visible()
+        shot(page, "patient-start-text")
+
+        page.set_viewport_size({"width": 390, "height": 844})
+        pages = ["/console/inbox", "/console/drafts", "/console/referrals", "/console/conversations",
+                 "/console/dashboard", "/console/audit", "/console/staff", "/console/clinic", "/console/clinics/new",
+                 "/console/account", f"/console/patients/{elena}", f"/console/patients/{tess}"]
+        for path in pages:
+            page.goto(path)
+            assert horizontal_overflow(page) is None, f"{path}: {horizontal_overflow(page)}"
+        page.goto("/console/inbox")
+        shot(page, "inbox-phone")
+        page.locator("li.handoff.urgent a.cover").first.click()
+        assert horizontal_overflow(page) is None, horizontal_overflow(page)
+        page.click("text=Full conversation record")
+        assert horizontal_overflow(page) is None, horizontal_overflow(page)
+    finally:
+        with Session(live.engine) as session:  # the shared server's clinic as the other tests expect it
+            session.get(Clinic, live.clinic_id).settings = settings
+            session.commit()

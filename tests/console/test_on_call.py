@@ -1,4 +1,4 @@
-"""The admin's on-call form (Staff page): who is texted about urgent handoffs, and the banner when nobody is."""
+"""The admin's on-call form (Clinic page): who is texted about urgent handoffs, and the banner when nobody is."""
 from __future__ import annotations
 
 from sqlmodel import Session
@@ -20,7 +20,7 @@ def test_admin_sets_on_call_and_manager_numbers_and_the_warning_goes(env, as_use
     assert settings(env)["on_call"] == [{"phone": "+14155550181", "name": "Nurse Ana"}]
     assert settings(env)["manager_phone"] == "+14155550199"
     assert "on_call" not in settings(env, "b")  # the admin's own clinic only
-    page = admin.get("/console/staff").text
+    page = admin.get("/console/clinic").text
     assert "(415) 555-0181" in page and "Nurse Ana" in page and "data-no-on-call" not in page
     assert [e.data for e in env.audit("clinic.on_call")] == [{"added": True, "manager": True, "on_call": 1}]
     r = admin.post("/console/on-call/remove", data={"csrf_token": csrf, "phone": "+14155550181"},
