@@ -168,6 +168,7 @@ UNHAPPY = _fast(
     r"(?:were|was|are|is)\s+gone)\s+(?:in|after|within)\s+(?:like\s+)?(?:a|one|two|three|four|\d+)\s+(?:days?|weeks?)|"
     r"(?:para\s+)?quedar\s+igual|qued[eé]\s+igual|sigo\s+igual|(?:me\s+veo|estoy)\s+igual\s+que\s+antes|"
     r"no\s+(?:se\s+)?(?:me\s+)?nota\s+nada|no\s+(?:me\s+)?(?:hizo|hace)\s+nada|"
+    r"(?:double|over)[- ]?charged|charged\s+(?:me\s+)?(?:twice|double)|(?:me\s+)?cobraron\s+(?:doble|de\s+mas|dos\s+veces)|"
     r"(?<!my )bad)\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
