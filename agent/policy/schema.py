@@ -116,6 +116,8 @@ class ReaderPolicy(Strict):
     clinical_words: list[Regex] = Field(min_length=1)
     decline_topic: list[Regex] = Field(min_length=1)
     sarcasm: list[Regex] = []
+    mild_effect: list[Regex] = []
+    not_mild: list[Regex] = []
 
     @model_validator(mode="after")
     def _ordered(self) -> ReaderPolicy:

@@ -61,7 +61,7 @@ def matches(patterns: list[str], norm: str) -> bool:
 
 
 def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading, policy: ReaderPolicy, norm: str,
-          *, opted_out: bool = False, negated_only: bool = False, asked: bool = False) -> Blended:
+          *, opted_out: bool = False, negated_only: bool = False, mild_only: bool = False, asked: bool = False) -> Blended:
     """The turn's intents (intent -> confidence) from the rules' full reading, the subset of it the rules
     read exactly, and the model's probabilities."""
     model = _model_reading(reading, policy, norm, opted_out=opted_out, negated_only=negated_only, asked=asked)
@@ -85,7 +85,7 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     p_opt_out = reading.p(Intent.OPT_OUT)
     # "no trouble breathing at all": the rules saw the symptom and saw it negated; only a confident
     # model reading overrides them.
-    model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only)
+    model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only or mild_only)
     model_urgent = model_says_urgent and Intent.URGENT not in rules
     if model_says_urgent:
         add(Intent.URGENT, max(0.9, reading.red_flag))
@@ -95,9 +95,11 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     # "please don't stop texting me lol": the words of a revocation, the opposite wish. The model is not
     # trusted either way: a person decides (held, touches paused) before anything else is sent.
     keep_texting = evidence and matches(policy.keep_texting, norm)
-    if p_opt_out >= policy.opt_out_threshold and evidence and not keep_texting:
+    # A carrier opt-in keyword ("UNSTOP pls") is exact: the model's reading of the STOP inside it is not a revocation.
+    opting_in = Intent.OPT_IN in exact
+    if p_opt_out >= policy.opt_out_threshold and evidence and not keep_texting and not opting_in:
         add(Intent.OPT_OUT, max(0.9, p_opt_out))
-    possible = Intent.OPT_OUT not in scores and evidence
+    possible = Intent.OPT_OUT not in scores and evidence and not opting_in
 
     sarcastic = (Intent.POSITIVE in scores or Intent.POSITIVE in rules) and matches(policy.sarcasm, norm)
     if (not sarcastic and rules.get(Intent.POSITIVE, 0.0) >= RULES_POSITIVE and Intent.UNHAPPY not in rules
@@ -124,7 +126,7 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
 
 def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated_only: bool = False) -> bool:
     """The model's red flag: its P(red flag) (Reading.red_flag) over the threshold, with evidence in the text below
-    `model_alone`, and confidently when the rules saw the symptom only negated."""
+    `model_alone`, and confidently when the rules saw the symptom only negated (or only as a mild effect)."""
     p_urgent = reading.red_flag
     bar = max(policy.urgent_threshold, NEGATED_BAR) if negated_only else policy.urgent_threshold
     if p_urgent < policy.model_alone and not matches(policy.red_flag_evidence, norm):
@@ -163,6 +165,12 @@ def _model_reading(reading: Reading, policy: ReaderPolicy, norm: str, *, opted_o
             return {Intent.OTHER: OFF_TOPIC}
         return {}  # "I don't know what this is": let the rules try
     return out
+
+
+def mild_effect_only(effects: bool, red_flags: bool, policy: ReaderPolicy, norm: str) -> bool:
+    """The rules read only expected effects, said to be mild or easing ("slight headache, easing off", "un pelín
+    más llena"): the model alone escalates such a text only when it is sure, as for a denied symptom."""
+    return effects and not red_flags and matches(policy.mild_effect, norm) and not matches(policy.not_mild, norm)
 
 
 def unsure_is_clinical(reading: Reading, policy: ReaderPolicy, norm: str, words: int) -> bool:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from agent.brains.offline import lexicon as lx
 from agent.brains.offline import rules
-from agent.brains.offline.blend import blend, unsure_is_clinical
+from agent.brains.offline.blend import blend, mild_effect_only, unsure_is_clinical
 from agent.brains.offline.extract import (
     REFERRAL_CUE,
     ReferralMention,
@@ -154,8 +154,9 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     mentions = _asks(turn, scores, mentions, last_asks)
     exact = _exact(scores, tri, mentions, keyword is not None, bool(last_asks))
     rules_read = dict(scores)
+    mild = mild_effect_only(bool(tri.effects), bool(tri.red_flags), policies.reader, norm)
     mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
-                      asked=bool(last_asks))
+                  mild_only=mild, asked=bool(last_asks))
     question = rules_read.get(Intent.QUESTION)
     if question and set(mixed.scores) <= _ANSWERED_ALONE and _asks_us(turn):
         # "thanks! btw is it ok to work out today?": a direct question is never answered with a thank-you.
@@ -272,7 +273,7 @@ def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
     scores.add(Intent.NEUTRAL, rules.neutral(turn))
     if lx.WHO_IS_THIS.search(turn.norm):
         scores.add(Intent.QUESTION, 0.7)
-    if ("refer" in turn.norm or "review" in turn.norm) and lx.DECLINE_ANY.search(turn.norm):
+    if lx.DECLINE_TOPIC.search(turn.norm) and lx.DECLINE_ANY.search(turn.norm):
         scores.add(Intent.DECLINE, 0.9)
     elif lx.NO_ONE_TO_REFER.search(turn.norm):
         scores.add(Intent.DECLINE, 0.9)

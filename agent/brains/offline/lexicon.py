@@ -227,6 +227,13 @@ BOOKING = _rx(
     r"\b(?:openings?|availability)\b",
     r"\b(?:can't|cannot|won't be able to|not able to) make (?:it|my|the|our)\b",
     r"\brunning (?:late|behind)\b", r"\bneed to (?:cancel|move|change|push)\b",
+    # round 9: late on the way ("running 10 min late", "stuck in traffic, be there in 15", "voy tarde")
+    r"\b(?:running|gonna be|going to be|will be|i'll be|be|i'm|im)\s+(?:a\s+(?:bit|little|few\s+min\w*)\s+|about\s+|like\s+|~\s*)?"
+    r"(?:\d+|five|ten|fifteen|twenty)\s*(?:-\s*\d+\s*)?(?:min\w*|m)\s+late\b",
+    r"\b(?:gonna|going to|will|i'll) be (?:a\s+(?:bit|little)\s+|running\s+)?late\b",
+    r"\bstuck in traffic\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
+    r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
+    r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
     r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|our|tomorrow|today|for)\b",
     r"\b(?:booking|scheduling) (?:link|online)\b",
     r"\bcita\b", r"\bagendar\b", r"\bbook (?:again|online|in)\b",
@@ -318,7 +325,20 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
     r"\b(?:i|we) (?:don't|do not|never) (?:do|give|make|leave|write) (?:referrals?|reviews?)\b",
     r"\b(?:not (?:into|big on|a fan of)|no thanks (?:to|on)) (?:referrals?|reviews?|referring)\b",
     r"\bdon't (?:want|like) to (?:refer|review|share|give out)\b",
+    # round 9: the request itself refused ("please don't send me review requests", "skip the yelp request, I
+    # don't do those", "I don't do the whole bring-a-friend thing", "no me pidan reseñas")
+    r"\b(?:don't|do not|dont|no more|stop)\s+(?:send|text|ask|bug|hit)\w*\s+(?:me\s+)?(?:(?:any|more|the|those|these|for)\s+)*"
+    r"(?:reviews?|referrals?|yelp|google|recommend\w*|stars?|ratings?)",
+    r"\b(?:skip|no|pass on)\s+(?:the\s+)?(?:yelp|google|review|referral|rating)\s+(?:request|ask|link|thing|stuff)s?\b",
+    r"\bi\s+(?:don't|do not|dont|never)\s+(?:do|write|leave|give)\s+(?:those|these|that|reviews?|ratings?|yelp|stars|referrals?|"
+    r"the\s+whole\s+(?:[\w-]+\s+){1,4}?thing)\b",
+    r"\bno\s+(?:me\s+)?(?:pidan|pida|pidas|manden|mande|envien|mandes)\s+(?:\w+\s+){0,3}?(?:resenas?|reviews?|recomend\w*|referid\w*|"
+    r"calific\w*|estrellitas?|opinion\w*|comentarios?)",
+    r"\bno\s+(?:escribo|dejo|doy|hago|pongo)\s+(?:\w+\s+)?(?:resenas?|reviews?|calificaciones|estrellitas|referidos|recomendaciones|opiniones)\b",
 )
+# What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
+DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
+                      r"resenas?|recomend\w*|referid\w*|calific\w*|estrellitas?|opiniones)\b")
 # Round 9: no one to refer. Only ever said of a referral ask (asked before or expected), so a decline even
 # without an ask in the last message: "I don't know anyone who'd be interested", "no one comes to mind".
 NO_ONE_TO_REFER = _rx(

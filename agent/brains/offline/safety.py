@@ -6,7 +6,7 @@ still escalates.
 """
 from __future__ import annotations
 
-from agent.brains.offline.blend import reads_red_flag
+from agent.brains.offline.blend import mild_effect_only, reads_red_flag
 from agent.brains.offline.lexicon import INJECTION
 from agent.nlu.screen import model_red_flag, reader_for_policies
 from agent.policy.schema import Policies
@@ -43,6 +43,7 @@ def _screen(text: str, policies: Policies, visit_type: VisitType | None) -> Tria
         return tri
     reading = reader_for_policies(policies).read(text or "")
     negated_only = bool(tri.negated) and not tri.effects
+    negated_only = negated_only or mild_effect_only(bool(tri.effects), bool(tri.red_flags), policies.reader, norm)
     policy = policies.reader
     if INJECTION.search(norm):  # a text that tries to steer the agent: rules or a confident model only
         policy = policy.model_copy(update={"urgent_threshold": policy.model_alone})
