@@ -90,6 +90,7 @@ _CUE_EN = (
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
     r"(?:is|are|'s|'re)\s+dying\s+to|might\s+(?:want|come|book|call|text)|(?:is|are)\s+thinking\s+(?:about|of)|"
     r"(?:is|are|'s|'re)\s+(?:going\s+to|gonna)\s+(?:come|book|call|text|reach|hit|message|contact|email|dm)|"
+    r"(?:will|'ll)\s+be\s+(?:calling|texting|reaching\s+out|booking|coming\s+in|in\s+touch|contacting|messaging)\b|"
     r"(?:will|'ll|'d|would)\s+(?:prob(?:ably)?\s+|prolly\s+|def(?:initely)?\s+|likely\s+|soon\s+)?"
     r"(?:call|text|reach\s+out|book|come|message|dm|contact|hit\s+(?:you|u|ya)\s+up)|"
     r"needs?\s+(?:your|ur|the)\s+(?:number|info)|"
@@ -134,6 +135,9 @@ _SP_COMMAND = (
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
     r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
+    # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
+    r"les?\s+dije(?=[^.!?]{0,80}\bque\s+(?:vaya|vayan|venga|vengan|llame|llamen|escriba|escriban|agende|agenden|reserve|"
+    r"reserven|pida|pidan|les?\s+(?:escriba|escriban|llame|llamen|marque|marquen))\b)|"
     r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
@@ -355,7 +359,7 @@ _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", r
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|(?<=[^\W\d_]\s)(?<!\bone\s)(?<!anyone\s)(?<!nobody\s)(?<!noone\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
-    r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*)" + _NAME.replace("<name>", "<name2>") + r"|"
+    r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*|\s(?=(?-i:[A-Z])))" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,
@@ -407,7 +411,9 @@ _SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya her
 
 # Lists of people: "Dana, Kim and Lou", "Sofi y Carmen". A comma-only run counts only when a
 # conjunction closes it ("Dana, Kim and Lou"), or right before a referral verb.
-_SEP = re.compile(r"\s*,\s*(?:(?:and|y|e|&)\s+)?|\s+(?:and|y|e|&|n|\+)\s+", re.IGNORECASE)
+# ", a Gaby y a Tere": Spanish repeats the "a" of the object before each name
+_SEP = re.compile(r"(?:\s*,\s*(?:(?:and|y|e|&)\s+)?|\s+(?:and|y|e|&|n|\+)\s+)(?:a\s+(?=(?-i:[A-ZÁÉÍÓÚÑ])))?",
+                  re.IGNORECASE)
 _ONE_NAME = re.compile(_NAME)
 _LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
 _LONE_REL_WORD = re.compile(r"\b" + _REL + r"\b", re.IGNORECASE)

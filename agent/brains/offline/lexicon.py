@@ -202,6 +202,9 @@ WORRY = _rx(
     factor=False,
 )
 
+# The WORRY words that are a feeling (someone else's when another person is the subject), not a symptom.
+FEELING_WORDS = re.compile(r"(?:worried|concerned|nervous|scared|freaking out|panicking|anxious)\b")
+
 # ------------------------------------------------------------------------ booking and services
 # Booking phrases that need no subject check.
 BOOKING = _rx(

@@ -203,9 +203,13 @@ def _unhappy(text: str, question: bool = False) -> float:
 def concern(turn: Turn, effects: bool) -> float:
     if effects:
         return 0.9
-    for m in lx.WORRY.finditer(turn.norm):
-        if not lx.PAST_FEAR.search(turn.norm[max(0, m.start() - 30) : m.end()]):
-            return 0.8  # "i was worried it would look fake" is a fear that did not come true
+    for clause in turn.clauses:
+        for m in lx.WORRY.finditer(clause.text):
+            if lx.PAST_FEAR.search(clause.text[max(0, m.start() - 30) : m.end()]):
+                continue  # "i was worried it would look fake" is a fear that did not come true
+            if third_person(turn, clause.text, m.start()) and lx.FEELING_WORDS.match(m.group(0)):
+                continue  # "my friend Deb is nervous but interested": someone else's nerves, not the patient's
+            return 0.8
     return 0.0
 
 
