@@ -184,8 +184,9 @@ _TAILS = {
     "tell": re.compile(r"\b" + _ABOUT_US + r"|\bto\s+(?:call|text|come|book|reach|contact|check|get|try|hit|message)\b|"
                        r"\b(?:when|once)\s+(?:she|he|they)\s+(?:comes?|gets?\s+here|books?)\b|"
                        # "tell Jordan she should call you"
-                       r"\b(?:she|he|they)\s+(?:should|can|could|needs?\s+to|has\s+to|will|is\s+going\s+to|gonna|"
-                       r"might)\s+(?:\w+\s+)?(?:call|text|come|book|reach|contact|message|dm|hit)\b|"
+                       r"\b(?:she|he|they)(?:\s+(?:should|can|could|needs?\s+to|has\s+to|will|is\s+going\s+to|gonna|"
+                       r"might)|'ll)\s+(?:\w+\s+)?(?:call|text|come|book|reach|contact|message|dm|hit)\w*\b|"
+                       r"\bi\s+sent\s+(?:her|him|them)\b|"
                        # "tell keanna i said hi and book her for a facial"
                        r"\b(?:and|&|n)\s+(?:book|get|schedule|squeeze|fit|set|hook|sign)\s+(?:her|him|them)\b",
                        re.IGNORECASE),

@@ -160,8 +160,11 @@ UNHAPPY = _fast(
     r"no me gusta\w*|decepcionad[ao]|molest[ao]|reembolso|sad|crying|ugh|awful|terrible|horrible|worst|"
     # Round 9: a complaint stated as a fact, which sarcastic praise wraps ("$600 to look exactly the same,
     # amazing value", "10/10 would not recommend", "love paying for lips that vanished in three weeks")
-    r"(?:not|never|n't|cannot)\s+(?:\w+\s+)?recommend\w*(?!(?:\s+\w+){0,3}\s+enough)|"
-    r"no\s+(?:se\s+|te\s+|les?\s+)?(?:lo\s+|la\s+|los\s+|las\s+)?recomiendo|no\s+(?:lo\s+|la\s+)?recomendaria|"
+    # (not "I don't recommend anyone", "not comfortable recommending": refusing to refer is a decline)
+    r"(?:wouldn't|won't|couldn't|can't|don't|didn't|cannot|(?:would|will|could|do|did)\s+(?:\w+\s+)?(?:not|never))"
+    r"\s+(?:\w+\s+)?recommend(?!\w)(?!(?:\s+\w+){0,3}\s+enough)(?!\s+(?:anyone|anybody|people|to\b))|"
+    r"no\s+(?:se\s+|te\s+|les?\s+)?(?:lo|la|los|las)\s+recomiendo|no\s+recomiendo\s+(?:este|esta|el|la|sus|su|nada)\b|"
+    r"no\s+(?:lo\s+|la\s+)?recomendaria(?!\s+a\s+nadie)|"
     r"(?:to|and\s+i|i\s+still|still)\s+look\s+(?:exactly\s+|just\s+|basically\s+|literally\s+|pretty\s+much\s+)?"
     r"the\s+same|look(?:s|ed)?\s+(?:exactly|basically|literally)\s+(?:the\s+same|like\s+before)|same\s+as\s+before|"
     r"(?:lips?|filler|botox|product|volume|results?|effect)\s+(?:\w+\s+)?(?:disappeared|vanished|dissolved|wore\s+off|"
@@ -338,9 +341,16 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
     r"\bno\s+(?:me\s+)?(?:pidan|pida|pidas|manden|mande|envien|mandes)\s+(?:\w+\s+){0,3}?(?:resenas?|reviews?|recomend\w*|referid\w*|"
     r"calific\w*|estrellitas?|opinion\w*|comentarios?)",
     r"\bno\s+(?:escribo|dejo|doy|hago|pongo)\s+(?:\w+\s+)?(?:resenas?|reviews?|calificaciones|estrellitas|referidos|recomendaciones|opiniones)\b",
+    r"\b(?:won't|will not|not gonna|not going to|don't|do not)\s+(?:be\s+)?(?:doing|do|write|writing|give|giving|post|posting|tag|"
+    r"tagging)\s+(?:a\s+|any\s+)?(?:testimonials?|reviews?|shout ?outs?|about it|you)\b",
+    r"\b(?:don't|do not|pls don't|please don't|stop)\s+ask(?:ing)?\s+me\s+to\s+(?:rate|review|recommend|refer|post|tag|share)\b",
+    r"\bnot\s+(?:comfortable|into|big on|one for)\s+recommending\b",
+    r"\bno\s+(?:le\s+|les\s+)?recomiendo\s+a\s+nadie\b|\bno\s+voy\s+a\s+(?:andar\s+)?recomend\w*",
+    r"\bno\s+(?:me\s+)?manden\s+lo\s+de\s+(?:las?\s+)?(?:estrellitas|resenas?|recomendar|referidos|calific\w*)",
 )
 # What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
 DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
+                      r"testimonials?|rate|tag|post|shout ?outs?|"
                       r"resenas?|recomend\w*|referid\w*|calific\w*|estrellitas?|opiniones)\b")
 # Round 9: no one to refer. Only ever said of a referral ask (asked before or expected), so a decline even
 # without an ask in the last message: "I don't know anyone who'd be interested", "no one comes to mind".

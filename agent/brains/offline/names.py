@@ -226,7 +226,7 @@ interesado interesadas interesados llama llamo llamó llamar llamen llámale lla
 escríbele escribele escribir mensaje mensajes texto numero número teléfono telefono celular
 whats info información informacion precio precios cita citas agendar reservar probar hacer
 hacerse ponerse también cuenta cuentas conmigo contigo ella ellas pasa pasó paso pasé pase
-trabajo casa sí claro bueno buena buenas buenos gracias muchas porfa porfavor favor
+trabajo casa sí claro bueno buena buenas buenos gracias muchas porfa porfavor favor tardes noches dias días
 verdad seguro segura obvio nada algo todo toda todos todas cada mismo misma mismos
 súper super bien feliz contenta contento encantada encantado lindo bonita bonito
 use used pay paid buy bought spend spent show need feel felt leave left wear wore drive drove meet met
