@@ -24,8 +24,13 @@ $(NLU_MODEL): $(NLU_INPUTS) | $(STAMP)
 nlu: $(NLU_MODEL)
 
 # Per-intent precision/recall, red-flag and opt-out recall on the held-out split (never trained on).
+# All three held-out splits (README "Reading patients"); fails if any misses a target, after printing all three.
 nlu-eval: nlu
-	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json
+	@status=0; \
+	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout2 --names evals/nlu/referral_names2.yml --json var/nlu/heldout2.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout3 --names evals/nlu/referral_names3.yml --json var/nlu/heldout3.json || status=1; \
+	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
 # `make run PORT=8080` listens elsewhere (and checks webhook signatures against that address).
