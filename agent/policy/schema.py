@@ -113,6 +113,8 @@ class ReaderPolicy(Strict):
     # Texts that ask for the messages to go on ("please don't stop", "keep them coming"): the model's
     # opt-out never decides them; they are possible opt-outs, for a person.
     keep_texting: list[Regex] = []
+    symptom_gone: list[Regex] = []
+    messages_named: list[Regex] = []
     clinical_words: list[Regex] = Field(min_length=1)
     decline_topic: list[Regex] = Field(min_length=1)
     sarcasm: list[Regex] = []

@@ -140,3 +140,23 @@ def test_the_same_words_as_symptoms_still_escalate() -> None:
 def test_a_greeting_is_not_a_name_and_tell_x_she_will_call_is() -> None:
     assert extract_referrals("Buenas tardes, quisiera agendar mi siguiente cita") == []
     assert [m.name for m in extract_referrals("Tell Jen I sent her! She'll be calling you this week")] == ["Jen"]
+
+
+# Plain-language opt-outs and their lookalikes, written after the splits (a symptom that stopped is not the texts).
+
+@pytest.mark.parametrize("text", [
+    "the bleeding stopped", "the itching stopped overnight", "it finally stopped hurting", "ya no me duele",
+    "ya no me pica", "not sore anymore, yay", "no longer swollen at all", "stop worrying me lol, all good",
+    "no me dejen de mandar recordatorios",
+])
+def test_a_symptom_gone_or_a_wish_for_more_texts_never_opts_out(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert not reading.has(Intent.OPT_OUT), reading.intents
+
+
+@pytest.mark.parametrize("text", [
+    "unenroll me", "desuscríbanme", "ya no quiero mensajes", "the texts stopped being useful, stop sending them",
+    "ya no me escriban", "I no longer want to receive messages from you",
+])
+def test_revocations_in_plain_words_opt_out(text: str) -> None:
+    assert classify(text, POLICIES).has(Intent.OPT_OUT)

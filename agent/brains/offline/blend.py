@@ -92,6 +92,8 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     # Evidence is looked for only when the model's P(opt_out) makes it matter (most texts: never).
     evidence = p_opt_out >= policy.possible_opt_out_threshold and (
         p_opt_out >= policy.model_alone or matches(policy.opt_out_evidence, norm))
+    if evidence and matches(policy.symptom_gone, norm) and not matches(policy.messages_named, norm):
+        evidence = False  # "ya no me pica", "the itching stopped": a symptom gone, not the texts
     # "please don't stop texting me lol": the words of a revocation, the opposite wish. The model is not
     # trusted either way: a person decides (held, touches paused) before anything else is sent.
     keep_texting = evidence and matches(policy.keep_texting, norm)
