@@ -157,6 +157,12 @@ def reader_for(data_dir: Path, families: frozenset[str]) -> Reader:
 _DEFAULT: dict[frozenset[str], Reader] = {}
 
 
+def forget_recent_texts() -> None:
+    """Drop every default reader's memo of recent texts (benchmarks: a new patient text is never memoised)."""
+    for reader in _DEFAULT.values():
+        reader._recent.clear()
+
+
 def default_reader(families: frozenset[str]) -> Reader:
     """The reader for the policy directory's files, resolved once per process (the files are read and
     hashed at first use, like the policies themselves: edit them, then restart)."""

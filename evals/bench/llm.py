@@ -151,6 +151,7 @@ def overhead(turns: int = 600) -> dict:
         for text in script:
             for pid in ids:
                 scripting, scripting_cpu, proposing = brain.scripting_s, brain.scripting_cpu_s, brain.proposing_s
+                forget()  # every patient's text is new to the reader, as in production (evals/bench/memo.py)
                 started, started_cpu = time.perf_counter(), time.thread_time()
                 agent.handle_inbound(pid, text)
                 total, total_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
@@ -173,6 +174,9 @@ def overhead(turns: int = 600) -> dict:
             "transport": "HTTP to a loopback OpenAI-compatible fake (ChatOpenAI, openai SDK, httpx)"}
 
 
+from evals.bench.memo import forget  # noqa: E402 - beside its only users below
+
+
 class ScriptedBrain:
     """A real brain from the factory whose server is told, before each call, to answer what the offline
     brain would. Deciding and sending that script is timed apart (`scripting_s`): it is not the engine's."""
@@ -189,6 +193,7 @@ class ScriptedBrain:
     def propose(self, ctx: BrainContext) -> Proposal:
         started, started_cpu = time.perf_counter(), time.thread_time()
         self.fake.script("respond", respond_args(self.offline.propose(ctx)))
+        forget()  # the script's own reading must not warm the engine's: a real model reads nothing for it
         scripted = time.perf_counter()
         self.scripting_s += scripted - started
         self.scripting_cpu_s += time.thread_time() - started_cpu

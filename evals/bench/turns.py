@@ -49,6 +49,7 @@ def _worker(url: str, patient_ids: list[int], ready, go, results) -> None:  # no
     from agent.clock import FixedClock
     from agent.engine.turn import Agent
     from agent.store.db import make_engine
+    from evals.bench.memo import forget
 
     engine = make_engine(url)
     agent = Agent(engine, clock=FixedClock(START))
@@ -59,6 +60,7 @@ def _worker(url: str, patient_ids: list[int], ready, go, results) -> None:  # no
     latencies = []
     for text in SCRIPT:
         for pid in patient_ids:
+            forget()  # every patient's text is new to the reader, as in production (evals/bench/memo.py)
             t0 = time.perf_counter()
             agent.handle_inbound(pid, text)
             latencies.append(time.perf_counter() - t0)

@@ -19,6 +19,11 @@ _RECENT: dict[tuple, tuple[Policies, TriageResult]] = {}
 RECENT = 64
 
 
+def forget_recent_texts() -> None:
+    """Drop the memo of recent screenings (benchmarks: every turn of production screens a new text)."""
+    _RECENT.clear()
+
+
 def screen(text: str, policies: Policies, visit_type: VisitType | None = None) -> TriageResult:
     """Red flags and expected effects in `text`: the rules' findings, plus the model's red flag when the
     rules saw none and the model reads one (policies/reader.yaml). Memoised for the last few texts: a
