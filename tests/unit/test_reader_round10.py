@@ -160,3 +160,26 @@ def test_a_symptom_gone_or_a_wish_for_more_texts_never_opts_out(text: str) -> No
 ])
 def test_revocations_in_plain_words_opt_out(text: str) -> None:
     assert classify(text, POLICIES).has(Intent.OPT_OUT)
+
+
+# After the fourth blind split's first reading (evals/nlu/heldout4).
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("idk whats going on I keep losing track of what im saying", Intent.URGENT),
+    ("deja de mandarme cosas bro", Intent.OPT_OUT),
+    ("START po", Intent.OPT_IN),
+    ("My friend from nursing school, Destiny, wants to book. Her cell is (615) 555-0143", Intent.REFERRAL),
+    ("Priya and Lauren are texting you today", Intent.REFERRAL),
+    ("Tell Tiffany I sent her! she should be calling today", Intent.REFERRAL),
+    ("can't talk, in a meeting", Intent.NEUTRAL),
+    ("reservame la segunda sesion de microneedling x fa", Intent.BOOKING),
+])
+def test_fourth_split_forms(text: str, intent: Intent) -> None:
+    assert classify(text, POLICIES, opted_out=intent is Intent.OPT_IN).top.intent is intent
+
+
+def test_the_nearest_texts_keep_their_reading() -> None:
+    assert top("I'm nursing, is filler safe?") is Intent.CONCERN  # breastfeeding is still a worry in words
+    assert top("I can't talk, my words come out slurred") is Intent.URGENT
+    assert not classify("no me dejen de mandar los recordatorios", POLICIES).has(Intent.OPT_OUT)
+    assert top("tell my mom I said hi") is not Intent.REFERRAL

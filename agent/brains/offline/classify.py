@@ -97,6 +97,11 @@ _RECENT: dict[tuple, tuple[Policies, Classification]] = {}
 RECENT = 64
 
 
+def forget_recent_texts() -> None:
+    """Drop the memo of recent classifications (benchmarks: every turn of production reads a new text)."""
+    _RECENT.clear()
+
+
 def classify(
     text: str,
     policies: Policies,

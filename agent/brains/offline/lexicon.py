@@ -197,7 +197,8 @@ WORRY = _rx(
     r"tingly|tingling|stiff|frozen)\b",
     r"\bcan't (?:move|feel|smile|drink|pucker|close|raise)\b", r"\bpins and needles\b",
     r"\b(?:eyes?|eyelids?|vision)\b[^.!?]{0,20}\b(?:weird|funny|strange|off|different|wrong)\b",
-    r"\b(?:pregnant|breastfeeding|nursing|allergic|allergy|allergies|medications?|blood thinners?|antibiotics?)\b",
+    r"\b(?:pregnant|breastfeeding|nursing(?!\s+(?:school|home|student|degree|program|job|assistant|shift))|allergic|allergy|"
+    r"allergies|medications?|blood thinners?|antibiotics?)\b",
     r"\b(?:something's|something is|something) (?:wrong|off|not right)\b", r"\bdoesn't (?:feel|look) right\b",
     r"\bbleed\w*|\bbled\b|\bnause\w*|\bvomit\w*|\bthrew up\b|\bthrowing up\b|\bfeel sick\b",
     r"\bside effects?\b|\b(?:allergic|bad|skin|weird) reaction\b|\bhaving a reaction\b|\bes normal\b|\bme preocupa\b|"
@@ -240,6 +241,9 @@ BOOKING = _rx(
     r"\bstuck in traffic\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
     r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
     r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
+    # "resérvame la segunda sesión", "ponme pa la próxima con la misma muchacha"
+    r"^\W*(?:oye\s+|porfa\s+|por favor\s+)?(?:reservame|reservenme|agendame|agendenme|apartame|apartenme|anotame|anotenme|"
+    r"ponme|pongame|ponganme|dame\s+(?:una\s+)?cita)\b",
     r"\bcancel(?:l?ing|l?ed)?\s+(?:my|the|our|tomorrow|today|for)\b",
     r"\b(?:booking|scheduling) (?:link|online)\b",
     r"\bcita\b", r"\bagendar\b", r"\bbook (?:again|online|in)\b",
