@@ -74,6 +74,21 @@ def payload(session: Session, job: OutboxJob) -> Payload:
     return session.get(Message, job.message_id)
 
 
+# A job with what it sends, whom to and from where, in one round trip instead of four (every text
+# sent reads them twice: before the send and after it).
+_WITH_PAYLOAD = (select(OutboxJob, Message, Patient, Clinic)
+                 .join(Clinic, Clinic.id == OutboxJob.clinic_id)
+                 .outerjoin(Message, Message.id == OutboxJob.message_id)
+                 .outerjoin(Patient, Patient.id == Message.patient_id)
+                 .where(OutboxJob.id == sa.bindparam("job_id")))
+
+
+def load_job(session: Session, job_id: int) -> tuple[OutboxJob, Payload, Patient | None, Clinic]:
+    """The job, its payload, the patient (None for a staff alert) and the clinic."""
+    job, message, patient, clinic = session.exec(_WITH_PAYLOAD, params={"job_id": job_id}).one()
+    return job, message if message is not None else payload(session, job), patient, clinic
+
+
 def recipient(session: Session, row: Payload) -> str:
     return row.to if isinstance(row, StaffAlert) else session.get(Patient, row.patient_id).phone
 
@@ -229,14 +244,11 @@ class OutboxWorker:
         now = self.clock.now()
         if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
             return None  # the lease was lost while this job waited in the batch
-        job = session.get(OutboxJob, job_id)
-        message = payload(session, job)
-        clinic = session.get(Clinic, message.clinic_id)
+        job, message, patient, clinic = load_job(session, job_id)
         if isinstance(message, StaffAlert):
             # To staff: no consent to check, and no status callback (its ?m= names patient messages);
             # an ambiguous alert is settled by reconciliation alone.
             return SendRequest(message_id=message.id, to=message.to, from_=clinic.phone, body=message.body)
-        patient = session.get(Patient, message.patient_id)
         reason = self._cancel_reason(session, message, patient)
         if reason is not None:
             job.status, job.last_error, job.locked_by = J.CANCELED.value, reason, None
@@ -258,8 +270,7 @@ class OutboxWorker:
 
     def _finish(self, session: Session, job_id: int, outcome: SendOutcome, report: DrainReport) -> None:
         now = self.clock.now()
-        job = session.get(OutboxJob, job_id)
-        message = payload(session, job)
+        job, message, patient, _ = load_job(session, job_id)
         if isinstance(outcome, Accepted):
             # Proof that it was sent: recorded whatever happened to the lease meanwhile.
             if job.status != J.SENDING.value or job.locked_by != self.worker_id:
@@ -282,8 +293,8 @@ class OutboxWorker:
         elif isinstance(outcome, Rejected):
             job.status, job.last_error = J.FAILED.value, outcome.reason[:200]
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, outcome.code
-            if isinstance(message, Message):
-                apply_error_code(session, session.get(Patient, message.patient_id), outcome.code, now)
+            if patient is not None:
+                apply_error_code(session, patient, outcome.code, now)
             report.failed += 1
         elif isinstance(outcome, Ambiguous) and message.twilio_sid is not None:
             job.status, job.last_error = J.DONE.value, None  # a status callback already proved the send
