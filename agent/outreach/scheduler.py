@@ -68,6 +68,7 @@ def run_due(agent: Agent, *, limit: int = 500, batch: int = BATCH) -> list[TurnR
         n = min(batch, limit - taken)
         with session_scope(agent.db) as session:
             touches = _claim_due(session, agent.clock.now(), n)
+            _preload(session, touches)
             for touch in touches:
                 result = _process(agent, session, touch)
                 if result is not None:
@@ -87,6 +88,14 @@ CLAIM = (select(Touch).where(sa.text(f"touch.{PENDING_TOUCH}"), Touch.due_at <= 
 
 def _claim_due(session: Session, now: datetime, n: int) -> list[Touch]:
     return list(session.exec(CLAIM, params={"now": now, "n": n}).all())
+
+
+def _preload(session: Session, touches: list[Touch]) -> None:
+    """The batch's patients and visits in two queries: _process then finds them in the session, not one
+    round trip each."""
+    for model, ids in ((Patient, {t.patient_id for t in touches}), (Visit, {t.visit_id for t in touches})):
+        if ids:
+            session.exec(select(model).where(model.id.in_(ids))).all()
 
 
 def _claim_next(session: Session, now: datetime) -> Touch | None:
