@@ -165,6 +165,22 @@ def sender_key(clinic_id: int, sender: str) -> int:
 # ---------------------------------------------------------------------- worker side
 
 
+def _claim_query() -> sa.Select:
+    """The oldest pending job whose sender has no older job still open. Built once: building and
+    compiling it anew cost more than running it (milliseconds, every step)."""
+    older = aliased(InboundJob)
+    earlier_open = sa.exists().where(older.clinic_id == InboundJob.clinic_id, older.sender == InboundJob.sender,
+                                     older.id < InboundJob.id,
+                                     older.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))
+    return (select(InboundJob)
+            .where(InboundJob.status == InboundStatus.PENDING, InboundJob.available_at <= sa.bindparam("now"),
+                   ~earlier_open)
+            .order_by(InboundJob.id).limit(1).with_for_update(skip_locked=True, of=InboundJob))
+
+
+CLAIM = _claim_query()
+
+
 @dataclass
 class InboundWorker:
     agent: Agent
@@ -188,22 +204,13 @@ class InboundWorker:
             job = self._run(job, claim_next=done < limit)
         return done
 
-    def _claimable(self, now: datetime) -> sa.Select:
-        older = aliased(InboundJob)
-        earlier_open = sa.exists().where(older.clinic_id == InboundJob.clinic_id, older.sender == InboundJob.sender,
-                                         older.id < InboundJob.id,
-                                         older.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))
-        return (select(InboundJob)
-                .where(InboundJob.status == InboundStatus.PENDING, InboundJob.available_at <= now, ~earlier_open)
-                .order_by(InboundJob.id).limit(1).with_for_update(skip_locked=True, of=InboundJob))
-
     def _claim(self) -> InboundText | None:
         with session_scope(self.agent.db) as session:
             return self._claim_in(session)
 
     def _claim_in(self, session: Session) -> InboundText | None:
         now = self.agent.clock.now()
-        job = session.exec(self._claimable(now)).first()
+        job = session.exec(CLAIM, params={"now": now}).first()
         if job is None:
             return None
         job.status, job.locked_by, job.locked_at = InboundStatus.PROCESSING, self.worker_id, now

@@ -93,6 +93,22 @@ def recipient(session: Session, row: Payload) -> str:
     return row.to if isinstance(row, StaffAlert) else session.get(Patient, row.patient_id).phone
 
 
+def _claimable(status: str) -> sa.Select:
+    """Jobs in `status` whose time has come, oldest first; a pending one only when no older job of its
+    conversation is still in flight. Built once per status: building and compiling it anew on every
+    claim cost more than running it."""
+    query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= sa.bindparam("now"))
+    if status == J.PENDING.value:
+        older = aliased(OutboxJob)
+        query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
+                                               older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
+    return (query.order_by(OutboxJob.id).limit(sa.bindparam("n", type_=sa.Integer))
+            .with_for_update(skip_locked=True, of=OutboxJob))
+
+
+CLAIMS = {status: _claimable(status) for status in (J.PENDING.value, J.UNKNOWN.value)}
+
+
 @dataclass(frozen=True)
 class OutboxConfig:
     lease_s: float = 120.0
@@ -153,14 +169,6 @@ class OutboxWorker:
 
     # ------------------------------------------------------------------ claims
 
-    def _claimable(self, status: str, now: datetime, n: int) -> sa.Select:
-        query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= now)
-        if status == J.PENDING.value:
-            older = aliased(OutboxJob)
-            query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
-                                                   older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
-        return query.order_by(OutboxJob.id).limit(n).with_for_update(skip_locked=True, of=OutboxJob)
-
     def _claim(self, n: int, status: str = J.PENDING.value, to: str = J.SENDING.value) -> list[int]:
         with session_scope(self.db) as session:
             return self._claim_in(session, n, status, to)
@@ -168,7 +176,7 @@ class OutboxWorker:
     def _claim_in(self, session: Session, n: int, status: str = J.PENDING.value,
                   to: str = J.SENDING.value) -> list[int]:
         now = self.clock.now()
-        jobs = session.exec(self._claimable(status, now, n)).all()
+        jobs = session.exec(CLAIMS[status], params={"now": now, "n": n}).all()
         for job in jobs:
             job.status, job.locked_by, job.locked_at = to, self.worker_id, now
             if to == J.SENDING.value:
