@@ -165,6 +165,22 @@ def sender_key(clinic_id: int, sender: str) -> int:
 # ---------------------------------------------------------------------- worker side
 
 
+def _claim_query() -> sa.Select:
+    """The oldest pending job whose sender has no older job still open. Built once: building and
+    compiling it anew cost more than running it (milliseconds, every step)."""
+    older = aliased(InboundJob)
+    earlier_open = sa.exists().where(older.clinic_id == InboundJob.clinic_id, older.sender == InboundJob.sender,
+                                     older.id < InboundJob.id,
+                                     older.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))
+    return (select(InboundJob)
+            .where(InboundJob.status == InboundStatus.PENDING, InboundJob.available_at <= sa.bindparam("now"),
+                   ~earlier_open)
+            .order_by(InboundJob.id).limit(1).with_for_update(skip_locked=True, of=InboundJob))
+
+
+CLAIM = _claim_query()
+
+
 @dataclass
 class InboundWorker:
     agent: Agent
@@ -173,50 +189,55 @@ class InboundWorker:
     max_attempts: int = 5
 
     def drain(self, limit: int = 10) -> int:
-        """A few turns per step: the worker's outbox pass (the replies) is never far behind."""
-        self.expire_leases()
+        """A few turns per step: the worker's outbox pass (the replies) is never far behind.
+
+        Commits: one for the lease check and the first claim, then one per job: its turn, its `done` and
+        the claim of the next job. The claim commits on its own, before the turn, so an attempt is counted
+        (and the lease taken) even when the process dies mid-turn: a text that kills workers stops after
+        max_attempts instead of looping."""
+        with session_scope(self.agent.db) as session:
+            self._expire(session)
+            job = self._claim_in(session)
         done = 0
-        while done < limit:
-            job = self._claim()
-            if job is None:
-                break
-            self._run(job)
+        while job is not None:
             done += 1
+            job = self._run(job, claim_next=done < limit)
         return done
 
     def _claim(self) -> InboundText | None:
-        now = self.agent.clock.now()
-        older = aliased(InboundJob)
-        earlier_open = sa.exists().where(older.clinic_id == InboundJob.clinic_id, older.sender == InboundJob.sender,
-                                         older.id < InboundJob.id,
-                                         older.status.in_((InboundStatus.PENDING, InboundStatus.PROCESSING)))
-        query = (select(InboundJob)
-                 .where(InboundJob.status == InboundStatus.PENDING, InboundJob.available_at <= now, ~earlier_open)
-                 .order_by(InboundJob.id).limit(1).with_for_update(skip_locked=True, of=InboundJob))
         with session_scope(self.agent.db) as session:
-            job = session.exec(query).first()
-            if job is None:
-                return None
-            job.status, job.locked_by, job.locked_at = InboundStatus.PROCESSING, self.worker_id, now
-            job.attempts += 1
-            return InboundText(id=job.id, clinic_id=job.clinic_id, message_sid=job.message_sid, sender=job.sender,
-                               body=job.body, num_media=job.num_media, opt_out_type=job.opt_out_type)
+            return self._claim_in(session)
 
-    def _run(self, job: InboundText) -> None:
+    def _claim_in(self, session: Session) -> InboundText | None:
+        now = self.agent.clock.now()
+        job = session.exec(CLAIM, params={"now": now}).first()
+        if job is None:
+            return None
+        job.status, job.locked_by, job.locked_at = InboundStatus.PROCESSING, self.worker_id, now
+        job.attempts += 1
+        return InboundText(id=job.id, clinic_id=job.clinic_id, message_sid=job.message_sid, sender=job.sender,
+                           body=job.body, num_media=job.num_media, opt_out_type=job.opt_out_type)
+
+    def _run(self, job: InboundText, *, claim_next: bool) -> InboundText | None:
+        """Run the job's turn and mark it done in one transaction (a reply's outbox job commits with the
+        job's `done`: neither without the other); the next job, if asked for, is claimed in it too."""
         try:
-            outcome, patient_id = route(self.agent, job)
+            with session_scope(self.agent.db) as session:
+                outcome, patient_id = route(self.agent, job, session)
+                now = self.agent.clock.now()
+                # Fenced: a job whose lease was lost stays with its new holder (the turn itself is
+                # deduplicated on MessageSid, whoever commits first).
+                session.execute(
+                    sa.update(InboundJob).where(InboundJob.id == job.id, InboundJob.locked_by == self.worker_id,
+                                                InboundJob.status == InboundStatus.PROCESSING)
+                    .values(status=InboundStatus.DONE, outcome=outcome, patient_id=patient_id, body="",
+                            locked_by=None, processed_at=now, last_error=None)
+                    .execution_options(synchronize_session=False))
+                return self._claim_in(session) if claim_next else None
         except Exception as exc:  # noqa: BLE001 - one bad message must not stop every patient's messages
             log.warning("inbound job %s failed: %s", job.id, type(exc).__name__)
             self._failed(job.id, type(exc).__name__)
-            return
-        now = self.agent.clock.now()
-        with session_scope(self.agent.db) as session:
-            session.execute(
-                sa.update(InboundJob).where(InboundJob.id == job.id, InboundJob.locked_by == self.worker_id,
-                                            InboundJob.status == InboundStatus.PROCESSING)
-                .values(status=InboundStatus.DONE, outcome=outcome, patient_id=patient_id, body="",
-                        locked_by=None, processed_at=now, last_error=None)
-                .execution_options(synchronize_session=False))
+            return self._claim() if claim_next else None
 
     def _failed(self, job_id: int, reason: str) -> None:
         now = self.agent.clock.now()
@@ -239,16 +260,19 @@ class InboundWorker:
             job.available_at = now + timedelta(seconds=min(120, 5 * 2 ** (job.attempts - 1)))
 
     def expire_leases(self) -> int:
+        with session_scope(self.agent.db) as session:
+            return self._expire(session)
+
+    def _expire(self, session: Session) -> int:
         now = self.agent.clock.now()
         cutoff = now - timedelta(seconds=self.lease_s)
-        with session_scope(self.agent.db) as session:
-            stale = session.exec(select(InboundJob).where(sa.text(f"inbound_job.{LEASED_INBOUND}"),
-                                                          InboundJob.locked_at < cutoff)
-                                 .with_for_update(skip_locked=True)).all()
-            for job in stale:
-                self._retry_or_give_up(session, job, "lease expired", now)
-                job.available_at = now
-            return len(stale)
+        stale = session.exec(select(InboundJob).where(sa.text(f"inbound_job.{LEASED_INBOUND}"),
+                                                      InboundJob.locked_at < cutoff)
+                             .with_for_update(skip_locked=True)).all()
+        for job in stale:
+            self._retry_or_give_up(session, job, "lease expired", now)
+            job.available_at = now
+        return len(stale)
 
 
 def pending_count(session: Session) -> int:

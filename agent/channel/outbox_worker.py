@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -63,6 +63,8 @@ CLOCK_SKEW = timedelta(minutes=5)  # Twilio's date_created against our created_a
 PRE_SEND = (None, DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN)
 
 Payload = Message | StaffAlert
+# The next send of a pass: its job, its request, the jobs of its batch still to send, how many were taken.
+InFlight = tuple[int, SendRequest, list[int], int]
 
 
 def payload(session: Session, job: OutboxJob) -> Payload:
@@ -72,8 +74,39 @@ def payload(session: Session, job: OutboxJob) -> Payload:
     return session.get(Message, job.message_id)
 
 
+# A job with what it sends, whom to and from where, in one round trip instead of four (every text
+# sent reads them twice: before the send and after it).
+_WITH_PAYLOAD = (select(OutboxJob, Message, Patient, Clinic)
+                 .join(Clinic, Clinic.id == OutboxJob.clinic_id)
+                 .outerjoin(Message, Message.id == OutboxJob.message_id)
+                 .outerjoin(Patient, Patient.id == Message.patient_id)
+                 .where(OutboxJob.id == sa.bindparam("job_id")))
+
+
+def load_job(session: Session, job_id: int) -> tuple[OutboxJob, Payload, Patient | None, Clinic]:
+    """The job, its payload, the patient (None for a staff alert) and the clinic."""
+    job, message, patient, clinic = session.exec(_WITH_PAYLOAD, params={"job_id": job_id}).one()
+    return job, message if message is not None else payload(session, job), patient, clinic
+
+
 def recipient(session: Session, row: Payload) -> str:
     return row.to if isinstance(row, StaffAlert) else session.get(Patient, row.patient_id).phone
+
+
+def _claimable(status: str) -> sa.Select:
+    """Jobs in `status` whose time has come, oldest first; a pending one only when no older job of its
+    conversation is still in flight. Built once per status: building and compiling it anew on every
+    claim cost more than running it."""
+    query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= sa.bindparam("now"))
+    if status == J.PENDING.value:
+        older = aliased(OutboxJob)
+        query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
+                                               older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
+    return (query.order_by(OutboxJob.id).limit(sa.bindparam("n", type_=sa.Integer))
+            .with_for_update(skip_locked=True, of=OutboxJob))
+
+
+CLAIMS = {status: _claimable(status) for status in (J.PENDING.value, J.UNKNOWN.value)}
 
 
 @dataclass(frozen=True)
@@ -119,38 +152,36 @@ class OutboxWorker:
     # ------------------------------------------------------------------ one pass
 
     def drain(self, limit: int = 200) -> DrainReport:
+        """Commits: one for the lease check, the reconciliation claim and (with nothing to reconcile, the
+        usual case) the first batch's claim and the first send's preparation; then one per text sent."""
         report = DrainReport()
-        self.expire_leases()
-        self.reconcile(report)
-        handled = 0
-        while handled < limit:
-            jobs = self._claim(min(self.config.batch, limit - handled))
-            if not jobs:
-                break
-            for job_id in jobs:
-                self._deliver(job_id, report)
-                handled += 1
+        with session_scope(self.db) as session:
+            self._expire(session)
+            unknown = self._claim_in(session, self.config.batch, J.UNKNOWN.value, J.RECONCILING.value)
+            first = self._next_send(session, [], 0, limit, report, claim=not unknown)
+        if unknown:  # reconciled first: a job found not sent at Twilio is pending again for this pass
+            self.reconcile(report, unknown)
+            with session_scope(self.db) as session:
+                first = self._next_send(session, [], 0, limit, report)
+        while first is not None:
+            first = self._send(*first, limit, report)
         return report
 
     # ------------------------------------------------------------------ claims
 
-    def _claimable(self, status: str, now: datetime, n: int) -> sa.Select:
-        query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= now)
-        if status == J.PENDING.value:
-            older = aliased(OutboxJob)
-            query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
-                                                   older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
-        return query.order_by(OutboxJob.id).limit(n).with_for_update(skip_locked=True, of=OutboxJob)
-
     def _claim(self, n: int, status: str = J.PENDING.value, to: str = J.SENDING.value) -> list[int]:
-        now = self.clock.now()
         with session_scope(self.db) as session:
-            jobs = session.exec(self._claimable(status, now, n)).all()
-            for job in jobs:
-                job.status, job.locked_by, job.locked_at = to, self.worker_id, now
-                if to == J.SENDING.value:
-                    job.attempts += 1
-            return [job.id for job in jobs]
+            return self._claim_in(session, n, status, to)
+
+    def _claim_in(self, session: Session, n: int, status: str = J.PENDING.value,
+                  to: str = J.SENDING.value) -> list[int]:
+        now = self.clock.now()
+        jobs = session.exec(CLAIMS[status], params={"now": now, "n": n}).all()
+        for job in jobs:
+            job.status, job.locked_by, job.locked_at = to, self.worker_id, now
+            if to == J.SENDING.value:
+                job.attempts += 1
+        return [job.id for job in jobs]
 
     def _fenced(self, session: Session, job_id: int, held: str, **values: object) -> bool:
         """Update a job only if this worker still holds it in state `held` (a lost lease changes nothing)."""
@@ -162,56 +193,78 @@ class OutboxWorker:
 
     def expire_leases(self) -> int:
         """Jobs held past their lease by a dead or stuck worker: the send may have happened -> unknown."""
+        with session_scope(self.db) as session:
+            return self._expire(session)
+
+    def _expire(self, session: Session) -> int:
         now = self.clock.now()
         cutoff = now - timedelta(seconds=self.config.lease_s)
-        with session_scope(self.db) as session:
-            stale = session.exec(
-                select(OutboxJob).where(sa.text(f"outboxjob.{LEASED_OUTBOX}"), OutboxJob.locked_at < cutoff)
-                .with_for_update(skip_locked=True)
-            ).all()
-            for job in stale:
-                if job.status == J.SENDING.value:
-                    message = payload(session, job)
-                    if message.delivery_status in (DeliveryStatus.PENDING, None):
-                        message.delivery_status = DeliveryStatus.UNKNOWN
-                job.status, job.available_at, job.last_error = J.UNKNOWN.value, now, "lease expired"
-                job.locked_by = None
-            if stale:
-                log.warning("%d outbox job(s) outlived their lease: reconciling before any resend", len(stale))
-            return len(stale)
+        stale = session.exec(
+            select(OutboxJob).where(sa.text(f"outboxjob.{LEASED_OUTBOX}"), OutboxJob.locked_at < cutoff)
+            .with_for_update(skip_locked=True)
+        ).all()
+        for job in stale:
+            if job.status == J.SENDING.value:
+                message = payload(session, job)
+                if message.delivery_status in (DeliveryStatus.PENDING, None):
+                    message.delivery_status = DeliveryStatus.UNKNOWN
+            job.status, job.available_at, job.last_error = J.UNKNOWN.value, now, "lease expired"
+            job.locked_by = None
+        if stale:
+            log.warning("%d outbox job(s) outlived their lease: reconciling before any resend", len(stale))
+        return len(stale)
 
     # ------------------------------------------------------------------ send
 
-    def _deliver(self, job_id: int, report: DrainReport) -> None:
-        request = self._prepare(job_id, report)
-        if request is None:
-            return
+    def _send(self, job_id: int, request: SendRequest, queue: list[int], handled: int, limit: int,
+              report: DrainReport) -> InFlight | None:
+        """Hand one text to the sender, then in one transaction record the outcome and prepare the next
+        text (claiming the next batch when this one is spent): one commit per text, not three. A failed
+        commit leaves the next job in `sending`; its lease expires into reconciliation, as a dead
+        worker's would."""
         outcome = self.sender.send(request)
         with session_scope(self.db) as session:
             self._finish(session, job_id, outcome, report)
+            return self._next_send(session, queue, handled, limit, report)
+
+    def _next_send(self, session: Session, queue: list[int], handled: int, limit: int, report: DrainReport, *,
+                   claim: bool = True) -> InFlight | None:
+        """The next job that is still to be sent, prepared; None when the pass is over."""
+        while True:
+            if not queue:
+                if not claim or handled >= limit:
+                    return None
+                queue = self._claim_in(session, min(self.config.batch, limit - handled))
+                if not queue:
+                    return None
+            job_id, queue, handled = queue[0], queue[1:], handled + 1
+            request = self._prepare_in(session, job_id, report)
+            if request is not None:
+                return job_id, request, queue, handled
 
     def _prepare(self, job_id: int, report: DrainReport) -> SendRequest | None:
-        """Renew the lease and make the last checks in one transaction, right before the HTTP call."""
-        now = self.clock.now()
         with session_scope(self.db) as session:
-            if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
-                return None  # the lease was lost while this job waited in the batch
-            job = session.get(OutboxJob, job_id)
-            message = payload(session, job)
-            clinic = session.get(Clinic, message.clinic_id)
-            if isinstance(message, StaffAlert):
-                # To staff: no consent to check, and no status callback (its ?m= names patient messages);
-                # an ambiguous alert is settled by reconciliation alone.
-                return SendRequest(message_id=message.id, to=message.to, from_=clinic.phone, body=message.body)
-            patient = session.get(Patient, message.patient_id)
-            reason = self._cancel_reason(session, message, patient)
-            if reason is not None:
-                job.status, job.last_error, job.locked_by = J.CANCELED.value, reason, None
-                message.delivery_status = DeliveryStatus.CANCELED
-                report.canceled += 1
-                return None
-            return SendRequest(message_id=message.id, to=patient.phone, from_=clinic.phone, body=message.body,
-                               status_callback=None if self.sender.dry_run else self.config.status_callback(message.id))
+            return self._prepare_in(session, job_id, report)
+
+    def _prepare_in(self, session: Session, job_id: int, report: DrainReport) -> SendRequest | None:
+        """Renew the lease and make the last checks, in the transaction that commits right before the HTTP
+        call."""
+        now = self.clock.now()
+        if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
+            return None  # the lease was lost while this job waited in the batch
+        job, message, patient, clinic = load_job(session, job_id)
+        if isinstance(message, StaffAlert):
+            # To staff: no consent to check, and no status callback (its ?m= names patient messages);
+            # an ambiguous alert is settled by reconciliation alone.
+            return SendRequest(message_id=message.id, to=message.to, from_=clinic.phone, body=message.body)
+        reason = self._cancel_reason(session, message, patient)
+        if reason is not None:
+            job.status, job.last_error, job.locked_by = J.CANCELED.value, reason, None
+            message.delivery_status = DeliveryStatus.CANCELED
+            report.canceled += 1
+            return None
+        return SendRequest(message_id=message.id, to=patient.phone, from_=clinic.phone, body=message.body,
+                           status_callback=None if self.sender.dry_run else self.config.status_callback(message.id))
 
     def _cancel_reason(self, session: Session, message: Message, patient: Patient) -> str | None:
         # A last line behind the engine: an opt-out or a dead number that landed after the job was claimed.
@@ -225,8 +278,7 @@ class OutboxWorker:
 
     def _finish(self, session: Session, job_id: int, outcome: SendOutcome, report: DrainReport) -> None:
         now = self.clock.now()
-        job = session.get(OutboxJob, job_id)
-        message = payload(session, job)
+        job, message, patient, _ = load_job(session, job_id)
         if isinstance(outcome, Accepted):
             # Proof that it was sent: recorded whatever happened to the lease meanwhile.
             if job.status != J.SENDING.value or job.locked_by != self.worker_id:
@@ -249,8 +301,8 @@ class OutboxWorker:
         elif isinstance(outcome, Rejected):
             job.status, job.last_error = J.FAILED.value, outcome.reason[:200]
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, outcome.code
-            if isinstance(message, Message):
-                apply_error_code(session, session.get(Patient, message.patient_id), outcome.code, now)
+            if patient is not None:
+                apply_error_code(session, patient, outcome.code, now)
             report.failed += 1
         elif isinstance(outcome, Ambiguous) and message.twilio_sid is not None:
             job.status, job.last_error = J.DONE.value, None  # a status callback already proved the send
@@ -263,9 +315,10 @@ class OutboxWorker:
 
     # ------------------------------------------------------------------ reconcile
 
-    def reconcile(self, report: DrainReport) -> None:
-        """Unknown sends: ask Twilio whether the text exists before deciding to send it again."""
-        for job_id in self._claim(self.config.batch, status=J.UNKNOWN.value, to=J.RECONCILING.value):
+    def reconcile(self, report: DrainReport, claimed: list[int]) -> None:
+        """Unknown sends (claimed into `reconciling`): ask Twilio whether the text exists before deciding
+        to send it again."""
+        for job_id in claimed:
             with session_scope(self.db) as session:
                 job = session.get(OutboxJob, job_id)
                 message = payload(session, job)

@@ -26,7 +26,6 @@ from agent.engine.situation import load_situation
 from agent.keywords import match_keyword
 from agent.phones import display_phone
 from agent.store.channel_models import InboundOutcome
-from agent.store.db import session_scope
 from agent.store.models import AuditEvent, Handoff, Message, Patient, Visit
 from agent.tools import ToolScope, open_handoff
 from agent.types import Direction, HandoffStatus, MessageKind, Priority, Queue
@@ -56,38 +55,38 @@ def media_note(count: int) -> str:
     return f"[{count} attachment{'s' if count != 1 else ''} not shown]"
 
 
-def route(agent: Agent, job: InboundText) -> tuple[InboundOutcome, int | None]:
+def route(agent: Agent, job: InboundText, session: Session) -> tuple[InboundOutcome, int | None]:
+    """The job's turn inside the worker's transaction (`session`): whatever it writes commits with the job."""
     text = job.body.strip()
     if not _E164.match(job.sender):
         return InboundOutcome.NOT_A_PHONE, None  # a short code or alphanumeric sender cannot be texted back
     if not text and job.num_media == 0:
         return InboundOutcome.EMPTY, None
     now = agent.clock.now()
-    with session_scope(agent.db) as session:
-        patient, contact = _patient_for(session, job, now)
-        for_engine = engine_text(text, job.opt_out_type, agent.policies.keywords, opted_out=patient.opted_out)
-        keyword = match_keyword(for_engine, agent.policies.keywords, opted_out=patient.opted_out) if text else None
-        reachable = not (patient.opted_out or patient.wrong_number)
-        acknowledge = False
-        if contact:
-            outcome = InboundOutcome.CONTACT
-            if keyword is None:
-                _hand_over(session, agent, patient, Queue.FRONT_DESK, CONTACT_REASON,
-                           "Someone not on file texted the clinic number; the agent did not answer.")
-        elif not text and reachable:
-            outcome = InboundOutcome.PHOTO
-            acknowledge = _hand_over(session, agent, patient, Queue.CLINICAL, PHOTO_REASON,
-                                     "The patient sent a photo or attachment by text; view it in Twilio or call.")
-        else:
-            outcome = InboundOutcome.TURN
-        patient_id = patient.id
-    result = agent.handle_inbound(patient_id, for_engine or media_note(job.num_media), sid=job.message_sid)
+    patient, contact = _patient_for(session, job, now)
+    for_engine = engine_text(text, job.opt_out_type, agent.policies.keywords, opted_out=patient.opted_out)
+    keyword = match_keyword(for_engine, agent.policies.keywords, opted_out=patient.opted_out) if text else None
+    reachable = not (patient.opted_out or patient.wrong_number)
+    acknowledge = False
+    if contact:
+        outcome = InboundOutcome.CONTACT
+        if keyword is None:
+            _hand_over(session, agent, patient, Queue.FRONT_DESK, CONTACT_REASON,
+                       "Someone not on file texted the clinic number; the agent did not answer.")
+    elif not text and reachable:
+        outcome = InboundOutcome.PHOTO
+        acknowledge = _hand_over(session, agent, patient, Queue.CLINICAL, PHOTO_REASON,
+                                 "The patient sent a photo or attachment by text; view it in Twilio or call.")
+    else:
+        outcome = InboundOutcome.TURN
+    patient_id = patient.id
+    result = agent.handle_inbound(patient_id, for_engine or media_note(job.num_media), sid=job.message_sid,
+                                  session=session)
     if result.duplicate:
         return InboundOutcome.DUPLICATE, patient_id
-    with session_scope(agent.db) as session:
-        _annotate(session, job, text, for_engine)
-        if acknowledge:
-            _acknowledge_photo(session, agent, patient_id)
+    _annotate(session, job, text, for_engine)
+    if acknowledge:
+        _acknowledge_photo(session, agent, patient_id)
     return outcome, patient_id
 
 

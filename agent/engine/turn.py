@@ -86,43 +86,51 @@ class Agent:
 
     # ------------------------------------------------------------------ entry point
 
-    def handle_inbound(self, patient_id: int, body: str, *, sid: str | None = None) -> TurnResult:
+    def handle_inbound(self, patient_id: int, body: str, *, sid: str | None = None,
+                       session: Session | None = None) -> TurnResult:
+        """One turn in its own transaction, or inside the caller's `session` (the inbound worker's: the turn,
+        its reply's outbox job and the job's `done` then commit together)."""
+        if session is not None:
+            return self._turn(session, patient_id, body, sid)
+        with session_scope(self.db) as own:
+            return self._turn(own, patient_id, body, sid)
+
+    def _turn(self, session: Session, patient_id: int, body: str, sid: str | None) -> TurnResult:
         now = self.clock.now()
-        with session_scope(self.db) as session:
-            rows = load_patient(session, patient_id)
-            if rows is None:
-                raise UnknownPatient(patient_id)
-            patient = rows.patient
-            if sid and session.exec(SEEN_SID, params={"sid": sid}).first():
-                return TurnResult(duplicate=True)
-            sit = load_situation(session, patient, now, rows=rows)
-            turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
-                        brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
-            inbound = _record_inbound(session, sit, body, sid, turn)
-            if inbound is None:
-                return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
-            result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
-            keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
-            # Changes are flushed where an id is needed and at commit, not before every query: fewer
-            # round trips per turn (queries here never need the turn's own pending changes).
-            with session.no_autoflush:
-                if keyword is not None:
-                    self._keyword_turn(sit, inbound, turn, keyword, result)
-                elif patient.opted_out or patient.wrong_number:
-                    self._unreachable_turn(sit, inbound, turn, result)
-                elif sit.conversation.mode == Mode.HUMAN:
-                    self._human_mode_turn(sit, inbound, turn, result)
-                else:
-                    self._agent_turn(sit, inbound, turn, result)
-            turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
-            turn.tool_calls = result.tools
-            result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
-                            "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}
-            sit.conversation.updated_at = now
-            session.flush()  # the turn's writes in one batch, before the commit
-            result.turn_id = turn.id
-            result.fill_message_ids()
-            return result
+        rows = load_patient(session, patient_id)
+        if rows is None:
+            raise UnknownPatient(patient_id)
+        patient = rows.patient
+        if sid and session.exec(SEEN_SID, params={"sid": sid}).first():
+            return TurnResult(duplicate=True)
+        sit = load_situation(session, patient, now, rows=rows)
+        turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
+                    brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
+        inbound = _record_inbound(session, sit, body, sid, turn)
+        if inbound is None:
+            return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
+        result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain=self.brain.name)
+        keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
+        # Changes are flushed where an id is needed and at commit, not before every query: fewer
+        # round trips per turn (queries here never need the turn's own pending changes).
+        with session.no_autoflush:
+            if keyword is not None:
+                self._keyword_turn(sit, inbound, turn, keyword, result)
+            elif patient.opted_out or patient.wrong_number:
+                self._unreachable_turn(sit, inbound, turn, result)
+            elif sit.conversation.mode == Mode.HUMAN:
+                self._human_mode_turn(sit, inbound, turn, result)
+            else:
+                self._agent_turn(sit, inbound, turn, result)
+        turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
+        turn.tool_calls = result.tools
+        result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
+                        "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}
+        sit.conversation.updated_at = now
+        session.flush()  # the turn's writes in one batch, before the commit
+        result.turn_id = turn.id
+        result.fill_message_ids()
+        return result
 
     # ------------------------------------------------------------------ the four kinds of turn
 

@@ -247,7 +247,9 @@ class Message(Row, table=True):
     )
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
-    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    # No index of its own: ix_message_thread (conversation_id, id) serves every look-up by conversation
+    # (and the foreign key's checks) as its leading column; a second index only cost every insert.
+    conversation_id: int = Field(foreign_key="conversation.id")
     patient_id: int = Field(foreign_key="patient.id", index=True)
     direction: Direction = Field(sa_column=enum_column(Direction))
     kind: MessageKind = Field(sa_column=enum_column(MessageKind))

@@ -192,11 +192,11 @@ def test_a_failing_turn_is_retried_with_backoff_then_given_up_without_blocking_l
     calls = []
     real = agent.handle_inbound
 
-    def flaky(patient_id, body, *, sid=None):  # noqa: ANN001, ANN202
+    def flaky(patient_id, body, **kwargs):  # noqa: ANN001, ANN003, ANN202 - sid, and the worker's session
         calls.append(body)
         if body == "boom":
             raise RuntimeError("database went away")
-        return real(patient_id, body, sid=sid)
+        return real(patient_id, body, **kwargs)
 
     monkeypatch.setattr(agent, "handle_inbound", flaky)
     first = receive(agent, phone, "boom")
