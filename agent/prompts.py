@@ -101,8 +101,12 @@ class PromptLibrary:
 
     def render_sms(self, name: str, *, language: str = BASE_LANGUAGE, **context: object) -> str:
         """Render a reply template as one SMS: template line breaks fold into single spaces."""
-        text = self.render(name, language=language, **context)
-        return _SPACES.sub(" ", text).strip()
+        return as_sms(self.render(name, language=language, **context))
+
+
+def as_sms(text: str) -> str:
+    """A rendered template as one SMS: its line breaks and runs of spaces fold into single spaces."""
+    return _SPACES.sub(" ", text).strip()
 
 
 @lru_cache(maxsize=4)
