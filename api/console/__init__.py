@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.staff.actor import Conflict, Forbidden, NotFound
-from api.console import account, clinic, forms, login, messages, pages, patients
+from api.console import account, clinic, events, forms, login, messages, pages, patients
 from api.console.auth import CsrfFailed, LoginRequired, clear_session_cookie
 from api.console.render import HERE, templates
 
@@ -53,6 +53,7 @@ class ConsoleHeaders:
 def install(app: FastAPI) -> None:
     app.include_router(login.router)
     app.include_router(pages.router)
+    app.include_router(events.router)
     app.include_router(forms.router)
     app.include_router(patients.router)
     app.include_router(clinic.router)
