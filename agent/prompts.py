@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from agent.paths import PROMPT_DIR
 
@@ -52,6 +53,10 @@ class PromptLibrary:
             autoescape=False,
         )
         self._localized: dict[tuple[str, str], str] = {}
+        # A clinic's template is text an admin typed in a browser: it runs sandboxed (no attribute tricks, no
+        # loader for include/import), with the files' own settings so it renders exactly as a file would.
+        self.sandbox = ImmutableSandboxedEnvironment(undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                                                     keep_trailing_newline=False, autoescape=False)
         self._compiled: dict[str, Template] = {}
 
     def exists(self, name: str) -> bool:
@@ -78,12 +83,12 @@ class PromptLibrary:
         return template.render(**context)
 
     def compile(self, source: str) -> Template:
-        """A clinic's template, compiled with the files' settings (StrictUndefined, the same trimming)."""
+        """A clinic's template, compiled in the sandbox (raises jinja2.TemplateSyntaxError)."""
         template = self._compiled.get(source)
         if template is None:
             if len(self._compiled) >= _COMPILED_LIMIT:
                 self._compiled.clear()
-            template = self._compiled[source] = self.env.from_string(source)
+            template = self._compiled[source] = self.sandbox.from_string(source)
         return template
 
     def source(self, name: str) -> str:
@@ -93,6 +98,10 @@ class PromptLibrary:
     def variables(self, source: str) -> frozenset[str]:
         """The names a template's text reads from its caller (raises jinja2.TemplateSyntaxError)."""
         return frozenset(meta.find_undeclared_variables(self.env.parse(source)))
+
+    def references(self, source: str) -> bool:
+        """Whether a template's text includes, imports or extends another template."""
+        return any(True for _ in meta.find_referenced_templates(self.env.parse(source)))
 
     def editable(self) -> list[str]:
         """Every reply and touch template a clinic may reword, translations included, sorted."""

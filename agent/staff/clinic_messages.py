@@ -86,6 +86,8 @@ def check_template(prompts: PromptLibrary, policies: Policies, clinic: Clinic, n
         used = prompts.variables(source)
     except TemplateSyntaxError as exc:
         return TemplateCheck(name, errors=[f"template syntax, line {exc.lineno}: {exc.message}"])
+    if prompts.references(source):
+        return TemplateCheck(name, errors=["a message template cannot include, import or extend other templates"])
     given = prompts.variables(prompts.source(name))
     unknown = sorted(used - given)
     if unknown:
@@ -95,6 +97,8 @@ def check_template(prompts: PromptLibrary, policies: Policies, clinic: Clinic, n
         texts = [as_sms(prompts.compile(source).render(**c)) for c in sample_contexts(clinic, language_of(name))]
     except TemplateError as exc:
         return TemplateCheck(name, errors=[f"the template does not render: {exc.message}"])
+    except Exception as exc:  # noqa: BLE001 - typed text may fail any way ({{ 1 / 0 }}); sample data only, no PHI
+        return TemplateCheck(name, errors=[f"the template does not render: {type(exc).__name__}"])
     return _judge(name, texts, policies, clinic, now)
 
 

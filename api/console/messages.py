@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from starlette.responses import Response
 
+from agent.policy.timing_overrides import timing_fields
 from agent.staff import clinic_messages as messages
-from agent.staff.actor import Forbidden
+from agent.staff.actor import Forbidden, NotFound
 from agent.staff.roles import Permission
 from agent.store.models import Clinic
 from api.console.auth import ConsoleUserDep, now_of
@@ -30,7 +31,7 @@ def _admin(user: ConsoleUserDep) -> None:
 def _overview(request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep, *,
               typed: dict[str, str] | None = None, timing_error: str | None = None, status_code: int = 200) -> Response:
     changes = messages.timing_changes(session, user.actor.clinic_id)
-    defaults = messages.timing_fields(agent.policies.timing)
+    defaults = timing_fields(agent.policies.timing)
     shown = typed if typed is not None else {k: str(changes[k]) for k in changes}
     return page(request, user, "clinic_messages.html", session=session, nav="clinic",
                 names=agent.prompts.editable(), custom=messages.overrides_of(session, user.actor.clinic_id),
@@ -46,7 +47,7 @@ def messages_page(request: Request, user: ConsoleUserDep, session: SessionDep, a
 def _editor(request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep, name: str, *,
             source: str | None = None, check: messages.TemplateCheck | None = None, status_code: int = 200) -> Response:
     if name not in agent.prompts.editable():
-        raise messages.NotFound(f"no message template {name}")
+        raise NotFound(f"no message template {name}")
     custom = messages.overrides_of(session, user.actor.clinic_id).get(name)
     default = agent.prompts.source(name).strip()
     return page(request, user, "clinic_message.html", session=session, nav="clinic", name=name, default=default,
@@ -94,7 +95,7 @@ def message_save(name: str, request: Request, user: ConsoleUserDep, session: Ses
 async def timing_save(request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep) -> Response:
     _admin(user)
     form = await request.form()
-    fields = set(messages.timing_fields(agent.policies.timing))
+    fields = set(timing_fields(agent.policies.timing))
     # Only the timing inputs; a field the form does not carry keeps the file's value.
     typed = {key: str(value)[:8] for key, value in form.items() if key in fields}
     try:

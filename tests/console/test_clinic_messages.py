@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from markupsafe import escape
 from sqlmodel import Session, select
 
 from agent.demo import add_patient_with_visit
@@ -78,12 +79,16 @@ def test_a_saved_reply_template_is_used_in_a_turn(env, as_user):  # noqa: ANN001
     ("Hi {{ first_name }} \u2728 how are your results?", "outside GSM-7"),
     ("Hi {{ first_name }}! " + "We really hope everything is wonderful. " * 12, "segments; the budget is 2"),
     ("   ", "the template is empty"),
+    # Typed in a browser, run on the server: sandboxed, and no reaching other templates.
+    ("Hi {{ first_name.__class__.__mro__ }}", "is unsafe"),
+    ('{% include "system/agent.j2" %}', "cannot include, import or extend"),
+    ("Hi {{ first_name }}, {{ 1 / 0 }}", "does not render: ZeroDivisionError"),
 ])
 def test_a_bad_template_is_refused_on_the_form_and_nothing_is_saved(env, as_user, source, says):  # noqa: ANN001
     admin, csrf = as_user("admin@a")
     r = admin.post(URL, data={"csrf_token": csrf, "source": source})
     assert r.status_code == 422 and "data-template-errors" in r.text and says in r.text
-    assert source.strip()[:20].replace("'", "&#39;") in r.text or not source.strip()  # what was typed stays
+    assert str(escape(source.strip()[:20])) in r.text  # what was typed stays on the form
     assert templates_of(env) == {} and env.audit("clinic.template_saved") == []
 
 
