@@ -70,6 +70,16 @@ def test_a_saved_reply_template_is_used_in_a_turn(env, as_user):  # noqa: ANN001
     assert reply.message_id is not None  # it went through the guard chain and out
 
 
+def test_a_spanish_translation_is_overridden_on_its_own(env, as_user):  # noqa: ANN001
+    admin, csrf = as_user("admin@a")
+    ours = "Gracias {{ first_name }}, anotado. Aqui estamos si nos necesita."
+    assert admin.post("/console/clinic/messages/replies/es/neutral", data={"csrf_token": csrf, "source": ours},
+                      follow_redirects=False).status_code == 303
+    assert env.says(env.patient(), "ok gracias").replies[-1].body == "Gracias Maya, anotado. Aqui estamos si nos necesita."
+    english = env.says(env.patient(), "ok thanks").replies[-1].body
+    assert english.startswith("Thanks, Maya.")  # the English file's wording: only the Spanish one was changed
+
+
 @pytest.mark.parametrize("source, says", [
     ("Hi {{ first_name }}, how is your Botox settling in?", "names protected health information"),
     ("Hi {{ first_name }}! Would you leave us a review at {{ review_link }}? And if a friend has been curious, "

@@ -124,13 +124,13 @@ def test_a_clinic_s_own_wording_is_read_once_per_change_not_every_turn(agent, ma
     """agent/engine/clinic_rules.py: the overrides are read when the clinic's revision moves, then cached."""
     from sqlmodel import Session
 
-    from agent.store.models import Clinic, ClinicTemplate
+    from agent.store.models import Clinic, ClinicTemplate, Patient
 
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")
     agent.handle_inbound(pid, "hi")
     with Session(agent.db) as s:
-        clinic = s.get(Clinic, 1)
+        clinic = s.get(Clinic, s.get(Patient, pid).clinic_id)
         s.add(ClinicTemplate(clinic_id=clinic.id, name="replies/neutral", body="Noted, {{ first_name }}. Thank you!",
                              updated_by="staff:1"))
         clinic.overrides_revision += 1
