@@ -59,8 +59,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     from api.proxies import server_options
 
     # X-Forwarded-For only from a configured proxy: the login throttle counts client addresses.
+    # A stop waits at most a few seconds for open console event streams (/console/events), which would
+    # otherwise hold it for their whole lifetime; the browsers reconnect to the next process by themselves.
     uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="info",
-                log_config=logs.uvicorn_log_config(), **server_options())
+                log_config=logs.uvicorn_log_config(), timeout_graceful_shutdown=5, **server_options())
 
 
 def _demo_key_shown(settings) -> str:  # noqa: ANN001 - Settings

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.brains.base import BrainContext, Line
+from agent.engine.clinic_rules import NO_OVERRIDES, ClinicRules, clinic_rules
 from agent.guards.context import AskFacts, GuardContext
 from agent.nlu.language import conversation_language, language_evidence
 from agent.phones import display_phone
@@ -42,6 +43,7 @@ class Situation:
     messages: list[Message] = field(default_factory=list)  # the newest THREAD_WINDOW, oldest first
     # Set when the thread may go further back than `messages`: the id of the oldest message loaded.
     older_than: int | None = None
+    rules: ClinicRules = NO_OVERRIDES  # the clinic's own wording and timing over the files'
     _open_handoffs: list[Handoff] | None = None
     _older_settled: bool | None = None
     _older_count: int | None = None
@@ -248,7 +250,7 @@ def load_situation(session: Session, patient: Patient, now: datetime, *, open_if
     older_than = messages[0].id if len(messages) >= window else None
     return Situation(session=session, clinic=clinic, settings=ClinicSettings.model_validate(clinic.settings),
                      patient=patient, conversation=conversation, visit=visit, now=now, messages=messages,
-                     older_than=older_than,
+                     older_than=older_than, rules=clinic_rules(session, clinic),
                      # None: read when first asked for. Handoffs opened later this turn join this same list.
                      _open_handoffs=None if rows is None or rows.any_open_handoff else [])
 

@@ -11,14 +11,16 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
+from agent.engine.clinic_rules import clinic_rules
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import current_conversation, load_situation
 from agent.nlu.language import ENGLISH, SPANISH, conversation_language
 from agent.outreach.review import REVIEW_TOUCH
+from agent.prompts import clinic_templates
 from agent.store.db import session_scope
-from agent.store.models import Conversation, Message, Patient, Touch, Turn, Visit
+from agent.store.models import Clinic, Conversation, Message, Patient, Touch, Turn, Visit
 from agent.types import ConsentClass, Direction, Disposition, MessageKind, Mode, Stage, TouchStatus
 
 if TYPE_CHECKING:
@@ -81,7 +83,8 @@ def send_touch(agent: Agent, patient_id: int, touch_name: str, *, visit_id: int 
 def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str) -> TurnResult:
     """Send a touch inside the caller's transaction, and settle its scheduled row if it has one."""
     now = agent.clock.now()
-    timing = agent.policies.timing
+    rules = clinic_rules(session, session.get(Clinic, patient.clinic_id))  # the clinic's timing and wording
+    timing = rules.timing(agent.policies.timing)
     base = touch_name.removesuffix(NUDGE_SUFFIX)
     nudge = touch_name == NUDGE or touch_name.endswith(NUDGE_SUFFIX)
     spec = None
@@ -110,12 +113,13 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
         ctx = sit.brain_context("", agent.policies, frozenset())
         if ctx.language == ENGLISH:  # nothing in this thread says otherwise: the patient's own language
             ctx = replace(ctx, language=patient_language(session, patient.id))
-        text = agent.offline.render(template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
-                                    when_weeks=weeks_phrase(sit.days_since_visit, ctx.language),
-                                    review_link=sit.clinic.review_link or "")
-        # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
-        Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,
-                                                  repairable=not review)
+        with clinic_templates(rules.templates):
+            text = agent.offline.render(template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
+                                        when_weeks=weeks_phrase(sit.days_since_visit, ctx.language),
+                                        review_link=sit.clinic.review_link or "")
+            # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
+            Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,
+                                                      repairable=not review)
     record = result.replies[-1]
     turn.disposition = record.disposition.value
     if visit is not None:

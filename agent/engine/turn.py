@@ -28,7 +28,7 @@ from agent.nlu.screen import label_of
 from agent.outreach.review import schedule_review
 from agent.policy.loader import default_policies
 from agent.policy.schema import Policies
-from agent.prompts import PromptLibrary, default_prompts
+from agent.prompts import PromptLibrary, clinic_templates, default_prompts
 from agent.store.db import session_scope
 from agent.store.models import Handoff, Message, Turn
 from agent.tools import TOOLS, RecordReferralArgs, ToolOutcome, ToolScope, add_referral_phone, attach_referral, execute, open_handoff
@@ -113,7 +113,8 @@ class Agent:
         keyword = match_keyword(body, self.policies.keywords, opted_out=patient.opted_out)
         # Changes are flushed where an id is needed and at commit, not before every query: fewer
         # round trips per turn (queries here never need the turn's own pending changes).
-        with session.no_autoflush:
+        # Every reply rendered in the turn is in the clinic's own wording where it has some.
+        with session.no_autoflush, clinic_templates(sit.rules.templates):
             if keyword is not None:
                 self._keyword_turn(sit, inbound, turn, keyword, result)
             elif patient.opted_out or patient.wrong_number:
@@ -150,7 +151,7 @@ class Agent:
                                        confirmation=True, exempt=True)
         elif keyword == Keyword.OPT_IN:
             if apply_opt_in(sit.session, sit.patient, sit.now, actor="patient",
-                            stale_after_hours=self.policies.timing.stale_after_hours):
+                            stale_after_hours=sit.rules.timing(self.policies.timing).stale_after_hours):
                 sit.conversation.mode = Mode.AGENT
                 self._deliver_template(sit, turn, inbound, result, keywords.opt_in.reply, MessageKind.CONFIRMATION, exempt=True)
         elif not sit.patient.opted_out:
@@ -246,7 +247,8 @@ class Agent:
         advance_stage(sit.conversation, proposal.intents)
         # The review ask waits for visible results: only praise in a referral-eligible thread schedules it.
         if inbound.settled and sit.conversation.referral_eligible:
-            schedule_review(sit.session, sit.clinic, sit.patient, sit.visit, self.policies.timing, sit.now)
+            schedule_review(sit.session, sit.clinic, sit.patient, sit.visit, sit.rules.timing(self.policies.timing),
+                            sit.now)
         opened = [o.handoff for o in outcomes if o.ok and o.handoff is not None]
         if opened:
             inbound.handoff_id = opened[-1].id

@@ -19,6 +19,7 @@ from dateutil import parser as dateparser
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from agent.engine.clinic_rules import clinic_rules
 from agent.outreach.intake import IntakeResult, VisitIn, intake_visit
 from agent.outreach.profiles import ImportProfile, ServiceMap, header_key, load_profile
 from agent.outreach.scheduler import PASSED_BEFORE_INTAKE
@@ -286,7 +287,8 @@ def _plan(session: Session, clinic: Clinic, good: list[tuple[int, VisitIn]], pol
     for start in range(0, len(ids), BATCH_ROWS):  # bounded IN lists: SQLite caps bound parameters
         known.update(session.exec(select(Visit.external_id).where(
             Visit.clinic_id == clinic.id, Visit.external_id.in_(ids[start:start + BATCH_ROWS]))))
-    grace = timedelta(hours=policies.timing.intake_grace_hours)
+    timing = clinic_rules(session, clinic).timing(policies.timing)  # the plan the clinic's own timing makes
+    grace = timedelta(hours=timing.intake_grace_hours)
     for _line, visit in good:
         if visit.external_id in known:
             report.duplicates += 1
@@ -295,7 +297,7 @@ def _plan(session: Session, clinic: Clinic, good: list[tuple[int, VisitIn]], pol
         report.created += 1
         occurred = visit.occurred_at if visit.occurred_at.tzinfo else visit.occurred_at.replace(
             tzinfo=ZoneInfo(clinic.timezone))
-        for _name, due in due_times(visit.visit_type, occurred, clinic.timezone, policies.timing):
+        for _name, due in due_times(visit.visit_type, occurred, clinic.timezone, timing):
             if now - due > grace:
                 report.touches_passed += 1
             else:

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.channel.numbers import NUMBER_DEAD_REASON, is_dead
+from agent.engine.clinic_rules import clinic_rules
 from agent.engine.result import TurnResult
 from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
 from agent.outreach.facts import BatchFacts, Checks, newer_visit
@@ -31,20 +32,22 @@ PASSED_BEFORE_INTAKE = "its moment passed before the visit arrived"
 
 
 def schedule_visit(session: Session, visit: Visit, policies: Policies) -> list[Touch]:
-    """Create the visit's touches from timing.yaml (idempotent) and retire an older visit's pending ones."""
+    """Create the visit's touches from timing.yaml and the clinic's changes to it (idempotent), and retire an
+    older visit's pending ones."""
     clinic = session.get(Clinic, visit.clinic_id)
+    timing = clinic_rules(session, clinic).timing(policies.timing)
     now = visit.created_at
     existing = {t.name for t in session.exec(select(Touch).where(Touch.visit_id == visit.id))}
     newer = newer_visit(session, visit)
     created = []
-    for name, due in due_times(visit.visit_type, visit.occurred_at, clinic.timezone, policies.timing):
+    for name, due in due_times(visit.visit_type, visit.occurred_at, clinic.timezone, timing):
         if name in existing:
             continue
         touch = Touch(clinic_id=visit.clinic_id, patient_id=visit.patient_id, visit_id=visit.id, name=name,
                       due_at=due, created_at=now, updated_at=now)
         if newer is not None:
             touch.status, touch.reason = TouchStatus.CANCELLED, "superseded by a newer visit"
-        elif now - due > timedelta(hours=policies.timing.intake_grace_hours):
+        elif now - due > timedelta(hours=timing.intake_grace_hours):
             touch.status, touch.reason = TouchStatus.EXPIRED, PASSED_BEFORE_INTAKE
         session.add(touch)
         created.append(touch)
@@ -106,10 +109,10 @@ def _claim_next(session: Session, now: datetime) -> Touch | None:
 
 def _process(agent: Agent, session: Session, touch: Touch, checks: Checks) -> TurnResult | None:
     now = agent.clock.now()
-    timing = agent.policies.timing
     patient = session.get(Patient, touch.patient_id)
     visit = session.get(Visit, touch.visit_id)
     clinic = session.get(Clinic, touch.clinic_id)
+    timing = clinic_rules(session, clinic).timing(agent.policies.timing)
     settings = ClinicSettings.model_validate(clinic.settings)
     stop = _reason_to_stop(session, touch, patient, visit, now, timing.stale_after_hours, checks)
     if stop is not None:

@@ -159,6 +159,9 @@ class Clinic(Row, table=True):
     review_link: str | None = Field(default=None, max_length=500)
     settings: dict = Field(default_factory=_new_dict, sa_column=json_column())
     api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of the JSON API key
+    # Bumped whenever the clinic's template or timing overrides change: a turn compares it with what its
+    # process cached (agent/engine/clinic_rules.py), so the overrides cost no query on an ordinary turn.
+    overrides_revision: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
     created_at: datetime = _now_column()
 
 
@@ -335,6 +338,32 @@ class AuditEvent(Row, table=True):
     subject_id: int | None = None
     data: dict = Field(default_factory=_new_dict, sa_column=json_column())
     created_at: datetime = _now_column()
+
+
+class ClinicTemplate(Row, table=True):
+    """A clinic's own wording for one reply or touch template ('replies/positive', 'touches/es/nudge').
+    The file under prompts/ stays the default; deleting the row restores it."""
+
+    __tablename__ = "clinic_template"
+    __table_args__ = (sa.UniqueConstraint("clinic_id", "name", name="uq_clinic_template_name"),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    name: str = Field(max_length=80)
+    body: str = Field(max_length=1600)
+    updated_by: str = Field(max_length=60)
+    updated_at: datetime = _now_column()
+
+
+class ClinicTiming(Row, table=True):
+    """A clinic's changes to policies/timing.yaml, as {"neuromodulator.results_checkin.day": 10, ...};
+    fields it does not name keep the file's value."""
+
+    __tablename__ = "clinic_timing"
+    id: int | None = _id()
+    clinic_id: int = Field(foreign_key="clinic.id", unique=True)
+    fields: dict = Field(default_factory=_new_dict, sa_column=json_column())
+    updated_by: str = Field(max_length=60)
+    updated_at: datetime = _now_column()
 
 
 # The claim reads pending touches in due order. Sent/cancelled rows pile up forever (two per patient and

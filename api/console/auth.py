@@ -81,7 +81,7 @@ def foreign_origin(request: Request) -> bool:
     return urlsplit(source).netloc != request.url.netloc
 
 
-def _session_user(request: Request, session: Session, *, poll: bool) -> ConsoleUser | None:
+def session_user(request: Request, session: Session, *, poll: bool) -> ConsoleUser | None:
     token = request.cookies.get(SESSION_COOKIE, "")
     found = accounts.session_for_token(session, token, now_of(request), touch=not poll)
     if found is None:
@@ -111,7 +111,7 @@ async def _check_csrf(request: Request, user: ConsoleUser) -> None:
 async def console_user(request: Request, session: Annotated[Session, Depends(get_session)]) -> ConsoleUser:
     """A console page or form post: a live session, and the CSRF token on anything that changes state."""
     poll = request.headers.get(POLL_HEADER) == "1"
-    user = _session_user(request, session, poll=poll)
+    user = session_user(request, session, poll=poll)
     if user is None:
         raise LoginRequired(poll=poll)
     await _check_csrf(request, user)
@@ -131,7 +131,7 @@ async def api_actor(request: Request, session: Annotated[Session, Depends(get_se
             return Actor(clinic_id=clinic.id, staff_id=None, role=None, name=f"{clinic.name} (API key)",
                          via="clinic_key")
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "unknown API key", headers={"WWW-Authenticate": "X-API-Key"})
-    user = _session_user(request, session, poll=request.headers.get(POLL_HEADER) == "1")
+    user = session_user(request, session, poll=request.headers.get(POLL_HEADER) == "1")
     if user is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "log in to the console or send an X-API-Key header",
                             headers={"WWW-Authenticate": "X-API-Key"})

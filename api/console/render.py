@@ -35,6 +35,10 @@ NOTICES = {
     "password": "Password changed. Your other sessions are logged out.",
     "on_call": "On-call numbers updated.",
     "clinic": "Clinic settings saved.",
+    "template_saved": "Message saved: the agent uses the clinic's wording from its next text.",
+    "template_reset": "Message reset: the agent uses the default wording again.",
+    "timing_saved": "Touch timing saved: visits from now on are scheduled with it.",
+    "timing_reset": "Touch timing reset to the defaults.",
 }
 
 OUTCOME_LABELS = {

@@ -57,6 +57,7 @@ def test_urgent_handoff_appears_live_is_claimed_answered_and_resolved(page, live
     priya = live.patient("Priya", treatment="Juvederm lips", days_ago=1, visit_type=VisitType.DERMAL_FILLER)
     login(page, "nurse@glow.test")
     expect(page.locator("[data-urgent-banner]")).to_be_hidden()
+    expect(page.locator("body")).to_have_attribute("data-live", "events")  # the pulse is pushed, not polled
 
     live.says(priya, "my lip went white and it hurts")  # arrives while the inbox is open
     urgent = page.locator("li.handoff.urgent", has_text="Priya")
@@ -81,6 +82,20 @@ def test_urgent_handoff_appears_live_is_claimed_answered_and_resolved(page, live
     expect(page.locator("[data-handoff-status]")).to_have_text("resolved")
     expect(page.locator("p.small", has_text="thread is with")).to_contain_text("the agent")
     expect(page.locator("[data-urgent-banner]")).to_be_hidden()
+
+
+def test_without_the_event_stream_the_console_falls_back_to_polling(page, live):  # noqa: ANN001
+    """A proxy that refuses the stream (here: a 503 for /console/events): the badges and the urgent alert
+    still arrive, by polling /console/pulse as before."""
+    page.route("**/console/events", lambda route: route.fulfill(status=503, body="no streams here"))
+    lena = live.patient("Lena", treatment="Juvederm lips", days_ago=1, visit_type=VisitType.DERMAL_FILLER)
+    login(page, "nurse@glow.test")
+    expect(page.locator("body")).to_have_attribute("data-live", "polling", timeout=10000)
+    live.says(lena, "my lip went white and it hurts")
+    expect(page.locator("li.handoff.urgent", has_text="Lena")).to_be_visible(timeout=10000)
+    expect(page.locator("[data-urgent-banner]")).to_be_visible()
+    expect(page.locator("body")).to_have_attribute("data-urgent-alerted", re.compile(r"^\d+$"))
+    page.unroute("**/console/events")
 
 
 def test_referral_status_moves_and_the_dashboard_follows(page, live):  # noqa: ANN001

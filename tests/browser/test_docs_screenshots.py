@@ -95,6 +95,7 @@ def test_clinic_set_up_and_a_first_text_and_every_page_on_a_phone(page, live):  
         page.set_viewport_size({"width": 390, "height": 844})
         pages = ["/console/inbox", "/console/drafts", "/console/referrals", "/console/conversations",
                  "/console/dashboard", "/console/audit", "/console/staff", "/console/clinic", "/console/clinics/new",
+                 "/console/clinic/messages", "/console/clinic/messages/touches/results_checkin",
                  "/console/account", f"/console/patients/{elena}", f"/console/patients/{tess}"]
         for path in pages:
             page.goto(path)

@@ -118,3 +118,27 @@ def test_a_warmed_agent_compiles_no_phi_matcher_on_its_first_turn(db, clock, mak
     send_touch(agent, pid, "results_checkin")
     result = agent.handle_inbound(pid, "Honestly loving it!")
     assert result.replies and result.replies[-1].body
+
+
+def test_a_clinic_s_own_wording_is_read_once_per_change_not_every_turn(agent, make_patient, statements):
+    """agent/engine/clinic_rules.py: the overrides are read when the clinic's revision moves, then cached."""
+    from sqlmodel import Session
+
+    from agent.store.models import Clinic, ClinicTemplate, Patient
+
+    pid = make_patient()
+    send_touch(agent, pid, "results_checkin")
+    agent.handle_inbound(pid, "hi")
+    with Session(agent.db) as s:
+        clinic = s.get(Clinic, s.get(Patient, pid).clinic_id)
+        s.add(ClinicTemplate(clinic_id=clinic.id, name="replies/neutral", body="Noted, {{ first_name }}. Thank you!",
+                             updated_by="staff:1"))
+        clinic.overrides_revision += 1
+        s.add(clinic)
+        s.commit()
+    first = _turn(agent, pid, "ok thanks", statements)
+    assert [s for s in first if s == "SELECT"] == ["SELECT"] * 4  # + the clinic's templates and timing, once
+    second_pid = make_patient()
+    send_touch(agent, second_pid, "results_checkin")
+    again = _turn(agent, second_pid, "ok thanks", statements)
+    assert len([s for s in again if s == "SELECT"]) == 2

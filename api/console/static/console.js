@@ -1,7 +1,11 @@
 /* Live refresh for the console: no framework, no build step.
- * - every page polls /console/pulse and updates the nav badges, the urgent banner and the tab title;
- * - the inbox also re-fetches its list (server-rendered HTML) and swaps it in when it changed;
- * - polls carry X-Console-Poll: 1 so they never keep an idle session alive; a 401 shows "log in again";
+ * - every page listens to /console/events (server-sent events) for the pulse and updates the nav badges, the
+ *   urgent banner and the tab title; where EventSource is missing or its connection is refused (a 401, a proxy
+ *   that drops streams) it polls /console/pulse instead, as it always did;
+ * - the inbox also re-fetches its list (server-rendered HTML) on every pulse event and every few seconds, and
+ *   swaps it in when it changed (a new message in an open thread changes no count);
+ * - polls carry X-Console-Poll: 1 so they never keep an idle session alive (the event stream never does);
+ *   a 401, or the stream's "expired" event, shows "log in again";
  * - polling pauses while the tab is hidden and resumes at once when it is shown again;
  * - on the inbox, a new urgent handoff plays a short tone and shows a browser notification (if allowed;
  *   permission is asked on the first click, as browsers want a gesture). No patient detail in it.
@@ -13,6 +17,7 @@
   var list = document.getElementById("inbox-list");
   var lastList = list ? list.innerHTML : null;
   var timer = null;
+  var streaming = false; /* the pulse arrives by EventSource: polls fetch only the inbox list */
   /* Urgent handoffs the page was rendered with are already on screen; only later ones call for attention. */
   var shown = document.querySelector("[data-urgent-banner] [data-pulse=urgent_open]");
   var lastUrgent = shown ? parseInt(shown.textContent, 10) || 0 : null;
@@ -67,23 +72,52 @@
     lastUrgent = p.urgent_open;
   }
 
+  function refreshList() {
+    return get(list.getAttribute("data-refresh-url")).then(function (r) {
+      if (r.status === 401) { expired(); throw new Error("expired"); }
+      return r.ok ? r.text().then(function (html) {
+        if (html !== lastList) { list.innerHTML = html; lastList = html; }
+        var stamp = document.querySelector("[data-refreshed]");
+        if (stamp) stamp.textContent = "Updated " + new Date().toLocaleTimeString();
+      }) : null;
+    });
+  }
+
   function tick() {
     if (document.hidden) return schedule();
-    var jobs = [get(document.body.getAttribute("data-pulse-url")).then(function (r) {
+    var jobs = streaming ? [] : [get(document.body.getAttribute("data-pulse-url")).then(function (r) {
       if (r.status === 401) { expired(); throw new Error("expired"); }
       return r.ok ? r.json().then(applyPulse) : null;
     })];
-    if (list) {
-      jobs.push(get(list.getAttribute("data-refresh-url")).then(function (r) {
-        if (r.status === 401) { expired(); throw new Error("expired"); }
-        return r.ok ? r.text().then(function (html) {
-          if (html !== lastList) { list.innerHTML = html; lastList = html; }
-          var stamp = document.querySelector("[data-refreshed]");
-          if (stamp) stamp.textContent = "Updated " + new Date().toLocaleTimeString();
-        }) : null;
-      }));
-    }
+    if (list) jobs.push(refreshList());
     Promise.all(jobs).then(schedule, function (e) { if (e && e.message !== "expired") schedule(); });
+  }
+
+  /* The pulse pushed by the server. EventSource reconnects by itself when a stream ends normally; a refused
+   * connection (CLOSED) or a browser without EventSource falls back to polling the pulse. */
+  function listen(url) {
+    if (!url || !window.EventSource) return false;
+    var source = new EventSource(url);
+    streaming = true;
+    source.addEventListener("pulse", function (event) {
+      applyPulse(JSON.parse(event.data));
+      if (list && !document.hidden) refreshList().catch(function () {});
+    });
+    source.addEventListener("expired", function () {
+      source.close();
+      streaming = false;
+      expired();
+      timer = false; /* nothing left to poll for */
+    });
+    source.onerror = function () {
+      if (source.readyState !== EventSource.CLOSED || !streaming) return;
+      streaming = false;
+      document.body.setAttribute("data-live", "polling");
+      if (timer) { clearTimeout(timer); timer = null; }
+      tick();
+    };
+    document.body.setAttribute("data-live", "events");
+    return true;
   }
 
   function schedule() {
@@ -118,5 +152,9 @@
     update();
   });
 
-  if (document.body.getAttribute("data-pulse-url")) schedule();
+  if (document.body.getAttribute("data-pulse-url")) {
+    var listening = listen(document.body.getAttribute("data-events-url"));
+    if (!listening) document.body.setAttribute("data-live", "polling");
+    if (!listening || list) schedule(); /* the inbox list keeps its own refresh */
+  }
 })();
