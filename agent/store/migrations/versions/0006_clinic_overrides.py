@@ -1,10 +1,7 @@
 """clinic overrides: a clinic's own reply/touch wording and touch timing, over the files' defaults
 
-Numbered 0006 because 0005 is being written in parallel on another branch; when both land, this file's
-down_revision becomes '0005' (the tables touch nothing 0005 does).
-
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01
 """
 from alembic import op
