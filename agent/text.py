@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 import emoji
 
@@ -171,6 +172,7 @@ def _respell(token: str) -> str:
     return token[:start] + SMS_SPELLINGS[core] + token[start + len(core):]
 
 
+@lru_cache(maxsize=256)  # a turn normalises its text in several places (keywords, triage, rules, the reader)
 def normalize(text: str) -> str:
     """Lowercase, ASCII-folded, emoji-as-words, SMS-respelt, whitespace-collapsed text."""
     if not text:

@@ -60,7 +60,7 @@ def analyze(text: str) -> list[str]:
         for n in CHAR_NGRAMS:
             if len(padded) < n:
                 break
-            feats.extend("c:" + padded[i:i + n] for i in range(len(padded) - n + 1))
+            feats.extend(["c:" + padded[i:i + n] for i in range(len(padded) - n + 1)])
     if not words:
         feats.append("w:<empty>")
     if not text.islower():

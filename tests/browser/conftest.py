@@ -151,6 +151,9 @@ def login(page, email: str = "admin@glow.test") -> None:  # noqa: ANN001
 
 def horizontal_overflow(page) -> str | None:  # noqa: ANN001
     """None when the page fits its viewport's width; else the widths and the elements sticking out."""
+    # After a click that navigates, the old document can be torn down under the script (a null
+    # documentElement on a loaded machine): measure the page that has finished loading.
+    page.wait_for_load_state("load")
     found = page.evaluate("""() => {
         const width = window.innerWidth, doc = document.documentElement.scrollWidth;
         if (doc <= width) return null;
