@@ -153,7 +153,17 @@ def horizontal_overflow(page) -> str | None:  # noqa: ANN001
     """None when the page fits its viewport's width; else the widths and the elements sticking out."""
     # After a click that navigates, the old document can be torn down under the script (a null
     # documentElement on a loaded machine): measure the page that has finished loading.
+    from playwright.sync_api import Error as PlaywrightError
+
     page.wait_for_load_state("load")
+    try:
+        return _overflow(page)
+    except PlaywrightError:  # the document was replaced while the script ran: measure the new one
+        page.wait_for_load_state("load")
+        return _overflow(page)
+
+
+def _overflow(page) -> str | None:  # noqa: ANN001
     found = page.evaluate("""() => {
         const width = window.innerWidth, doc = document.documentElement.scrollWidth;
         if (doc <= width) return null;
