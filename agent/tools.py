@@ -24,7 +24,7 @@ from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, T
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
 
-def _person_name(value: str) -> str:
+def person_name(value: str) -> str:
     value = " ".join(value.split())
     if not _NAME.match(value):
         raise ValueError("a name is letters, spaces, apostrophes, dots or hyphens (max 60)")
@@ -53,7 +53,7 @@ class CreateHandoffArgs(Args):
 class RecordReferralArgs(Args):
     """Record someone the patient introduces. Opens a front-desk handoff with the visit context."""
 
-    name: Annotated[str, AfterValidator(_person_name)]
+    name: Annotated[str, AfterValidator(person_name)]
     phone: Annotated[str | None, AfterValidator(_e164)] = None
     relationship: str | None = Field(default=None, max_length=40)
     note: str | None = Field(default=None, max_length=500)

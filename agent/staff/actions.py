@@ -13,17 +13,20 @@ from agent.engine import drafts as engine_drafts
 from agent.engine import handoffs as engine_handoffs
 from agent.engine.drafts import DraftStateError, StaffSend
 from agent.engine.handoffs import HandoffStateError
-from agent.policy.schema import Policies
+from agent.policy.schema import Policies, RewardPolicy
+from agent.referrals import rewards
+from agent.referrals.progress import change_status
 from agent.staff import accounts
 from agent.staff.actor import Actor, Conflict, Forbidden, NotFound
 from agent.staff.queries import owned
 from agent.staff.roles import Permission
 from agent.store.models import Draft, Handoff, Referral
+from agent.store.referral_models import Reward
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
-           "resolve_handoff", "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key",
+           "resolve_handoff", "reply", "set_referral_status", "issue_reward", "create_staff", "set_staff_active", "issue_staff_key",
            "change_own_password"]
 
 
@@ -112,20 +115,22 @@ def reply(session: Session, actor: Actor, handoff_id: int, text: str, now: datet
 
 
 def set_referral_status(session: Session, actor: Actor, referral_id: int, status: ReferralStatus,
-                        now: datetime) -> Referral:
+                        now: datetime, policy: RewardPolicy) -> Referral:
     """Move a referral along the pipeline (new, contacted, consult booked, treated, reward issued).
-    Any step may be corrected backwards; every change is audited with its from and to."""
+    Any step may be corrected backwards; every change is audited with its from and to. Reaching the
+    rewards milestone makes the referrer's reward due; reward issued marks a due reward issued."""
     actor.require(Permission.UPDATE_REFERRALS)
     referral = owned(session, Referral, referral_id, actor.clinic_id)
-    _staff_id(actor)
-    if referral.status == status:
-        return referral
-    previous = referral.status
-    referral.status = status
-    referral.updated_at = now
-    accounts.audit(session, actor.clinic_id, actor.label, "referral.status_changed", "referral", referral.id, now,
-                   **{"from": previous.value, "to": status.value})
+    staff_id = _staff_id(actor)
+    change_status(session, referral, status, now, actor=actor.label, policy=policy, staff_id=staff_id)
     return referral
+
+
+def issue_reward(session: Session, actor: Actor, reward_id: int, now: datetime) -> Reward:
+    """Staff gave the referrer their reward (a credit booked, a gift handed over)."""
+    actor.require(Permission.UPDATE_REFERRALS)
+    reward = owned(session, Reward, reward_id, actor.clinic_id)
+    return rewards.issue_reward(session, reward, _staff_id(actor), now)
 
 
 # ------------------------------------------------------------------ staff accounts (admin)

@@ -16,11 +16,11 @@ class ReferralCode(Row, table=True):
     """A referrer's short code: the friend page's address and what a friend can say at the front desk."""
 
     __tablename__ = "referral_code"
-    __table_args__ = (sa.UniqueConstraint("clinic_id", "code", name="uq_referral_code_clinic_code"),)
     id: int | None = _id()
     clinic_id: int = _clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", unique=True)  # one code per referrer
-    code: str = Field(max_length=12)
+    # Unique across clinics, not only within one: the friend page's address is the code alone.
+    code: str = Field(max_length=12, unique=True)
     created_at: datetime = _now_column()
 
 

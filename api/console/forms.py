@@ -109,9 +109,9 @@ def reply(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
 
 
 @router.post("/referrals/{referral_id}/status")
-def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep,
+def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
                     status: Annotated[ReferralStatus, Form()]) -> Response:
-    actions.set_referral_status(session, user.actor, referral_id, status, now_of(request))
+    actions.set_referral_status(session, user.actor, referral_id, status, now_of(request), agent.policies.rewards)
     session.commit()
     return back_to(_next_or(request, "/console/referrals"), "referral")
 

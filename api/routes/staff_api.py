@@ -241,8 +241,8 @@ def list_referrals(actor: ApiActorDep, session: SessionDep,
 
 @router.patch("/referrals/{referral_id}")
 def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
-                    session: SessionDep) -> ReferralPublic:
-    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request))
+                    session: SessionDep, agent: AgentDep) -> ReferralPublic:
+    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request), agent.policies.rewards)
     session.commit()
     return queries.referral(session, actor, referral_id)
 

@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['clinic_id'], ['clinic.id'], ),
     sa.ForeignKeyConstraint(['patient_id'], ['patient.id'], ),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('clinic_id', 'code', name='uq_referral_code_clinic_code'),
+    sa.UniqueConstraint('code'),
     sa.UniqueConstraint('patient_id')
     )
     op.create_index(op.f('ix_referral_code_clinic_id'), 'referral_code', ['clinic_id'], unique=False)
