@@ -20,13 +20,14 @@ from agent.staff import accounts
 from agent.staff.actor import Actor, Conflict, Forbidden, NotFound
 from agent.staff.queries import owned
 from agent.staff.roles import Permission
-from agent.store.models import Draft, Handoff, Referral
-from agent.store.referral_models import Reward
+from agent.referrals.codes import code_for
+from agent.store.models import Draft, Handoff, Patient, Referral
+from agent.store.referral_models import ReferralCode, Reward
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
-           "resolve_handoff", "reply", "set_referral_status", "issue_reward", "create_staff", "set_staff_active", "issue_staff_key",
+           "resolve_handoff", "reply", "set_referral_status", "referral_code", "issue_reward", "create_staff", "set_staff_active", "issue_staff_key",
            "change_own_password"]
 
 
@@ -124,6 +125,13 @@ def set_referral_status(session: Session, actor: Actor, referral_id: int, status
     staff_id = _staff_id(actor)
     change_status(session, referral, status, now, actor=actor.label, policy=policy, staff_id=staff_id)
     return referral
+
+
+def referral_code(session: Session, actor: Actor, patient_id: int, now: datetime) -> ReferralCode:
+    """The patient's referral code, made now if they have none (audited when made)."""
+    actor.require(Permission.UPDATE_REFERRALS)
+    patient = owned(session, Patient, patient_id, actor.clinic_id)
+    return code_for(session, patient, now, actor=actor.label)
 
 
 def issue_reward(session: Session, actor: Actor, reward_id: int, now: datetime) -> Reward:

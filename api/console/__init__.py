@@ -29,10 +29,10 @@ class ConsoleHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(("/console", "/api/")):
+        if not path.startswith(("/console", "/api/", "/r/")):
             await self.app(scope, receive, send)
             return
-        console = path.startswith("/console")
+        console = path.startswith(("/console", "/r/"))  # the public friend page gets the same page headers
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

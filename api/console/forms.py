@@ -116,6 +116,20 @@ def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, ses
     return back_to(_next_or(request, "/console/referrals"), "referral")
 
 
+@router.post("/rewards/{reward_id}/issue")
+def reward_issued(reward_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+    actions.issue_reward(session, user.actor, reward_id, now_of(request))
+    session.commit()
+    return back_to(_next_or(request, "/console/referrals"), "reward")
+
+
+@router.post("/patients/{patient_id}/referral-code")
+def make_referral_code(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+    actions.referral_code(session, user.actor, patient_id, now_of(request))
+    session.commit()
+    return back_to(f"/console/patients/{patient_id}", "referral_code")
+
+
 # ------------------------------------------------------------------ staff accounts (admin)
 
 

@@ -30,13 +30,15 @@ from agent.staff.schemas import (
     HandoffPublic,
     MePublic,
     Pulse,
+    ReferralCodePublic,
     ReferralPublic,
+    RewardPublic,
     StaffSendPublic,
 )
 from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, WeakPassword
 from agent.store.models import Clinic
 from agent.store.staff_models import Staff, StaffCreate, StaffPublic
-from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus
+from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus, RewardStatus
 from api.console.auth import SESSION_COOKIE, ApiActorDep
 from api.deps import AgentDep, SessionDep
 from api.proxies import client_address
@@ -245,6 +247,28 @@ def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, 
     actions.set_referral_status(session, actor, referral_id, payload.status, _now(request), agent.policies.rewards)
     session.commit()
     return queries.referral(session, actor, referral_id)
+
+
+@router.post("/patients/{patient_id}/referral-code")
+def patient_referral_code(patient_id: Id, request: Request, actor: ApiActorDep,
+                          session: SessionDep) -> ReferralCodePublic:
+    """The patient's code for the friend page (/r/<code>), made on first request; the same code after."""
+    row = actions.referral_code(session, actor, patient_id, _now(request))
+    session.commit()
+    return ReferralCodePublic(patient_id=row.patient_id, code=row.code, path=f"/r/{row.code}")
+
+
+@router.get("/rewards")
+def list_rewards(actor: ApiActorDep, session: SessionDep, status: RewardStatus | None = None) -> list[RewardPublic]:
+    return queries.rewards(session, actor, status=status)
+
+
+@router.post("/rewards/{reward_id}/issue")
+def issue_reward(reward_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> RewardPublic:
+    """Staff gave the referrer their reward; the referral moves to reward issued. Issuing twice changes nothing."""
+    reward = actions.issue_reward(session, actor, reward_id, _now(request))
+    session.commit()
+    return next(r for r in queries.rewards(session, actor) if r.id == reward.id)
 
 
 # ------------------------------------------------------------------ conversations, dashboard, audit
