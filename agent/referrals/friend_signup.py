@@ -42,7 +42,7 @@ class FriendSignup(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     first_name: Annotated[str, Field(min_length=1, max_length=60), AfterValidator(person_name)]
-    phone: Annotated[str, Field(min_length=7, max_length=30), AfterValidator(_phone)]
+    phone: Annotated[str, Field(min_length=1, max_length=30), AfterValidator(_phone)]
     sms_consent: bool
 
     @field_validator("sms_consent")
