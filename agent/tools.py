@@ -18,8 +18,9 @@ from sqlmodel import Session, select
 
 from agent.phones import to_e164
 from agent.outreach.review import REVIEW_TOUCH
+from agent.referrals.events import emit, referral_data
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
-from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus
+from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus, WebhookEvent
 
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
@@ -224,6 +225,7 @@ def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) 
     scope.session.flush()
     scope.conversation.stage = Stage.REFERRED
     audit(scope, "referral.recorded", "referral", referral.id, has_phone=args.phone is not None)
+    emit(scope.session, scope.clinic.id, WebhookEvent.REFERRAL_CREATED, scope.now, referral_data(referral))
     return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=referral)
 
 

@@ -167,6 +167,21 @@ class VisitStatus(StrEnum):
     BOOKED = "booked"
 
 
+class WebhookEvent(StrEnum):
+    REFERRAL_CREATED = "referral.created"
+    REFERRAL_STATUS_CHANGED = "referral.status_changed"
+    REWARD_DUE = "reward.due"
+    REWARD_ISSUED = "reward.issued"
+
+
+class DeliveryState(StrEnum):
+    """An outbound webhook delivery: waiting (first try or a retry), delivered, or given up."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class TouchStatus(StrEnum):
     PENDING = "pending"  # due in the future (or deferred to a later time)
     SENT = "sent"

@@ -21,10 +21,11 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
+from agent.referrals.events import emit, referral_data
 from agent.tools import person_name
 from agent.store.models import AuditEvent, Conversation, Handoff, Patient, Referral
 from agent.store.referral_models import ReferralCode
-from agent.types import HandoffStatus, Mode, Priority, Queue, ReferralFlag, ReferralSource
+from agent.types import HandoffStatus, Mode, Priority, Queue, ReferralFlag, ReferralSource, WebhookEvent
 
 ACTOR = "friend_page"
 OPENING = "friend_page"  # the conversation's opening_touch: staff see where the thread came from
@@ -101,6 +102,7 @@ def sign_up_friend(session: Session, code: ReferralCode, data: FriendSignup, now
            source=ReferralSource.FRIEND_PAGE.value, has_phone=True)
     if flag is not None:
         _audit(session, code.clinic_id, "referral.flagged", "referral", referral.id, now, flag=flag.value)
+    emit(session, code.clinic_id, WebhookEvent.REFERRAL_CREATED, now, referral_data(referral))
     return SignupResult(referral, True)
 
 

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from agent.policy.schema import RewardPolicy
-from agent.referrals.rewards import issue_reward, reached, reward_if_due
-from agent.store.models import AuditEvent, Referral
+from agent.referrals.rewards import issue_reward, reached, reward_if_due, status_changed
+from agent.store.models import Referral
 from agent.types import ReferralStatus, RewardStatus
 
 
@@ -19,9 +19,7 @@ def change_status(session: Session, referral: Referral, status: ReferralStatus, 
     if referral.status == status:
         return
     previous, referral.status, referral.updated_at = referral.status, status, now
-    session.add(AuditEvent(clinic_id=referral.clinic_id, actor=actor, action="referral.status_changed",
-                           subject_type="referral", subject_id=referral.id,
-                           data={"from": previous.value, "to": status.value}, created_at=now))
+    status_changed(session, referral, previous, now, actor)
     reward = reward_if_due(session, referral, policy, now, actor)
     if status == ReferralStatus.REWARD_ISSUED and reward is not None and reward.status == RewardStatus.DUE \
             and staff_id is not None:

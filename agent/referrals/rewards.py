@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, func, select
 
 from agent.policy.schema import RewardPolicy
+from agent.referrals.events import emit, referral_data, reward_data
 from agent.store.models import AuditEvent, Referral
 from agent.store.referral_models import Reward
-from agent.types import ReferralStatus, RewardStatus
+from agent.types import ReferralStatus, RewardStatus, WebhookEvent
 
 # The pipeline in order: a referral "has reached" a status when it is at it or beyond.
 PIPELINE = (ReferralStatus.NEW, ReferralStatus.CONTACTED, ReferralStatus.CONSULT_BOOKED, ReferralStatus.TREATED,
@@ -41,6 +42,7 @@ def reward_if_due(session: Session, referral: Referral, policy: RewardPolicy, no
     session.add(reward)
     session.flush()
     _audit(session, referral.clinic_id, actor, "reward.due", referral.id, now, reward_id=reward.id)
+    emit(session, referral.clinic_id, WebhookEvent.REWARD_DUE, now, reward_data(reward))
     return reward
 
 
@@ -52,11 +54,19 @@ def issue_reward(session: Session, reward: Reward, staff_id: int, now: datetime)
     referral = session.get(Referral, reward.referral_id)
     actor = f"staff:{staff_id}"
     _audit(session, reward.clinic_id, actor, "reward.issued", referral.id, now, reward_id=reward.id)
+    emit(session, reward.clinic_id, WebhookEvent.REWARD_ISSUED, now, reward_data(reward))
     if referral.status != ReferralStatus.REWARD_ISSUED:
         previous, referral.status, referral.updated_at = referral.status, ReferralStatus.REWARD_ISSUED, now
-        _audit(session, reward.clinic_id, actor, "referral.status_changed", referral.id, now,
-               **{"from": previous.value, "to": ReferralStatus.REWARD_ISSUED.value})
+        status_changed(session, referral, previous, now, actor)
     return reward
+
+
+def status_changed(session: Session, referral: Referral, previous: ReferralStatus, now: datetime, actor: str) -> None:
+    """The audit event and the webhook of a status change, wherever the change was made."""
+    _audit(session, referral.clinic_id, actor, "referral.status_changed", referral.id, now,
+           **{"from": previous.value, "to": referral.status.value})
+    emit(session, referral.clinic_id, WebhookEvent.REFERRAL_STATUS_CHANGED, now,
+         {**referral_data(referral), "previous_status": previous.value})
 
 
 def _audit(session: Session, clinic_id: int, actor: str, action: str, referral_id: int, now: datetime,

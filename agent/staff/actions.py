@@ -14,7 +14,8 @@ from agent.engine import handoffs as engine_handoffs
 from agent.engine.drafts import DraftStateError, StaffSend
 from agent.engine.handoffs import HandoffStateError
 from agent.policy.schema import Policies, RewardPolicy
-from agent.referrals import rewards
+from agent.referrals import endpoints, rewards
+from agent.referrals.endpoints import EndpointIn
 from agent.referrals.progress import change_status
 from agent.staff import accounts
 from agent.staff.actor import Actor, Conflict, Forbidden, NotFound
@@ -22,12 +23,12 @@ from agent.staff.queries import owned
 from agent.staff.roles import Permission
 from agent.referrals.codes import code_for
 from agent.store.models import Draft, Handoff, Patient, Referral
-from agent.store.referral_models import ReferralCode, Reward
+from agent.store.referral_models import ReferralCode, Reward, WebhookEndpoint
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
-           "resolve_handoff", "reply", "set_referral_status", "referral_code", "issue_reward", "create_staff", "set_staff_active", "issue_staff_key",
+           "resolve_handoff", "reply", "set_referral_status", "referral_code", "issue_reward", "set_webhook", "switch_off_webhook", "create_staff", "set_staff_active", "issue_staff_key",
            "change_own_password"]
 
 
@@ -139,6 +140,21 @@ def issue_reward(session: Session, actor: Actor, reward_id: int, now: datetime) 
     actor.require(Permission.UPDATE_REFERRALS)
     reward = owned(session, Reward, reward_id, actor.clinic_id)
     return rewards.issue_reward(session, reward, _staff_id(actor), now)
+
+
+# ------------------------------------------------------------------ webhooks (admin)
+
+
+def set_webhook(session: Session, actor: Actor, data: EndpointIn, now: datetime) -> WebhookEndpoint:
+    actor.require(Permission.MANAGE_CLINIC)
+    _staff_id(actor)
+    return endpoints.set_endpoint(session, actor.clinic_id, data, now, actor.label)
+
+
+def switch_off_webhook(session: Session, actor: Actor, now: datetime) -> WebhookEndpoint | None:
+    actor.require(Permission.MANAGE_CLINIC)
+    _staff_id(actor)
+    return endpoints.switch_off(session, actor.clinic_id, now, actor.label)
 
 
 # ------------------------------------------------------------------ staff accounts (admin)

@@ -9,7 +9,7 @@ from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.store.models import Row, _clinic_fk, _id, _now_column, enum_column
-from agent.types import RewardStatus
+from agent.types import DeliveryState, RewardStatus, WebhookEvent
 
 
 class ReferralCode(Row, table=True):
@@ -51,3 +51,45 @@ class FriendPageAttempt(Row, table=True):
     code_id: int = Field(foreign_key="referral_code.id", index=True)
     ip_digest: str = Field(max_length=64, index=True)
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
+
+
+class WebhookEndpoint(Row, table=True):
+    """Where a clinic's practice system wants referral events. The secret signs every delivery (HMAC-SHA256);
+    it is kept as given because signing needs it, and never returned by the API after it is set."""
+
+    __tablename__ = "webhook_endpoint"
+    id: int | None = _id()
+    clinic_id: int = Field(foreign_key="clinic.id", unique=True)  # one endpoint per clinic
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=128)
+    active: bool = True
+    created_at: datetime = _now_column()
+    updated_at: datetime = _now_column()
+
+
+# The worker looks for deliveries waiting and due; delivered and failed rows pile up, so the index holds
+# only the pending ones (the query repeats this literal, as for touches).
+PENDING_DELIVERY = "status = 'pending'"
+
+
+class WebhookDelivery(Row, table=True):
+    """One event for one endpoint, written in the transaction that made the change (so an event exists
+    exactly when its change committed) and delivered by the worker with retries and backoff. The event id
+    is the receiver's idempotency key: a retry sends the same id and the same body."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (sa.Index("ix_webhook_delivery_pending_due", "next_attempt_at", "id",
+                               sqlite_where=sa.text(PENDING_DELIVERY), postgresql_where=sa.text(PENDING_DELIVERY)),)
+    id: int | None = _id()
+    clinic_id: int = _clinic_fk()
+    endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
+    event_id: str = Field(max_length=40, unique=True)
+    event_type: WebhookEvent = Field(sa_column=enum_column(WebhookEvent))
+    body: str  # the exact JSON sent (and signed), the same on every attempt
+    status: DeliveryState = Field(default=DeliveryState.PENDING, sa_column=enum_column(DeliveryState))
+    attempts: int = 0
+    next_attempt_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    last_status_code: int | None = None
+    last_error: str | None = Field(default=None, max_length=200)
+    delivered_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
+    created_at: datetime = _now_column()

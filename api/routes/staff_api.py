@@ -7,6 +7,7 @@ writes. Every response is a Public model; table rows never leave the server. Err
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -16,6 +17,7 @@ from sqlmodel import select
 
 from agent.engine.drafts import StaffSend
 from agent.ids import Id
+from agent.referrals.endpoints import EndpointIn, endpoint_of
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
 from agent.staff import actions, queries
@@ -269,6 +271,40 @@ def issue_reward(reward_id: Id, request: Request, actor: ApiActorDep, session: S
     reward = actions.issue_reward(session, actor, reward_id, _now(request))
     session.commit()
     return next(r for r in queries.rewards(session, actor) if r.id == reward.id)
+
+
+class WebhookOut(BaseModel):
+    """The clinic's endpoint, never its secret."""
+
+    url: str
+    active: bool
+    updated_at: datetime
+
+
+@router.get("/clinic/webhook", responses={404: {"description": "no endpoint set"}})
+def get_webhook(actor: ApiActorDep, session: SessionDep) -> WebhookOut:
+    actor.require(Permission.MANAGE_CLINIC)
+    endpoint = endpoint_of(session, actor.clinic_id)
+    if endpoint is None:
+        raise HTTPException(404, "no webhook endpoint set")
+    return WebhookOut(url=endpoint.url, active=endpoint.active, updated_at=endpoint.updated_at)
+
+
+@router.put("/clinic/webhook")
+def put_webhook(payload: EndpointIn, request: Request, actor: ApiActorDep, session: SessionDep) -> WebhookOut:
+    """Where referral events go (referral.created, referral.status_changed, reward.due, reward.issued), and
+    the secret that signs them (README: "Outbound webhooks"). Admins only; audited with the host only."""
+    endpoint = actions.set_webhook(session, actor, payload, _now(request))
+    session.commit()
+    return WebhookOut(url=endpoint.url, active=endpoint.active, updated_at=endpoint.updated_at)
+
+
+@router.delete("/clinic/webhook", status_code=204)
+def delete_webhook(request: Request, actor: ApiActorDep, session: SessionDep) -> Response:
+    """Switch the endpoint off: no new events are queued for it."""
+    actions.switch_off_webhook(session, actor, _now(request))
+    session.commit()
+    return Response(status_code=204)
 
 
 # ------------------------------------------------------------------ conversations, dashboard, audit
