@@ -19,6 +19,8 @@ def change_status(session: Session, referral: Referral, status: ReferralStatus, 
     if referral.status == status:
         return
     previous, referral.status, referral.updated_at = referral.status, status, now
+    if previous == ReferralStatus.NEW and referral.first_contact_at is None:
+        referral.first_contact_at = now  # contacted, or booked straight away: either way the friend was reached
     status_changed(session, referral, previous, now, actor)
     reward = reward_if_due(session, referral, policy, now, actor)
     if status == ReferralStatus.REWARD_ISSUED and reward is not None and reward.status == RewardStatus.DUE \

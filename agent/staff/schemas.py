@@ -233,3 +233,23 @@ class MePublic(SQLModel):
     via: str = Field(description="console session, staff API key, or the clinic's read-only key")
     permissions: list[str]
     queues: list[Queue]
+
+
+class FunnelRowPublic(SQLModel):
+    key: str = Field(description="a month (YYYY-MM), a visit type, or total")
+    asks: int
+    introductions: int
+    contacted: int
+    booked: int
+    treated: int
+    rewarded: int
+    flagged: int = Field(description="self-referrals and friends who were already patients: not introductions")
+    median_minutes_to_contact: float | None = None
+
+
+class FunnelPublic(SQLModel):
+    by: str
+    since: datetime
+    until: datetime
+    rows: list[FunnelRowPublic]
+    total: FunnelRowPublic

@@ -306,6 +306,7 @@ class Referral(Row, table=True):
     flag: ReferralFlag | None = Field(default=None, sa_column=enum_column(ReferralFlag, nullable=True))
     # The patient record the friend is (made by the friend page, or matched when their visit arrived).
     friend_patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
+    first_contact_at: datetime | None = None  # when it first left "new": the funnel's time to first contact
     created_at: datetime = _now_column()
     updated_at: datetime = _now_column()
 

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.staff.actor import Conflict, Forbidden, NotFound
-from api.console import account, clinic, forms, login, pages, patients
+from api.console import account, clinic, forms, funnel, login, pages, patients
 from api.console.auth import CsrfFailed, LoginRequired, clear_session_cookie
 from api.console.render import HERE, templates
 
@@ -57,6 +57,7 @@ def install(app: FastAPI) -> None:
     app.include_router(patients.router)
     app.include_router(clinic.router)
     app.include_router(account.router)
+    app.include_router(funnel.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleHeaders)
 

@@ -7,11 +7,12 @@ writes. Every response is a Public model; table rows never leave the server. Err
 """
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
@@ -20,6 +21,9 @@ from agent.ids import Id
 from agent.referrals.endpoints import EndpointIn, endpoint_of
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
+from agent.reports.funnel import By, Funnel
+from agent.reports.funnel import funnel as build_funnel
+from agent.reports.funnel import period as funnel_period
 from agent.staff import actions, queries
 from agent.staff.accounts import Throttled
 from agent.staff.roles import Permission
@@ -29,6 +33,8 @@ from agent.staff.schemas import (
     ConversationBrief,
     ConversationPublic,
     DraftPublic,
+    FunnelPublic,
+    FunnelRowPublic,
     HandoffPublic,
     MePublic,
     Pulse,
@@ -42,6 +48,7 @@ from agent.store.models import Clinic
 from agent.store.staff_models import Staff, StaffCreate, StaffPublic
 from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus, RewardStatus
 from api.console.auth import SESSION_COOKIE, ApiActorDep
+from api.console.funnel import funnel_csv_response
 from api.deps import AgentDep, SessionDep
 from api.proxies import client_address
 
@@ -321,6 +328,30 @@ def get_conversation(conversation_id: Id, request: Request, actor: ApiActorDep,
                      session: SessionDep) -> ConversationPublic:
     """Transcript with intents, tool calls, the guard verdicts of every attempt and delivery status."""
     return queries.conversation(session, actor, conversation_id, _now(request))
+
+
+@router.get("/funnel")
+def get_funnel(request: Request, actor: ApiActorDep, session: SessionDep, by: By = "month",
+               since: date | None = None, until: date | None = None) -> FunnelPublic:
+    """The referral funnel (asks -> introductions -> contacted -> booked -> treated -> rewarded) per month or
+    visit type; `since`/`until` are the clinic's local days (default: the last 365 days)."""
+    report = _funnel(session, actor, by, since, until, _now(request))
+    return FunnelPublic(by=report.by, since=report.since, until=report.until,
+                        rows=[FunnelRowPublic(**asdict(r)) for r in report.rows],
+                        total=FunnelRowPublic(**asdict(report.total)))
+
+
+@router.get("/funnel.csv", response_class=PlainTextResponse)
+def get_funnel_csv(request: Request, actor: ApiActorDep, session: SessionDep, by: By = "month",
+                   since: date | None = None, until: date | None = None) -> Response:
+    report = _funnel(session, actor, by, since, until, _now(request))
+    return funnel_csv_response(report)
+
+
+def _funnel(session, actor, by: By, since: date | None, until: date | None, now: datetime) -> Funnel:  # noqa: ANN001
+    clinic = session.get(Clinic, actor.clinic_id)
+    start, end = funnel_period(clinic.timezone, since, until, now)
+    return build_funnel(session, clinic, start, end, by)
 
 
 @router.get("/dashboard")

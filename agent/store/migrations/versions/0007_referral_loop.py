@@ -74,6 +74,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('flag', sa.Enum('self_referral', 'already_patient', name='referralflag',
                                                       native_enum=False, length=24), nullable=True))
         batch_op.add_column(sa.Column('friend_patient_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('first_contact_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_referral_friend_patient_id'), ['friend_patient_id'], unique=False)
         batch_op.create_foreign_key('fk_referral_friend_patient_id_patient', 'patient', ['friend_patient_id'], ['id'])
     with op.batch_alter_table('referral', schema=None) as batch_op:
@@ -84,6 +85,7 @@ def downgrade() -> None:
     with op.batch_alter_table('referral', schema=None) as batch_op:
         batch_op.drop_constraint('fk_referral_friend_patient_id_patient', type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_referral_friend_patient_id'))
+        batch_op.drop_column('first_contact_at')
         batch_op.drop_column('friend_patient_id')
         batch_op.drop_column('flag')
         batch_op.drop_column('source')
