@@ -1,7 +1,7 @@
 """The referral funnel page and its CSV export (agent/reports/funnel.py has the definitions)."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
@@ -30,7 +30,8 @@ def _report(request: Request, user: ConsoleUserDep, session: SessionDep, by: By,
 def funnel_page(request: Request, user: ConsoleUserDep, session: SessionDep, by: By = "month",
                 since: date | None = None, until: date | None = None) -> Response:
     report = _report(request, user, session, by, since, until)
-    return page(request, user, "funnel.html", session=session, report=report, query=request.url.query)
+    return page(request, user, "funnel.html", session=session, report=report,
+                last_day=report.until - timedelta(days=1))
 
 
 @router.get("/funnel.csv")
