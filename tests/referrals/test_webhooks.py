@@ -83,11 +83,17 @@ def test_events_are_signed_carry_no_phi_and_are_delivered_once(env, as_user):
     assert (row.status, row.attempts, row.last_status_code) == (DeliveryState.DELIVERED, 1, 204)
 
 
-def test_a_failing_endpoint_is_retried_with_backoff_under_the_same_event_id(env, as_user, monkeypatch):
+def one_event_queued(env, as_user) -> str:  # noqa: ANN001
+    """An endpoint, and a friend's sign-up whose referral.created waits for it; returns the code."""
     set_hook(as_user)
     code = make_code(env, env.patient(touch=False))
     with TestClient(env.app) as c:
         fill_friend_page(c, env, code)
+    return code
+
+
+def test_a_failing_endpoint_is_retried_with_backoff_under_the_same_event_id(env, as_user):
+    one_event_queued(env, as_user)
     deliverer = WebhookDeliverer(env.engine, env.clock)
     with respx.mock() as mock:
         route = mock.post(HOOK).mock(side_effect=[httpx.Response(500), httpx.ConnectError("refused"),
@@ -108,10 +114,7 @@ def test_a_failing_endpoint_is_retried_with_backoff_under_the_same_event_id(env,
 
 def test_an_endpoint_that_never_answers_is_given_up_and_a_switched_off_one_gets_nothing(env, as_user, monkeypatch):
     monkeypatch.setattr(webhook_delivery, "MAX_ATTEMPTS", 2)
-    set_hook(as_user)
-    code = make_code(env, env.patient(touch=False))
-    with TestClient(env.app) as c:
-        fill_friend_page(c, env, code)
+    code = one_event_queued(env, as_user)
     deliverer = WebhookDeliverer(env.engine, env.clock)
     with respx.mock() as mock:
         mock.post(HOOK).respond(503)
