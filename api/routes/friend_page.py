@@ -9,6 +9,7 @@ what was typed and a message per field; nothing typed is ever logged or echoed i
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 from urllib.parse import urlsplit
 
@@ -41,9 +42,9 @@ def _secret(request: Request) -> str:
     return request.app.state.settings.secret_key
 
 
-def _form(request: Request, code: ReferralCode, clinic: Clinic, offer: str, *, values: dict | None = None,
-          errors: dict | None = None, error: str | None = None, status_code: int = 200,
-          now=None) -> Response:  # noqa: ANN001 - a datetime from the agent's clock
+def _form(request: Request, code: ReferralCode, clinic: Clinic, offer: str, *, now: datetime,
+          values: dict | None = None, errors: dict | None = None, error: str | None = None,
+          status_code: int = 200) -> Response:
     return templates.TemplateResponse(request, "friend.html", {
         "state": "form", "clinic_name": clinic.name, "code": code.code, "offer": offer,
         "stamp": make_stamp(_secret(request), code.code, now), "values": values or {}, "errors": errors or {},

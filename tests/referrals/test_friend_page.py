@@ -160,3 +160,20 @@ def test_an_unknown_code_shows_nothing_about_any_clinic(env):
             response = method("/r/AAAAAA")
             assert response.status_code == 404 and "Glow" not in response.text
     assert not env.audit("referral.recorded")
+
+
+def test_the_front_desk_takes_the_sign_up_from_the_inbox_and_texts_the_friend(env, as_user):
+    code = make_code(env, env.patient(first_name="Maya", touch=False))
+    with TestClient(env.app) as c:
+        fill_friend_page(c, env, code, first_name="Jo", phone="(415) 555-7001")
+    [referral] = _referrals(env)
+    desk, csrf = as_user("front_desk@a")
+    inbox = desk.get("/console/inbox")
+    assert inbox.status_code == 200 and "Jo" in inbox.text
+    assert desk.get(f"/console/handoffs/{referral.handoff_id}").status_code == 200
+    assert desk.post(f"/api/handoffs/{referral.handoff_id}/claim", headers={"X-CSRF-Token": csrf}).status_code == 200
+    sent = desk.post(f"/api/handoffs/{referral.handoff_id}/reply", headers={"X-CSRF-Token": csrf},
+                     json={"body": "Hi Jo, it's Glow Aesthetics! When would suit you for a first visit?"})
+    assert sent.status_code == 200, sent.text
+    conversation = desk.get(f"/api/conversations/{referral.conversation_id}").json()
+    assert [m["kind"] for m in conversation["messages"]] == ["staff"]
