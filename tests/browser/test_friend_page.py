@@ -11,7 +11,7 @@ from agent.outreach.intake import VisitIn, intake_visit
 from agent.referrals.codes import code_for
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Patient, Referral
-from agent.types import ReferralSource
+from agent.types import ReferralSource, ReferralStatus
 from tests.browser.conftest import horizontal_overflow, login, shot
 
 pytestmark = pytest.mark.browser
@@ -57,7 +57,8 @@ def test_a_friend_signs_up_on_a_phone(page, live):  # noqa: ANN001
         visit = VisitIn(external_id="browser-paloma", visit_type="consultation", occurred_at=live.agent.clock.now(),
                         patient={"phone": "415-555-7345", "first_name": "Paloma"})
         clinic = session.get(Clinic, live.clinic_id)
-        assert intake_visit(session, clinic, visit, live.agent.policies, live.agent.clock.now()).referral is not None
+        referral = intake_visit(session, clinic, visit, live.agent.policies, live.agent.clock.now()).referral
+        assert referral.status == ReferralStatus.TREATED
 
     page.set_viewport_size({"width": 1280, "height": 860})
     login(page)
@@ -65,7 +66,8 @@ def test_a_friend_signs_up_on_a_phone(page, live):  # noqa: ANN001
     expect(page.locator("table.referrals")).to_contain_text("via referral link")
     page.click("main >> text=Funnel")
     expect(page.locator("[data-funnel] tr.total")).to_contain_text("total")
-    expect(page.locator("[data-funnel] tr.total td").nth(5)).to_have_text("1")  # Paloma: treated
+    # The server is shared with the other browser tests (their history counts too): at least Paloma.
+    assert int(page.locator("[data-funnel] tr.total td").nth(5).inner_text()) >= 1
     shot(page, "funnel")
     page.set_viewport_size({"width": 390, "height": 844})
     assert horizontal_overflow(page) is None, horizontal_overflow(page)
