@@ -287,6 +287,10 @@ def import_visits(
                f"{report.skipped} skipped (not a completed visit)")
     typer.echo(f"texts: {report.touches_scheduled} {'would be ' if dry_run else ''}scheduled, "
                f"{report.touches_passed} past their moment before the import (never sent)")
+    if report.bookings or report.referrals_matched:
+        typer.echo(f"referrals: {report.bookings} booking(s) read, "
+                   + ("checked against open referrals when imported" if dry_run
+                      else f"{report.referrals_matched} referral(s) advanced or flagged"))
     if dry_run:
         typer.echo("dry run: nothing was written")
     if report.stopped_at is not None:

@@ -18,13 +18,14 @@ from sqlmodel import Session, select
 
 from agent.phones import to_e164
 from agent.outreach.review import REVIEW_TOUCH
+from agent.referrals.events import emit, referral_data
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
-from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus
+from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus, WebhookEvent
 
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
 
-def _person_name(value: str) -> str:
+def person_name(value: str) -> str:
     value = " ".join(value.split())
     if not _NAME.match(value):
         raise ValueError("a name is letters, spaces, apostrophes, dots or hyphens (max 60)")
@@ -53,7 +54,7 @@ class CreateHandoffArgs(Args):
 class RecordReferralArgs(Args):
     """Record someone the patient introduces. Opens a front-desk handoff with the visit context."""
 
-    name: Annotated[str, AfterValidator(_person_name)]
+    name: Annotated[str, AfterValidator(person_name)]
     phone: Annotated[str | None, AfterValidator(_e164)] = None
     relationship: str | None = Field(default=None, max_length=40)
     note: str | None = Field(default=None, max_length=500)
@@ -224,6 +225,7 @@ def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) 
     scope.session.flush()
     scope.conversation.stage = Stage.REFERRED
     audit(scope, "referral.recorded", "referral", referral.id, has_phone=args.phone is not None)
+    emit(scope.session, scope.clinic.id, WebhookEvent.REFERRAL_CREATED, scope.now, referral_data(referral))
     return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=referral)
 
 

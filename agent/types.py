@@ -133,6 +133,55 @@ class ReferralStatus(StrEnum):
     REWARD_ISSUED = "reward_issued"
 
 
+class ReferralSource(StrEnum):
+    """How the introduction reached the clinic."""
+
+    CONVERSATION = "conversation"  # the patient named someone by text (record_referral)
+    FRIEND_PAGE = "friend_page"  # the friend signed up on the referrer's code page
+
+
+class ReferralFlag(StrEnum):
+    """Why a referral can never earn a reward (kept, shown to staff, audited)."""
+
+    SELF_REFERRAL = "self_referral"  # the friend's phone is the referrer's own
+    ALREADY_PATIENT = "already_patient"  # the friend was a patient before the introduction
+
+
+class RewardStatus(StrEnum):
+    DUE = "due"  # the milestone was met; staff still have to give it
+    ISSUED = "issued"
+
+
+class RewardMilestone(StrEnum):
+    """The referral status at which the referrer's reward becomes due."""
+
+    BOOKED = "consult_booked"
+    TREATED = "treated"
+
+
+class VisitStatus(StrEnum):
+    """What a visit from a practice system is: a completed visit (touches follow) or a booking (only
+    attribution follows: a referred friend's consult is booked)."""
+
+    COMPLETED = "completed"
+    BOOKED = "booked"
+
+
+class WebhookEvent(StrEnum):
+    REFERRAL_CREATED = "referral.created"
+    REFERRAL_STATUS_CHANGED = "referral.status_changed"
+    REWARD_DUE = "reward.due"
+    REWARD_ISSUED = "reward.issued"
+
+
+class DeliveryState(StrEnum):
+    """An outbound webhook delivery: waiting (first try or a retry), delivered, or given up."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
 class TouchStatus(StrEnum):
     PENDING = "pending"  # due in the future (or deferred to a later time)
     SENT = "sent"

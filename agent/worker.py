@@ -23,6 +23,7 @@ from agent.config import Settings
 from agent.engine import alerts
 from agent.engine.turn import Agent
 from agent.outreach.scheduler import run_due
+from agent.referrals.webhook_delivery import DeliveryReport, WebhookDeliverer
 
 log = logging.getLogger("afterglow.worker")
 
@@ -36,11 +37,12 @@ class StepReport:
     unknown: int = 0
     failed: int = 0
     alerts: int = 0  # staff alerts queued by the re-alert/escalation check
+    webhooks: int = 0  # referral webhook deliveries attempted (delivered, retrying or given up)
 
     @property
     def busy(self) -> bool:
         return bool(self.touches or self.delivered or self.inbound or self.retried or self.unknown or self.failed
-                    or self.alerts)
+                    or self.alerts or self.webhooks)
 
 
 def new_worker_id() -> str:
@@ -64,12 +66,14 @@ def build_sender(settings: Settings) -> Sender:
 
 class Worker:
     def __init__(self, agent: Agent, *, sender: Sender | None = None, outbox: OutboxConfig | None = None,
-                 inbound_lease_s: float = 300.0, worker_id: str | None = None) -> None:
+                 inbound_lease_s: float = 300.0, worker_id: str | None = None,
+                 webhooks: WebhookDeliverer | None = None) -> None:
         self.agent = agent
         self.worker_id = worker_id or new_worker_id()
         self.sender = sender or DryRunSender()
         self.inbound = InboundWorker(agent, self.worker_id, lease_s=inbound_lease_s)
         self.outbox = OutboxWorker(agent.db, self.sender, agent.clock, worker_id=self.worker_id, config=outbox)
+        self.webhooks = webhooks or WebhookDeliverer(agent.db, agent.clock)
 
     @classmethod
     def from_settings(cls, agent: Agent, settings: Settings, *, sender: Sender | None = None) -> Worker:
@@ -85,8 +89,17 @@ class Worker:
         # Before the outbox drains, so a re-alert or an escalation goes out in this same step.
         queued = self.realert()
         sent = self.outbox.drain()
+        hooks = self.deliver_webhooks()
         return StepReport(touches=touches, delivered=sent.sent, inbound=inbound, retried=sent.retried,
-                          unknown=sent.unknown, failed=sent.failed, alerts=queued)
+                          unknown=sent.unknown, failed=sent.failed, alerts=queued,
+                          webhooks=hooks.delivered + hooks.retrying + hooks.failed)
+
+    def deliver_webhooks(self) -> DeliveryReport:
+        try:
+            return self.webhooks.drain()
+        except Exception as exc:  # noqa: BLE001 - a clinic's endpoint must not stop patients' texts
+            log.warning("webhook delivery failed: %s", type(exc).__name__)
+            return DeliveryReport()
 
     def realert(self) -> int:
         try:

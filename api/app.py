@@ -21,7 +21,7 @@ from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
 from agent.worker import Worker
 from api import console, errors
-from api.routes import dev, health, staff_api, twilio, visits
+from api.routes import dev, friend_page, health, staff_api, twilio, visits
 
 log = logging.getLogger("afterglow.api")
 
@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None, *, agent: Agent | None = None, 
     app.include_router(health.router)
     app.include_router(visits.router)
     app.include_router(staff_api.router)
+    app.include_router(friend_page.router)  # public: a referred friend's sign-up page
     console.install(app)  # staff console pages, static files, session/CSRF errors, security headers
     errors.install(app)  # 422s that never echo what was submitted
     app.include_router(twilio.router)

@@ -20,14 +20,14 @@ from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from agent.engine.clinic_rules import clinic_rules
-from agent.outreach.intake import IntakeResult, VisitIn, intake_visit
+from agent.outreach.intake import IntakeResult, VisitIn, intake_booking, intake_visit
 from agent.outreach.profiles import ImportProfile, ServiceMap, header_key, load_profile
 from agent.outreach.scheduler import PASSED_BEFORE_INTAKE
 from agent.outreach.timeline import due_times
 from agent.policy.schema import Policies
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Visit
-from agent.types import TouchStatus
+from agent.types import TouchStatus, VisitStatus
 
 _NO_DATE = datetime(1, 1, 1)  # dateutil fills what a text leaves out from this: year 1 means no date was given
 
@@ -42,7 +42,8 @@ class RowError:
 class ParsedCsv:
     good: list[tuple[int, VisitIn]] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
-    skipped: int = 0  # rows the profile's status filter says are no completed visit
+    skipped: int = 0  # rows the profile's status filter says are neither a completed visit nor a booking
+    booked: list[tuple[int, VisitIn]] = field(default_factory=list)  # bookings: referral attribution only
 
 
 @dataclass
@@ -56,6 +57,8 @@ class ImportReport:
     batches: list[float] = field(default_factory=list)  # seconds each transaction took
     touches_scheduled: int = 0  # texts that will go out when due
     touches_passed: int = 0  # touches whose moment passed before the visit arrived (never sent)
+    bookings: int = 0  # booked rows read (no visit is recorded for them)
+    referrals_matched: int = 0  # open referrals a row advanced or flagged: see agent/referrals/attribution.py
     dry_run: bool = False
 
 
@@ -139,6 +142,7 @@ def parse_csv(text: str, profile: ImportProfile | None = None, services: Service
     if isinstance(columns, RowError):
         return ParsedCsv(errors=[columns])
     completed = {header_key(v) for v in profile.status.completed} if profile.status else set()
+    booked = {header_key(v) for v in profile.status.booked} if profile.status else set()
     parsed = ParsedCsv()
     rows = iter(reader)
     while True:
@@ -158,13 +162,20 @@ def parse_csv(text: str, profile: ImportProfile | None = None, services: Service
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k}
         if not any(row.values()):
             continue  # a blank line at the end of a spreadsheet export
-        if columns.status and header_key(row.get(columns.status, "")) not in completed:
-            parsed.skipped += 1
-            continue
+        status = VisitStatus.COMPLETED
+        if columns.status:
+            state = header_key(row.get(columns.status, ""))
+            if state in booked:
+                status = VisitStatus.BOOKED
+            elif state not in completed:
+                parsed.skipped += 1
+                continue
         try:
-            parsed.good.append((line, VisitIn.model_validate(_row_to_visit(row, columns, services, first_day))))
+            visit = VisitIn.model_validate({**_row_to_visit(row, columns, services, first_day), "status": status})
         except (ValidationError, ValueError) as exc:
             parsed.errors.append(RowError(line, _reason(exc)))
+            continue
+        (parsed.booked if status == VisitStatus.BOOKED else parsed.good).append((line, visit))
     return parsed
 
 
@@ -183,6 +194,7 @@ def _row_to_visit(row: dict[str, str], columns: _Columns, services: ServiceMap, 
         "external_id": columns.get(row, "external_id"), "visit_type": visit_type,
         "occurred_at": _occurred(row, columns, day_first),
         "treatment": columns.get(row, "treatment") or service, "provider": columns.get(row, "provider"),
+        "referral_code": columns.get(row, "referral_code") or None,
         "patient": {"phone": columns.get(row, "phone"), "first_name": _first_name(row, columns),
                     "sms_consent": columns.get(row, "sms_consent"),
                     "marketing_consent": columns.get(row, "marketing_consent")},
@@ -237,6 +249,7 @@ def import_csv(session: Session, clinic: Clinic, text: str, policies: Policies, 
     report = ImportReport(errors=parsed.errors, skipped=parsed.skipped)
     for _line, visit in parsed.good:
         _count(report, intake_visit(session, clinic, visit, policies, now))
+    _book(session, clinic, parsed.booked, policies, now, report)
     return report
 
 
@@ -252,6 +265,7 @@ def import_csv_file(db: sa.Engine, clinic_id: int, data: bytes, policies: Polici
     parsed = parse_csv(text, profile, services, day_first=day_first)
     report = ImportReport(errors=parsed.errors, skipped=parsed.skipped, encoding=encoding, dry_run=dry_run)
     if dry_run:
+        report.bookings = len(parsed.booked)
         with Session(db) as session:
             _plan(session, session.get(Clinic, clinic_id), parsed.good, policies, now, report)
         return report
@@ -272,11 +286,29 @@ def import_csv_file(db: sa.Engine, clinic_id: int, data: bytes, policies: Polici
             return report
         position += counts.created + counts.duplicates
         report.batches.append(time.monotonic() - began)
-        for name in ("created", "duplicates", "touches_scheduled", "touches_passed"):
+        for name in ("created", "duplicates", "touches_scheduled", "touches_passed", "referrals_matched"):
             setattr(report, name, getattr(report, name) + getattr(counts, name))
         if position < len(good):
             time.sleep(pause_s)  # let a waiting writer (a webhook, the worker) take the lock
+    # Bookings after the visits (a booking never moves a referral back, so their order does not matter),
+    # in the same short transactions; rerunning is safe for them too.
+    for start in range(0, len(parsed.booked), batch_rows):
+        try:
+            with session_scope(db) as session:
+                _book(session, session.get(Clinic, clinic_id), parsed.booked[start:start + batch_rows], policies,
+                      now, report)
+        except sa.exc.SQLAlchemyError:
+            report.stopped_at = parsed.booked[start][0]
+            return report
     return report
+
+
+def _book(session: Session, clinic: Clinic, booked: list[tuple[int, VisitIn]], policies: Policies, now: datetime,
+          report: ImportReport) -> None:
+    for _line, visit in booked:
+        report.bookings += 1
+        if intake_booking(session, clinic, visit, policies, now) is not None:
+            report.referrals_matched += 1
 
 
 def _plan(session: Session, clinic: Clinic, good: list[tuple[int, VisitIn]], policies: Policies, now: datetime,
@@ -309,6 +341,8 @@ def _count(report: ImportReport, result: IntakeResult) -> None:
         report.duplicates += 1
         return
     report.created += 1
+    if result.referral is not None:
+        report.referrals_matched += 1
     for touch in result.touches:
         if touch.status == TouchStatus.PENDING:
             report.touches_scheduled += 1

@@ -14,8 +14,9 @@ from sqlmodel import Session, select
 from agent.outreach.scheduler import schedule_visit
 from agent.phones import to_e164
 from agent.policy.schema import Policies
-from agent.store.models import AuditEvent, Clinic, Patient, Touch, Visit
-from agent.types import VisitType
+from agent.referrals.attribution import Arrival, attribute
+from agent.store.models import AuditEvent, Clinic, Patient, Referral, Touch, Visit
+from agent.types import VisitStatus, VisitType
 
 
 def _e164(value: str) -> str:
@@ -51,7 +52,9 @@ class PatientIn(BaseModel):
 
 
 class VisitIn(BaseModel):
-    """A completed visit. `occurred_at` without a zone is read in the clinic's local time."""
+    """A completed visit, or a booked one (`status: booked`: only a referred friend's referral moves; no
+    visit is recorded and nothing is scheduled). `occurred_at` without a zone is read in the clinic's local
+    time. `referral_code` is the referrer code the patient gave at the desk, if any."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
     external_id: str = Field(min_length=1, max_length=80)
@@ -60,6 +63,8 @@ class VisitIn(BaseModel):
     treatment: str = Field(default="", max_length=200)
     provider: str = Field(default="", max_length=120)
     occurred_at: datetime
+    status: VisitStatus = VisitStatus.COMPLETED
+    referral_code: str | None = Field(default=None, max_length=20)
 
     @field_validator("visit_type", mode="before")
     @classmethod
@@ -73,9 +78,12 @@ class IntakeResult:
     patient: Patient
     created: bool
     touches: list[Touch]
+    referral: Referral | None = None  # the open referral this visit advanced (or flagged)
 
 
 def intake_visit(session: Session, clinic: Clinic, data: VisitIn, policies: Policies, now: datetime) -> IntakeResult:
+    if data.status != VisitStatus.COMPLETED:
+        raise ValueError("a booked visit goes to intake_booking")
     existing = session.exec(select(Visit).where(Visit.clinic_id == clinic.id,
                                                 Visit.external_id == data.external_id)).first()
     if existing is not None:
@@ -94,7 +102,19 @@ def intake_visit(session: Session, clinic: Clinic, data: VisitIn, policies: Poli
     session.add(AuditEvent(clinic_id=clinic.id, actor="system", action="visit.received", subject_type="visit",
                            subject_id=visit.id, data={"visit_type": visit.visit_type.value,
                                                       "touches": len(touches)}, created_at=now))
-    return IntakeResult(visit, patient, True, touches)
+    referral = attribute(session, clinic, _arrival(data), now, policies.rewards)
+    return IntakeResult(visit, patient, True, touches, referral)
+
+
+def intake_booking(session: Session, clinic: Clinic, data: VisitIn, policies: Policies, now: datetime) -> Referral | None:
+    """A booked visit: the referral of the friend it belongs to (if any) reaches consult booked. No visit is
+    recorded and no patient is made: the visit arrives again, completed, when it happened."""
+    return attribute(session, clinic, _arrival(data), now, policies.rewards)
+
+
+def _arrival(data: VisitIn) -> Arrival:
+    return Arrival(phone=data.patient.phone, first_name=data.patient.first_name, status=data.status,
+                   referral_code=data.referral_code)
 
 
 def _match_patient(session: Session, clinic: Clinic, data: PatientIn, now: datetime) -> Patient:

@@ -23,7 +23,7 @@ from agent.paths import POLICY_DIR
 from agent.types import VisitType
 
 FieldName = Literal["external_id", "phone", "first_name", "full_name", "visit_type", "service", "occurred_at",
-                    "date", "time", "treatment", "provider", "sms_consent", "marketing_consent"]
+                    "date", "time", "treatment", "provider", "sms_consent", "marketing_consent", "referral_code"]
 DEFAULT_PROFILE = "afterglow"
 SERVICES_FILE = "services.yaml"
 
@@ -37,11 +37,13 @@ class _Strict(BaseModel):
 
 
 class StatusFilter(_Strict):
-    """Only rows whose status is one of `completed` are visits; the rest (booked, cancelled, no-show) are
-    skipped and counted."""
+    """Only rows whose status is one of `completed` are visits. Rows whose status is one of `booked` are
+    bookings: they record nothing, but a referred friend's booking moves their referral to consult booked.
+    The rest (cancelled, no-show) are skipped and counted."""
 
     column: list[str] = Field(min_length=1)
     completed: list[str] = Field(min_length=1)
+    booked: list[str] = []
 
 
 class ImportProfile(_Strict):

@@ -11,7 +11,7 @@ from agent.paths import POLICY_DIR, PROMPT_DIR
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary
 
-SECTIONS = ("intents", "triage", "phi", "asks", "keywords", "approval", "timing", "reader")
+SECTIONS = ("intents", "triage", "phi", "asks", "keywords", "approval", "timing", "reader", "rewards")
 
 
 class PolicyError(RuntimeError):

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from agent.types import AskKind, ConsentClass, Intent, Priority, Queue, VisitType
+from agent.types import AskKind, ConsentClass, Intent, Priority, Queue, RewardMilestone, VisitType
 
 
 def _compiles(pattern: str) -> str:
@@ -270,6 +270,23 @@ class TimingPolicy(Strict):
         raise KeyError(f"visit type {visit_type.value} has no touch {name!r}")
 
 
+# ---------------------------------------------------------------- rewards.yaml
+
+
+class Offer(Strict):
+    """A reward or an offer: words people read, and optionally an amount a practice system can book."""
+
+    text: str = Field(min_length=1, max_length=120)
+    credit_cents: int | None = Field(default=None, ge=1, le=1_000_000)
+
+
+class RewardPolicy(Strict):
+    referrer_reward: Offer
+    friend_offer: Offer
+    milestone: RewardMilestone = RewardMilestone.TREATED
+    cap_per_referrer_per_year: int = Field(default=5, ge=0, le=1000)
+
+
 # ---------------------------------------------------------------- all of them
 
 
@@ -282,6 +299,7 @@ class Policies(Strict):
     approval: ApprovalPolicy
     timing: TimingPolicy
     reader: ReaderPolicy
+    rewards: RewardPolicy
 
     def prompt_refs(self) -> list[tuple[str, str]]:
         """Every (policy file, prompt name) this set refers to, for the load-time existence check."""

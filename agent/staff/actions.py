@@ -13,17 +13,22 @@ from agent.engine import drafts as engine_drafts
 from agent.engine import handoffs as engine_handoffs
 from agent.engine.drafts import DraftStateError, StaffSend
 from agent.engine.handoffs import HandoffStateError
-from agent.policy.schema import Policies
+from agent.policy.schema import Policies, RewardPolicy
+from agent.referrals import endpoints, rewards
+from agent.referrals.endpoints import EndpointIn
+from agent.referrals.progress import change_status
 from agent.staff import accounts
 from agent.staff.actor import Actor, Conflict, Forbidden, NotFound
 from agent.staff.queries import owned
 from agent.staff.roles import Permission
-from agent.store.models import Draft, Handoff, Referral
+from agent.referrals.codes import code_for
+from agent.store.models import Draft, Handoff, Patient, Referral
+from agent.store.referral_models import ReferralCode, Reward, WebhookEndpoint
 from agent.store.staff_models import Staff, StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",
-           "resolve_handoff", "reply", "set_referral_status", "create_staff", "set_staff_active", "issue_staff_key",
+           "resolve_handoff", "reply", "set_referral_status", "referral_code", "issue_reward", "set_webhook", "switch_off_webhook", "create_staff", "set_staff_active", "issue_staff_key",
            "change_own_password"]
 
 
@@ -112,20 +117,44 @@ def reply(session: Session, actor: Actor, handoff_id: int, text: str, now: datet
 
 
 def set_referral_status(session: Session, actor: Actor, referral_id: int, status: ReferralStatus,
-                        now: datetime) -> Referral:
+                        now: datetime, policy: RewardPolicy) -> Referral:
     """Move a referral along the pipeline (new, contacted, consult booked, treated, reward issued).
-    Any step may be corrected backwards; every change is audited with its from and to."""
+    Any step may be corrected backwards; every change is audited with its from and to. Reaching the
+    rewards milestone makes the referrer's reward due; reward issued marks a due reward issued."""
     actor.require(Permission.UPDATE_REFERRALS)
     referral = owned(session, Referral, referral_id, actor.clinic_id)
-    _staff_id(actor)
-    if referral.status == status:
-        return referral
-    previous = referral.status
-    referral.status = status
-    referral.updated_at = now
-    accounts.audit(session, actor.clinic_id, actor.label, "referral.status_changed", "referral", referral.id, now,
-                   **{"from": previous.value, "to": status.value})
+    staff_id = _staff_id(actor)
+    change_status(session, referral, status, now, actor=actor.label, policy=policy, staff_id=staff_id)
     return referral
+
+
+def referral_code(session: Session, actor: Actor, patient_id: int, now: datetime) -> ReferralCode:
+    """The patient's referral code, made now if they have none (audited when made)."""
+    actor.require(Permission.UPDATE_REFERRALS)
+    patient = owned(session, Patient, patient_id, actor.clinic_id)
+    return code_for(session, patient, now, actor=actor.label)
+
+
+def issue_reward(session: Session, actor: Actor, reward_id: int, now: datetime) -> Reward:
+    """Staff gave the referrer their reward (a credit booked, a gift handed over)."""
+    actor.require(Permission.UPDATE_REFERRALS)
+    reward = owned(session, Reward, reward_id, actor.clinic_id)
+    return rewards.issue_reward(session, reward, _staff_id(actor), now)
+
+
+# ------------------------------------------------------------------ webhooks (admin)
+
+
+def set_webhook(session: Session, actor: Actor, data: EndpointIn, now: datetime) -> WebhookEndpoint:
+    actor.require(Permission.MANAGE_CLINIC)
+    _staff_id(actor)
+    return endpoints.set_endpoint(session, actor.clinic_id, data, now, actor.label)
+
+
+def switch_off_webhook(session: Session, actor: Actor, now: datetime) -> WebhookEndpoint | None:
+    actor.require(Permission.MANAGE_CLINIC)
+    _staff_id(actor)
+    return endpoints.switch_off(session, actor.clinic_id, now, actor.label)
 
 
 # ------------------------------------------------------------------ staff accounts (admin)

@@ -10,6 +10,7 @@ from agent.staff.actor import Actor
 from agent.staff.queries import owned, patient_summary
 from agent.staff.schemas import PatientSummary
 from agent.store.models import AuditEvent, Conversation, Patient, Referral, Touch, Visit
+from agent.store.referral_models import ReferralCode
 
 @dataclass(frozen=True)
 class PatientRecord:
@@ -22,6 +23,7 @@ class PatientRecord:
     conversations: list[Conversation]
     referrals: list[Referral]
     consent_events: list[AuditEvent]  # what happened to the patient: opt-out and back in, wrong number, decline
+    referral_code: str | None = None  # their code for the friend page, once someone made one
 
 
 def patient_record(session: Session, actor: Actor, patient_id: int) -> PatientRecord:
@@ -37,8 +39,9 @@ def patient_record(session: Session, actor: Actor, patient_id: int) -> PatientRe
                                                          # staff texts are in the conversations, not consent
                                                          AuditEvent.action.not_like("staff_text.%"))
                                 .order_by(AuditEvent.id.desc()).limit(50)))
+    code = session.exec(select(ReferralCode.code).where(ReferralCode.patient_id == p.id)).first()
     return PatientRecord(patient_summary(p), p.sms_consent, p.wrong_number, p.referral_declined_at is not None,
-                         visits, touches, conversations, referrals, consent)
+                         visits, touches, conversations, referrals, consent, code)
 
 
 __all__ = ["PatientRecord", "patient_record"]

@@ -21,12 +21,14 @@ from agent.staff.schemas import (
     PatientSummary,
     Pulse,
     ReferralPublic,
+    RewardPublic,
     TurnPublic,
     VisitContext,
 )
 from agent.store.models import AuditEvent, Conversation, Draft, Handoff, Message, Patient, Referral, Turn, Visit
 from agent.store.staff_models import Staff
-from agent.types import Direction, DraftStatus, HandoffStatus, Priority, Queue, ReferralStatus
+from agent.store.referral_models import Reward
+from agent.types import Direction, DraftStatus, HandoffStatus, Priority, Queue, ReferralStatus, RewardStatus
 
 T = TypeVar("T", bound=SQLModel)
 THREAD_LINES = 6  # messages shown around a held draft
@@ -243,11 +245,25 @@ def _referral_public(session: Session, r: Referral) -> ReferralPublic:
         context = _visit_context(h.context)
     else:
         context = _context_for_conversation(session, session.get(Conversation, r.conversation_id), aware(r.created_at))
+    reward = session.exec(select(Reward).where(Reward.referral_id == r.id)).first()
     return ReferralPublic(id=r.id, referrer=patient_summary(referrer), name=r.name,
                           phone=display_phone(r.phone) if r.phone else None, relationship=r.relationship, note=r.note,
-                          status=r.status, conversation_id=r.conversation_id, handoff_id=r.handoff_id,
+                          status=r.status, source=r.source, flag=r.flag, reward_id=reward.id if reward else None,
+                          reward_status=reward.status if reward else None,
+                          conversation_id=r.conversation_id, handoff_id=r.handoff_id,
                           handoff_status=h.status if h else None, context=context, created_at=r.created_at,
                           updated_at=r.updated_at)
+
+
+def rewards(session: Session, actor: Actor, *, status: RewardStatus | None = None,
+            limit: int = 500) -> list[RewardPublic]:
+    query = select(Reward).where(Reward.clinic_id == actor.clinic_id)
+    if status is not None:
+        query = query.where(Reward.status == status)
+    rows = list(session.exec(query.order_by(Reward.id.desc()).limit(limit)))
+    return [RewardPublic(id=w.id, referral_id=w.referral_id, referrer=patient_summary(session.get(Patient, w.referrer_id)),
+                         description=w.description, credit_cents=w.credit_cents, status=w.status, due_at=w.due_at,
+                         issued_at=w.issued_at, issued_by=w.issued_by) for w in rows]
 
 
 # ------------------------------------------------------------------ conversations

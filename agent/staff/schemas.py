@@ -21,7 +21,10 @@ from agent.types import (
     Mode,
     Priority,
     Queue,
+    ReferralFlag,
+    ReferralSource,
     ReferralStatus,
+    RewardStatus,
     Stage,
 )
 
@@ -129,12 +132,34 @@ class ReferralPublic(SQLModel):
     relationship: str | None = None
     note: str = ""
     status: ReferralStatus
+    source: ReferralSource = ReferralSource.CONVERSATION
+    flag: ReferralFlag | None = Field(default=None, description="why it can never earn a reward, if it cannot")
+    reward_id: int | None = None
+    reward_status: RewardStatus | None = None
     conversation_id: int
     handoff_id: int | None = None
     handoff_status: HandoffStatus | None = None
     context: VisitContext
     created_at: datetime
     updated_at: datetime
+
+
+class RewardPublic(SQLModel):
+    id: int
+    referral_id: int
+    referrer: PatientSummary
+    description: str
+    credit_cents: int | None = None
+    status: RewardStatus
+    due_at: datetime
+    issued_at: datetime | None = None
+    issued_by: int | None = None
+
+
+class ReferralCodePublic(SQLModel):
+    patient_id: int
+    code: str
+    path: str = Field(description="the friend page, relative to the service's public address")
 
 
 class ConversationPublic(SQLModel):
@@ -208,3 +233,23 @@ class MePublic(SQLModel):
     via: str = Field(description="console session, staff API key, or the clinic's read-only key")
     permissions: list[str]
     queues: list[Queue]
+
+
+class FunnelRowPublic(SQLModel):
+    key: str = Field(description="a month (YYYY-MM), a visit type, or total")
+    asks: int
+    introductions: int
+    contacted: int
+    booked: int
+    treated: int
+    rewarded: int
+    flagged: int = Field(description="self-referrals and friends who were already patients: not introductions")
+    median_minutes_to_contact: float | None = None
+
+
+class FunnelPublic(SQLModel):
+    by: str
+    since: datetime
+    until: datetime
+    rows: list[FunnelRowPublic]
+    total: FunnelRowPublic

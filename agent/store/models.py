@@ -28,6 +28,8 @@ from agent.types import (
     Mode,
     Priority,
     Queue,
+    ReferralFlag,
+    ReferralSource,
     ReferralStatus,
     Stage,
     TouchStatus,
@@ -304,6 +306,12 @@ class Referral(Row, table=True):
     relationship: str | None = Field(default=None, max_length=40)
     note: str = Field(default="", max_length=500)
     status: ReferralStatus = Field(default=ReferralStatus.NEW, sa_column=enum_column(ReferralStatus))
+    source: ReferralSource = Field(default=ReferralSource.CONVERSATION, sa_column=enum_column(ReferralSource))
+    # Set once a rule shows the introduction cannot earn a reward (agent/referrals/attribution.py).
+    flag: ReferralFlag | None = Field(default=None, sa_column=enum_column(ReferralFlag, nullable=True))
+    # The patient record the friend is (made by the friend page, or matched when their visit arrived).
+    friend_patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
+    first_contact_at: datetime | None = None  # when it first left "new": the funnel's time to first contact
     created_at: datetime = _now_column()
     updated_at: datetime = _now_column()
 
@@ -446,3 +454,4 @@ class OutboxJob(Row, table=True):
 
 from agent.store import staff_models  # noqa: E402,F401  (staff tables on the same metadata)
 from agent.store import channel_models  # noqa: E402,F401  (channel tables on the same metadata)
+from agent.store import referral_models  # noqa: E402,F401  (referral codes and rewards, same metadata)

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.staff.actor import Conflict, Forbidden, NotFound
-from api.console import account, clinic, events, forms, login, messages, pages, patients
+from api.console import account, clinic, events, forms, funnel, login, messages, pages, patients
 from api.console.auth import CsrfFailed, LoginRequired, clear_session_cookie
 from api.console.render import HERE, templates
 
@@ -29,10 +29,10 @@ class ConsoleHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
-        if not path.startswith(("/console", "/api/")):
+        if not path.startswith(("/console", "/api/", "/r/")):
             await self.app(scope, receive, send)
             return
-        console = path.startswith("/console")
+        console = path.startswith(("/console", "/r/"))  # the public friend page gets the same page headers
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -59,6 +59,7 @@ def install(app: FastAPI) -> None:
     app.include_router(clinic.router)
     app.include_router(messages.router)
     app.include_router(account.router)
+    app.include_router(funnel.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleHeaders)
 

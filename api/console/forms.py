@@ -109,11 +109,25 @@ def reply(handoff_id: Id, request: Request, user: ConsoleUserDep, session: Sessi
 
 
 @router.post("/referrals/{referral_id}/status")
-def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep,
+def referral_status(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, agent: AgentDep,
                     status: Annotated[ReferralStatus, Form()]) -> Response:
-    actions.set_referral_status(session, user.actor, referral_id, status, now_of(request))
+    actions.set_referral_status(session, user.actor, referral_id, status, now_of(request), agent.policies.rewards)
     session.commit()
     return back_to(_next_or(request, "/console/referrals"), "referral")
+
+
+@router.post("/rewards/{reward_id}/issue")
+def reward_issued(reward_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+    actions.issue_reward(session, user.actor, reward_id, now_of(request))
+    session.commit()
+    return back_to(_next_or(request, "/console/referrals"), "reward")
+
+
+@router.post("/patients/{patient_id}/referral-code")
+def make_referral_code(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
+    actions.referral_code(session, user.actor, patient_id, now_of(request))
+    session.commit()
+    return back_to(f"/console/patients/{patient_id}", "referral_code")
 
 
 # ------------------------------------------------------------------ staff accounts (admin)

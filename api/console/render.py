@@ -14,7 +14,7 @@ from agent.staff import queries
 from agent.staff.oncall import settings_of
 from agent.staff.roles import Permission
 from agent.store.staff_models import Staff
-from agent.types import HandoffOutcome, ReferralStatus
+from agent.types import HandoffOutcome, ReferralFlag, ReferralStatus
 from api.console.auth import ConsoleUser
 from api.console.charts import blocks_chart, format_value, kpi_chart
 
@@ -30,6 +30,8 @@ NOTICES = {
     "replied": "Reply queued for sending.",
     "started": "Text queued for sending. The thread is yours: the agent stays silent until you resolve it.",
     "referral": "Referral updated.",
+    "reward": "Reward marked as issued.",
+    "referral_code": "Referral link ready: share it with the patient.",
     "staff_created": "Account created.",
     "staff_updated": "Account updated.",
     "password": "Password changed. Your other sessions are logged out.",
@@ -53,6 +55,11 @@ REFERRAL_LABELS = {
     ReferralStatus.CONSULT_BOOKED: "Consult booked",
     ReferralStatus.TREATED: "Treated",
     ReferralStatus.REWARD_ISSUED: "Reward issued",
+}
+
+FLAG_LABELS = {
+    ReferralFlag.SELF_REFERRAL: "Self-referral: no reward",
+    ReferralFlag.ALREADY_PATIENT: "Already a patient: no reward",
 }
 
 
@@ -111,6 +118,7 @@ def page(request: Request, user: ConsoleUser, template: str, *, status_code: int
         "P": Permission,
         "outcome_labels": OUTCOME_LABELS,
         "referral_labels": REFERRAL_LABELS,
+        "flag_labels": FLAG_LABELS,
         "kpi_chart": kpi_chart,
         "blocks_chart": blocks_chart,
         "fmt": format_value,

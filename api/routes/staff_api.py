@@ -7,17 +7,23 @@ writes. Every response is a Public model; table rows never leave the server. Err
 """
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import date, datetime
 from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import select
 
 from agent.engine.drafts import StaffSend
 from agent.ids import Id
+from agent.referrals.endpoints import EndpointIn, endpoint_of
 from agent.reports import Dashboard
 from agent.reports import dashboard as build_dashboard
+from agent.reports.funnel import By, Funnel
+from agent.reports.funnel import funnel as build_funnel
+from agent.reports.funnel import period as funnel_period
 from agent.staff import actions, queries
 from agent.staff.accounts import Throttled
 from agent.staff.roles import Permission
@@ -27,17 +33,22 @@ from agent.staff.schemas import (
     ConversationBrief,
     ConversationPublic,
     DraftPublic,
+    FunnelPublic,
+    FunnelRowPublic,
     HandoffPublic,
     MePublic,
     Pulse,
+    ReferralCodePublic,
     ReferralPublic,
+    RewardPublic,
     StaffSendPublic,
 )
 from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, WeakPassword
 from agent.store.models import Clinic
 from agent.store.staff_models import Staff, StaffCreate, StaffPublic
-from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus
+from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus, RewardStatus
 from api.console.auth import SESSION_COOKIE, ApiActorDep
+from api.console.funnel import funnel_csv_response
 from api.deps import AgentDep, SessionDep
 from api.proxies import client_address
 
@@ -241,10 +252,66 @@ def list_referrals(actor: ApiActorDep, session: SessionDep,
 
 @router.patch("/referrals/{referral_id}")
 def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
-                    session: SessionDep) -> ReferralPublic:
-    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request))
+                    session: SessionDep, agent: AgentDep) -> ReferralPublic:
+    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request), agent.policies.rewards)
     session.commit()
     return queries.referral(session, actor, referral_id)
+
+
+@router.post("/patients/{patient_id}/referral-code")
+def patient_referral_code(patient_id: Id, request: Request, actor: ApiActorDep,
+                          session: SessionDep) -> ReferralCodePublic:
+    """The patient's code for the friend page (/r/<code>), made on first request; the same code after."""
+    row = actions.referral_code(session, actor, patient_id, _now(request))
+    session.commit()
+    return ReferralCodePublic(patient_id=row.patient_id, code=row.code, path=f"/r/{row.code}")
+
+
+@router.get("/rewards")
+def list_rewards(actor: ApiActorDep, session: SessionDep, status: RewardStatus | None = None) -> list[RewardPublic]:
+    return queries.rewards(session, actor, status=status)
+
+
+@router.post("/rewards/{reward_id}/issue")
+def issue_reward(reward_id: Id, request: Request, actor: ApiActorDep, session: SessionDep) -> RewardPublic:
+    """Staff gave the referrer their reward; the referral moves to reward issued. Issuing twice changes nothing."""
+    reward = actions.issue_reward(session, actor, reward_id, _now(request))
+    session.commit()
+    return next(r for r in queries.rewards(session, actor) if r.id == reward.id)
+
+
+class WebhookOut(BaseModel):
+    """The clinic's endpoint, never its secret."""
+
+    url: str
+    active: bool
+    updated_at: datetime
+
+
+@router.get("/clinic/webhook", responses={404: {"description": "no endpoint set"}})
+def get_webhook(actor: ApiActorDep, session: SessionDep) -> WebhookOut:
+    actor.require(Permission.MANAGE_CLINIC)
+    endpoint = endpoint_of(session, actor.clinic_id)
+    if endpoint is None:
+        raise HTTPException(404, "no webhook endpoint set")
+    return WebhookOut(url=endpoint.url, active=endpoint.active, updated_at=endpoint.updated_at)
+
+
+@router.put("/clinic/webhook")
+def put_webhook(payload: EndpointIn, request: Request, actor: ApiActorDep, session: SessionDep) -> WebhookOut:
+    """Where referral events go (referral.created, referral.status_changed, reward.due, reward.issued), and
+    the secret that signs them (README: "Outbound webhooks"). Admins only; audited with the host only."""
+    endpoint = actions.set_webhook(session, actor, payload, _now(request))
+    session.commit()
+    return WebhookOut(url=endpoint.url, active=endpoint.active, updated_at=endpoint.updated_at)
+
+
+@router.delete("/clinic/webhook", status_code=204)
+def delete_webhook(request: Request, actor: ApiActorDep, session: SessionDep) -> Response:
+    """Switch the endpoint off: no new events are queued for it."""
+    actions.switch_off_webhook(session, actor, _now(request))
+    session.commit()
+    return Response(status_code=204)
 
 
 # ------------------------------------------------------------------ conversations, dashboard, audit
@@ -261,6 +328,30 @@ def get_conversation(conversation_id: Id, request: Request, actor: ApiActorDep,
                      session: SessionDep) -> ConversationPublic:
     """Transcript with intents, tool calls, the guard verdicts of every attempt and delivery status."""
     return queries.conversation(session, actor, conversation_id, _now(request))
+
+
+@router.get("/funnel")
+def get_funnel(request: Request, actor: ApiActorDep, session: SessionDep, by: By = "month",
+               since: date | None = None, until: date | None = None) -> FunnelPublic:
+    """The referral funnel (asks -> introductions -> contacted -> booked -> treated -> rewarded) per month or
+    visit type; `since`/`until` are the clinic's local days (default: the last 365 days)."""
+    report = _funnel(session, actor, by, since, until, _now(request))
+    return FunnelPublic(by=report.by, since=report.since, until=report.until,
+                        rows=[FunnelRowPublic(**asdict(r)) for r in report.rows],
+                        total=FunnelRowPublic(**asdict(report.total)))
+
+
+@router.get("/funnel.csv", response_class=PlainTextResponse)
+def get_funnel_csv(request: Request, actor: ApiActorDep, session: SessionDep, by: By = "month",
+                   since: date | None = None, until: date | None = None) -> Response:
+    report = _funnel(session, actor, by, since, until, _now(request))
+    return funnel_csv_response(report)
+
+
+def _funnel(session, actor, by: By, since: date | None, until: date | None, now: datetime) -> Funnel:  # noqa: ANN001
+    clinic = session.get(Clinic, actor.clinic_id)
+    start, end = funnel_period(clinic.timezone, since, until, now)
+    return build_funnel(session, clinic, start, end, by)
 
 
 @router.get("/dashboard")

@@ -53,7 +53,7 @@ def test_staff_flow_on_both_databases(any_engine):  # noqa: ANN001
         sent = actions.reply(s, actor, handoff.id, "Hi! We'll call Dana today.", later, agent.policies)
         assert sent.sent
         actions.resolve_handoff(s, actor, handoff.id, HandoffOutcome.BOOKED_CONSULT, later)
-        actions.set_referral_status(s, actor, 1, ReferralStatus.CONSULT_BOOKED, later)
+        actions.set_referral_status(s, actor, 1, ReferralStatus.CONSULT_BOOKED, later, agent.policies.rewards)
         assert actions.approve_draft(s, actor, 1, later, agent.policies).sent
     with Session(any_engine) as s:
         inbox = queries.handoffs(s, actor, later, status="resolved")
