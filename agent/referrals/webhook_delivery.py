@@ -82,14 +82,17 @@ class WebhookDeliverer:
 
     def _claim(self) -> list[_Claimed]:
         now = self.clock.now()
-        with session_scope(self.db) as session:
+        with Session(self.db, expire_on_commit=False) as session:
             rows = list(session.exec(CLAIM, params={"now": now}))
+            if not rows:
+                return []  # most steps: nothing due, so no write and no commit (the worker step's cost test)
             claimed = []
             for row in rows:
                 endpoint = session.get(WebhookEndpoint, row.endpoint_id)
                 row.attempts += 1
                 row.next_attempt_at = now + LEASE
                 claimed.append(_Claimed(row.id, row.event_id, row.body, endpoint.url, endpoint.secret, row.attempts))
+            session.commit()
             return claimed
 
     def _post(self, claimed: _Claimed) -> tuple[int | None, str | None]:
