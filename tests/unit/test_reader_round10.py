@@ -183,3 +183,21 @@ def test_the_nearest_texts_keep_their_reading() -> None:
     assert top("I can't talk, my words come out slurred") is Intent.URGENT
     assert not classify("no me dejen de mandar los recordatorios", POLICIES).has(Intent.OPT_OUT)
     assert top("tell my mom I said hi") is not Intent.REFERRAL
+
+
+@pytest.mark.parametrize("text", [
+    "how do I get off this list", "what do I text to make this stop", "bórrame", "sáquenme de la lista porfa",
+])
+def test_more_ways_of_asking_to_be_taken_off(text: str) -> None:
+    assert match_keyword(text, POLICIES.keywords, opted_out=False) is Keyword.OPT_OUT
+
+
+@pytest.mark.parametrize("text", ["how do I stop the bleeding", "what do I do to make the itching stop",
+                                  "quítame la duda, puedo tomar ibuprofeno?"])
+def test_stopping_a_symptom_or_clearing_a_doubt_is_not_a_revocation(text: str) -> None:
+    assert match_keyword(text, POLICIES.keywords, opted_out=False) is None
+
+
+def test_mixed_up_words_are_a_speech_red_flag_thanks_beyond_words_are_not() -> None:
+    assert top("I'm mixing up words, said fork when I meant phone") is Intent.URGENT
+    assert not classify("I can't find the right words to thank you", POLICIES).has(Intent.URGENT)
