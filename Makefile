@@ -30,6 +30,7 @@ nlu-eval: nlu
 	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout2 --names evals/nlu/referral_names2.yml --json var/nlu/heldout2.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout3 --names evals/nlu/referral_names3.yml --json var/nlu/heldout3.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout4 --names evals/nlu/referral_names4.yml --json var/nlu/heldout4.json || status=1; \
 	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
