@@ -97,7 +97,7 @@ _CUE_EN = (
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are|'s|'re)\s+(?:texting|messaging|contacting|reaching\s+out\s+to)\s+(?:you|u|y'?all)\b|"
     r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
-    r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?)\b|"
+    r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?|calls?|texts?|reaches\s+out)\b|"
     r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+|finally\s+|now\s+|already\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do)|"
     r"(?:she|he|they)(?:'s|\s+has|\s+have|'ve)\s+been\s+wanting\s+(?:to|some|botox|filler|lips?)\b)"

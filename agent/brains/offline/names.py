@@ -223,7 +223,8 @@ podría podria va van voy vamos viene vienen vengo venir ir fui dice dicen dijo 
 pregunta preguntan preguntó pregunto preguntando vio ve ven vi veo nota notó noto notaron encanta
 encantó encanto encantaron gusta gustó gusto gustaría gustaria ama amo interesa interesada
 interesado interesadas interesados llama llamo llamó llamar llamen llámale llamale escribe
-escríbele escribele escribir mensaje mensajes texto numero número teléfono telefono celular
+escríbele escribele escríbanle escribanle escríbale escribale llámenle llamenle márquenle marquenle mándenle mandenle
+escribir mensaje mensajes texto numero número teléfono telefono celular
 whats info información informacion precio precios cita citas agendar reservar probar hacer
 hacerse ponerse también cuenta cuentas conmigo contigo ella ellas pasa pasó paso pasé pase
 trabajo casa sí claro bueno buena buenas buenos gracias muchas porfa porfavor favor tardes noches dias días
