@@ -201,3 +201,11 @@ def test_stopping_a_symptom_or_clearing_a_doubt_is_not_a_revocation(text: str) -
 def test_mixed_up_words_are_a_speech_red_flag_thanks_beyond_words_are_not() -> None:
     assert top("I'm mixing up words, said fork when I meant phone") is Intent.URGENT
     assert not classify("I can't find the right words to thank you", POLICIES).has(Intent.URGENT)
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("mi sobrina Valeria quiere hacerse los labios, escríbanle al 310 555 0133", ["Valeria"]),
+    ("ask for Brooke when she calls, she's my roommate", ["Brooke"]),
+])
+def test_the_person_not_the_command_is_named(text: str, names: list[str]) -> None:
+    assert [m.name for m in extract_referrals(text)] == names
