@@ -85,6 +85,10 @@ def test_clinic_set_up_and_a_first_text_and_every_page_on_a_phone(page, live):  
         shot(page, "clinic-settings")
         page.click("text=Set up another clinic")
         shot(page, "clinic-new")
+        page.goto("/console/clinic/messages/touches/results_checkin")
+        page.click("[data-preview-button]")
+        expect(page.locator("text=Preview for a sample patient")).to_be_visible()
+        shot(page, "clinic-template-preview")
 
         page.goto(f"/console/patients/{elena}")
         page.fill("[data-start-text] textarea[name=body]", "Hi Elena, this is Ana at Glow. Could you give us a call "
