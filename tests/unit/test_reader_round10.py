@@ -209,3 +209,17 @@ def test_mixed_up_words_are_a_speech_red_flag_thanks_beyond_words_are_not() -> N
 ])
 def test_the_person_not_the_command_is_named(text: str, names: list[str]) -> None:
     assert [m.name for m in extract_referrals(text)] == names
+
+
+@pytest.mark.parametrize("text", [
+    "perfect, another bill I didn't expect", "great, now I look tired AND I'm broke",
+    "now I look surprised all the time lol",
+])
+def test_praise_words_around_a_new_trouble_earn_no_ask(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.top.intent is not Intent.POSITIVE, reading.intents
+
+
+@pytest.mark.parametrize("text", ["great, now I can finally smile in photos!", "I look less tired, love it"])
+def test_praise_with_now_or_tired_in_it_stays_praise(text: str) -> None:
+    assert top(text) is Intent.POSITIVE

@@ -172,6 +172,8 @@ UNHAPPY = _fast(
     r"(?:para\s+)?quedar\s+igual|qued[eé]\s+igual|sigo\s+igual|(?:me\s+veo|estoy)\s+igual\s+que\s+antes|"
     r"no\s+(?:se\s+)?(?:me\s+)?nota\s+nada|no\s+(?:me\s+)?(?:hizo|hace)\s+nada|"
     r"(?:double|over)[- ]?charged|charged\s+(?:me\s+)?(?:twice|double)|(?:me\s+)?cobraron\s+(?:doble|de\s+mas|dos\s+veces)|"
+    r"\bi\s+look\s+(?:so\s+|more\s+|really\s+|even\s+|kinda\s+)?(?:tired|older|sad|angry|mad|surprised|shocked|frozen|plastic)\b|"
+    r"(?:unexpected|surprise|hidden|extra)\s+(?:bill|charges?|fees?)|(?:bill|charges?|fees?)\s+(?:i|we)\s+(?:didn't|did\s+not|wasn't|was\s+not)\s+(?:expect|told)\w*|"
     r"(?<!my )bad)\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
