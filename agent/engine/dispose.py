@@ -6,10 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from agent.guards import GuardContext, repair, run_guards, tripped
+from agent.guards.repair import UNREPAIRABLE  # nothing makes these sendable: opted out, or a person owns the thread
 from agent.types import Disposition, GuardPolicy, GuardVerdict
-
-# Nothing can make these sendable: the patient opted out, or a person owns the thread.
-UNREPAIRABLE = frozenset({GuardPolicy.OPTED_OUT, GuardPolicy.THREAD_OWNER})
 
 Candidate = Callable[[str, list[GuardVerdict]], str | None]
 

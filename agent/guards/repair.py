@@ -25,6 +25,7 @@ from agent.types import AskKind, GuardPolicy, GuardVerdict
 
 __all__ = ["repair", "UNREPAIRABLE"]
 
+# Nothing can make these sendable: the patient opted out, or a person owns the thread.
 UNREPAIRABLE = frozenset({GuardPolicy.OPTED_OUT, GuardPolicy.THREAD_OWNER})
 _ASK_POLICIES = frozenset({GuardPolicy.ONE_ASK, GuardPolicy.ASK_TIMING, GuardPolicy.ASK_CONSENT})
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from agent.triage import Prefiltered
+from agent.regex import Prefiltered
 
 
 def _rx(*alternatives: str, factor: bool = True) -> Prefiltered:
