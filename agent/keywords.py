@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from agent.policy.compiled import PerPolicy
 from agent.policy.schema import KeywordPolicy, KeywordSet
 from agent.text import normalize, reaction
 from agent.types import Keyword
@@ -73,18 +74,11 @@ class KeywordMatcher:
         return None
 
 
-# Policies are frozen but hold lists, so they are not hashable: cache by identity and keep a
-# reference so an id is never reused while its entry lives.
-_CACHE: dict[int, KeywordMatcher] = {}
+_MATCHERS: PerPolicy[KeywordPolicy, KeywordMatcher] = PerPolicy(KeywordMatcher)
 
 
 def keyword_matcher(policy: KeywordPolicy) -> KeywordMatcher:
-    matcher = _CACHE.get(id(policy))
-    if matcher is None or matcher.policy is not policy:
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        matcher = _CACHE[id(policy)] = KeywordMatcher(policy)
-    return matcher
+    return _MATCHERS(policy)
 
 
 def match_keyword(body: str, policy: KeywordPolicy, *, opted_out: bool) -> Keyword | None:

@@ -27,6 +27,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 
+from agent.policy.compiled import PerPolicy
 from agent.policy.schema import Symptom, TriagePolicy
 from agent.regex import Prefiltered, required_literals
 from agent.text import normalize
@@ -266,16 +267,11 @@ class TriageMatcher:
         return False
 
 
-_CACHE: dict[int, TriageMatcher] = {}
+_MATCHERS: PerPolicy[TriagePolicy, TriageMatcher] = PerPolicy(TriageMatcher)
 
 
 def triage_matcher(policy: TriagePolicy) -> TriageMatcher:
-    matcher = _CACHE.get(id(policy))
-    if matcher is None or matcher.policy is not policy:
-        if len(_CACHE) > 32:
-            _CACHE.clear()
-        matcher = _CACHE[id(policy)] = TriageMatcher(policy)
-    return matcher
+    return _MATCHERS(policy)
 
 
 def triage_normalized(norm: str, policy: TriagePolicy, visit_type: VisitType | None = None) -> TriageResult:

@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from agent.guards.asks import any_of, needs_ignorecase
 from agent.guards.context import GuardContext
+from agent.policy.compiled import PerPolicy
 from agent.policy.schema import PhiPolicy
 from agent.types import GuardPolicy, GuardVerdict
 
@@ -178,19 +179,13 @@ class PhiMatcher:
         return self.by_category[0][0]  # unreachable: every hit comes from one of the categories
 
 
-_POLICY_CACHE: dict[int, tuple[PhiPolicy, PhiMatcher]] = {}
+_MATCHERS: PerPolicy[PhiPolicy, PhiMatcher] = PerPolicy(lambda policy: PhiMatcher(policy.categories, policy.patterns),
+                                                        most=16)
 
 
 def phi_matcher(policy: PhiPolicy) -> PhiMatcher:
     """The shared lexicon's matcher, compiled once per policy object."""
-    cached = _POLICY_CACHE.get(id(policy))
-    if cached is not None and cached[0] is policy:
-        return cached[1]
-    matcher = PhiMatcher(policy.categories, policy.patterns)
-    if len(_POLICY_CACHE) >= 16:
-        _POLICY_CACHE.clear()
-    _POLICY_CACHE[id(policy)] = (policy, matcher)
-    return matcher
+    return _MATCHERS(policy)
 
 
 @lru_cache(maxsize=512)

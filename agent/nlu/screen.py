@@ -3,22 +3,13 @@ from __future__ import annotations
 
 from agent.nlu.data import EMERGENCY_FAMILY
 from agent.nlu.reader import Reader, Reading, default_reader
+from agent.policy.compiled import PerPolicy
 from agent.policy.schema import Policies, TriagePolicy
 
 EMERGENCY_LABEL = "an emergency (911, the ER or urgent care)"
 
 
-_FAMILIES: dict[int, tuple[TriagePolicy, frozenset[str]]] = {}
-
-
-def _families(policy: TriagePolicy) -> frozenset[str]:
-    # Policies hold lists (unhashable): cached by identity, keeping the policy so its id is not reused.
-    hit = _FAMILIES.get(id(policy))
-    if hit is None or hit[0] is not policy:
-        if len(_FAMILIES) > 32:
-            _FAMILIES.clear()
-        hit = _FAMILIES[id(policy)] = (policy, frozenset(s.id for s in policy.red_flags))
-    return hit[1]
+_families: PerPolicy[TriagePolicy, frozenset[str]] = PerPolicy(lambda policy: frozenset(s.id for s in policy.red_flags))
 
 
 def reader_for_policies(policies: Policies) -> Reader:
