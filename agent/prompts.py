@@ -12,7 +12,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, meta
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, TemplateSyntaxError, meta
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from agent.paths import PROMPT_DIR
@@ -102,6 +102,18 @@ class PromptLibrary:
     def references(self, source: str) -> bool:
         """Whether a template's text includes, imports or extends another template."""
         return any(True for _ in meta.find_referenced_templates(self.env.parse(source)))
+
+    def broken(self) -> list[str]:
+        """Every template under the root (system prompts, replies, touches, alerts) that does not compile,
+        as "name: error"; checked when policies load, so a typo fails at start-up, not on a patient's turn."""
+        errors = []
+        for path in sorted(self.root.rglob("*.j2")):
+            name = str(path.relative_to(self.root).with_suffix(""))
+            try:
+                self.env.get_template(f"{name}.j2")
+            except TemplateSyntaxError as exc:
+                errors.append(f"{name}: line {exc.lineno}: {exc.message}")
+        return errors
 
     def editable(self) -> list[str]:
         """Every reply and touch template a clinic may reword, translations included, sorted."""

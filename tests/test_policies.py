@@ -49,6 +49,15 @@ def test_reference_to_a_missing_prompt_is_refused(policy_copy):
         load_policies(policy_copy, PROMPT_DIR)
 
 
+def test_a_system_prompt_that_does_not_compile_is_refused_at_load(policy_copy, tmp_path):
+    prompts = tmp_path / "prompts"
+    shutil.copytree(PROMPT_DIR, prompts)
+    path = prompts / "system" / "agent.j2"
+    path.write_text(path.read_text() + "\n{% if broken %}never closed\n")
+    with pytest.raises(PolicyError, match="system/agent: line"):
+        load_policies(policy_copy, prompts)
+
+
 def test_broken_regex_is_refused(policy_copy):
     edit(policy_copy / "keywords.yaml", lambda d: d["opt_out"]["phrases"].append("(unclosed"))
     with pytest.raises(PolicyError, match="regular expression"):

@@ -41,6 +41,9 @@ def load_policies(policy_dir: Path = POLICY_DIR, prompt_dir: Path = PROMPT_DIR) 
     missing = [f"{src}.yaml -> {ref}" for src, ref in policies.prompt_refs() if not prompts.exists(ref)]
     if missing:
         raise PolicyError("policies refer to missing prompts:\n  " + "\n  ".join(missing))
+    broken = prompts.broken()
+    if broken:
+        raise PolicyError("prompt templates that do not compile:\n  " + "\n  ".join(broken))
     return policies
 
 
