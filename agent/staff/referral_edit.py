@@ -80,12 +80,11 @@ class ReferralCorrection(BaseModel):
         return given
 
 
-def _refuse_same_phone(session: Session, referrer_id: int, phone: str | None, keep: int | None = None) -> None:
+def _refuse_same_phone(session: Session, referrer_id: int, phone: str | None) -> None:
+    # Only called with a phone the referral does not have yet, so a match is always another referral.
     if phone is None:
         return
     query = select(Referral.id).where(Referral.referrer_id == referrer_id, Referral.phone == phone)
-    if keep is not None:
-        query = query.where(Referral.id != keep)
     if session.exec(query).first() is not None:
         raise Conflict("this patient already introduced someone with that phone number")
 
@@ -128,7 +127,7 @@ def correct_referral(session: Session, actor: Actor, referral_id: int, correctio
     if not changed:
         return referral
     if "phone" in changed:
-        _refuse_same_phone(session, referral.referrer_id, given["phone"], keep=referral.id)
+        _refuse_same_phone(session, referral.referrer_id, given["phone"])
     for field in changed:
         setattr(referral, field, given[field])
     referral.updated_at = now

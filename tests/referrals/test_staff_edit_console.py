@@ -82,3 +82,17 @@ def test_edit_page_corrects_and_refuses_with_typed_values(env: Env, as_user) -> 
     assert (row.name, row.phone, row.relationship) == ("Dana Lee", None, "cousin")
     [event] = env.audit("referral.corrected")
     assert event.data == {"fields": ["name", "phone", "relationship"]}
+
+
+def test_a_role_without_referral_rights_gets_no_form_and_403(env: Env, as_user) -> None:  # noqa: ANN001
+    patient = env.patient()
+    desk, desk_csrf = as_user("front_desk@a")
+    desk.post(f"/console/patients/{patient}/referrals", data=_form(desk_csrf, name="Dana"))
+    [row] = _referrals(env)
+    c, csrf = as_user("clinical@a")
+    assert "Add a referral" not in c.get(f"/console/patients/{patient}").text
+    assert c.post(f"/console/patients/{patient}/referrals", data=_form(csrf, name="Kim")).status_code == 403
+    assert c.get(f"/console/referrals/{row.id}/edit").status_code == 403
+    assert c.post(f"/console/referrals/{row.id}/edit", data=_form(csrf, name="Kim")).status_code == 403
+    assert c.patch(f"/api/referrals/{row.id}", headers={"X-CSRF-Token": csrf}, json={"name": "Kim"}).status_code == 403
+    assert [r.name for r in _referrals(env)] == ["Dana"]
