@@ -6,9 +6,10 @@ ConsoleUserDep like every console post.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from pydantic import ValidationError
 from starlette.responses import Response
 
@@ -33,25 +34,41 @@ def _typed(name: str, phone: str, relationship: str, note: str) -> dict[str, str
     return {"name": name, "phone": phone, "relationship": relationship, "note": note}
 
 
+def _posted(name: FormText = "", phone: FormText = "", relationship: FormText = "", note: FormText = "") -> dict:
+    """The four fields as typed (blank when left out), for the model and for showing the form again."""
+    return _typed(name, phone, relationship, note)
+
+
+Typed = Annotated[dict, Depends(_posted)]
+
+
 def _refusal(exc: ValidationError | Conflict) -> tuple[str, int]:
     if isinstance(exc, ValidationError):
         return f"Check {explain(exc)}.", 422
     return str(exc), 409
 
 
-@router.post("/patients/{patient_id}/referrals")
-def add(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, name: FormText = "",
-        phone: FormText = "", relationship: FormText = "", note: FormText = "") -> Response:
-    typed = _typed(name, phone, relationship, note)
+def _submit(session: SessionDep, act: Callable[[], object], refused: Callable[[dict, int], Response],
+            done: Response) -> Response:
+    """Run the action; commit and go on, or roll back and show the form again with the reason."""
     try:
-        add_referral(session, user.actor, patient_id, ReferralFields(**typed), now_of(request))
+        act()
     except (ValidationError, Conflict) as exc:
         session.rollback()
         message, status = _refusal(exc)
-        return patient_page_with(request, user, session, patient_id, status_code=status,
-                                 referral_form={"error": message, **typed})
+        return refused({"error": message}, status)
     session.commit()
-    return back_to(f"/console/patients/{patient_id}", "referral_added")
+    return done
+
+
+@router.post("/patients/{patient_id}/referrals")
+def add(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, typed: Typed) -> Response:
+    return _submit(
+        session,
+        lambda: add_referral(session, user.actor, patient_id, ReferralFields(**typed), now_of(request)),
+        lambda error, status: patient_page_with(request, user, session, patient_id, status_code=status,
+                                                referral_form={**error, **typed}),
+        back_to(f"/console/patients/{patient_id}", "referral_added"))
 
 
 def _edit_page(request: Request, user: ConsoleUserDep, session: SessionDep, referral_id: int, *,
@@ -70,15 +87,10 @@ def edit_page(referral_id: Id, request: Request, user: ConsoleUserDep, session: 
 
 
 @router.post("/referrals/{referral_id}/edit")
-def edit(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, name: FormText = "",
-         phone: FormText = "", relationship: FormText = "", note: FormText = "") -> Response:
-    typed = _typed(name, phone, relationship, note)
-    try:
-        correct_referral(session, user.actor, referral_id, ReferralCorrection(**typed), now_of(request))
-    except (ValidationError, Conflict) as exc:
-        session.rollback()
-        message, status = _refusal(exc)
-        return _edit_page(request, user, session, referral_id, form={"error": message, **typed},
-                          status_code=status)
-    session.commit()
-    return back_to("/console/referrals", "referral")
+def edit(referral_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep, typed: Typed) -> Response:
+    return _submit(
+        session,
+        lambda: correct_referral(session, user.actor, referral_id, ReferralCorrection(**typed), now_of(request)),
+        lambda error, status: _edit_page(request, user, session, referral_id, form={**error, **typed},
+                                         status_code=status),
+        back_to("/console/referrals", "referral"))
