@@ -49,3 +49,11 @@ def test_actions_scope_audit_and_conflicts(env: Env) -> None:
         ("referral.created_by_staff", {"fields": ["name", "phone"]}),
         ("referral.corrected", {"fields": ["note"]}),
     ]
+
+
+def test_a_patient_without_a_conversation_cannot_be_given_a_referral_yet(env: Env) -> None:
+    quiet = env.patient(touch=False)  # no text sent, so no thread for the referral to hang on
+    with session_scope(env.engine) as s:
+        with pytest.raises(Conflict, match="no conversation yet"):
+            add_referral(s, _desk(env), quiet, ReferralFields(name="Dana"), env.clock.now())
+    assert env.audit("referral.created_by_staff") == []
