@@ -138,6 +138,7 @@ class ReferralSource(StrEnum):
 
     CONVERSATION = "conversation"  # the patient named someone by text (record_referral)
     FRIEND_PAGE = "friend_page"  # the friend signed up on the referrer's code page
+    STAFF = "staff"  # a staff member added it in the console or the API (told at the desk, by phone)
 
 
 class ReferralFlag(StrEnum):

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from agent.staff.actor import Conflict, Forbidden, NotFound
-from api.console import account, clinic, events, forms, funnel, login, messages, pages, patients
+from api.console import account, clinic, events, forms, funnel, login, messages, pages, patients, referral_forms
 from api.console.auth import CsrfFailed, LoginRequired, clear_session_cookie
 from api.console.render import HERE, templates
 
@@ -60,6 +60,7 @@ def install(app: FastAPI) -> None:
     app.include_router(messages.router)
     app.include_router(account.router)
     app.include_router(funnel.router)
+    app.include_router(referral_forms.router)
     app.mount("/console/static", StaticFiles(directory=str(HERE / "static")), name="console-static")
     app.add_middleware(ConsoleHeaders)
 

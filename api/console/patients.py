@@ -16,10 +16,13 @@ from api.deps import AgentDep, SessionDep
 router = APIRouter(prefix="/console", include_in_schema=False)
 
 
-def _patient_page(request: Request, user: ConsoleUserDep, session: SessionDep, patient_id: int, *,
-                  refusal: dict | None = None, status_code: int = 200) -> Response:
+def patient_page_with(request: Request, user: ConsoleUserDep, session: SessionDep, patient_id: int, *,
+                      refusal: dict | None = None, referral_form: dict | None = None,
+                      status_code: int = 200) -> Response:
+    """The patient page, with a refused form's typed values and reason when there is one."""
     record = patient_record(session, user.actor, patient_id)
     return page(request, user, "patient.html", session=session, record=record, refusal=refusal,
+                referral_form=referral_form or {},
                 start_blocked=page_refusal(session, user.actor, patient_id, now_of(request)), status_code=status_code)
 
 
@@ -27,7 +30,7 @@ def _patient_page(request: Request, user: ConsoleUserDep, session: SessionDep, p
 def patient_page(patient_id: Id, request: Request, user: ConsoleUserDep, session: SessionDep) -> Response:
     """A patient's whole record: consent and its history, visits, scheduled texts with status and reason,
     conversations, referrals, and a form to text them first."""
-    return _patient_page(request, user, session, patient_id)
+    return patient_page_with(request, user, session, patient_id)
 
 
 @router.post("/patients/{patient_id}/text")
@@ -38,10 +41,10 @@ def start_patient_text(patient_id: Id, request: Request, user: ConsoleUserDep, s
                              override_phi=override_phi)
     except (StartRefused, Conflict) as exc:
         session.commit()  # the refusal's audit event
-        return _patient_page(request, user, session, patient_id, refusal={"message": str(exc), "text": body},
+        return patient_page_with(request, user, session, patient_id, refusal={"message": str(exc), "text": body},
                              status_code=409 if isinstance(exc, Conflict) else 422)
     session.commit()
     if started.outcome.sent:
         return back_to(f"/console/handoffs/{started.handoff_id}", "started")
-    return _patient_page(request, user, session, patient_id, refusal={"outcome": started.outcome, "text": body},
+    return patient_page_with(request, user, session, patient_id, refusal={"outcome": started.outcome, "text": body},
                          status_code=422)

@@ -30,6 +30,7 @@ NOTICES = {
     "replied": "Reply queued for sending.",
     "started": "Text queued for sending. The thread is yours: the agent stays silent until you resolve it.",
     "referral": "Referral updated.",
+    "referral_added": "Referral added.",
     "reward": "Reward marked as issued.",
     "referral_code": "Referral link ready: share it with the patient.",
     "staff_created": "Account created.",

@@ -13,7 +13,7 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlmodel import select
 
 from agent.engine.drafts import StaffSend
@@ -26,6 +26,7 @@ from agent.reports.funnel import funnel as build_funnel
 from agent.reports.funnel import period as funnel_period
 from agent.staff import actions, queries
 from agent.staff.accounts import Throttled
+from agent.staff.referral_edit import ReferralCorrection, ReferralFields, add_referral, correct_referral
 from agent.staff.roles import Permission
 from agent.staff.start_text import StartRefused, start_text
 from agent.staff.schemas import (
@@ -75,8 +76,19 @@ class ResolveIn(Strict):
     outcome: HandoffOutcome
 
 
-class ReferralUpdate(Strict):
-    status: ReferralStatus
+class ReferralUpdate(ReferralCorrection):
+    """A status move, a correction of name/phone/relationship/note, or both (the correction first). Strict
+    like the other bodies (extra fields refused, via ReferralCorrection's config)."""
+
+    status: ReferralStatus | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> ReferralUpdate:
+        if "status" in self.model_fields_set and self.status is None:
+            raise ValueError("status cannot be null")
+        if not self.model_fields_set:
+            raise ValueError("send a status or a field to correct (name, phone, relationship, note)")
+        return self
 
 
 class StaffKeyOut(BaseModel):
@@ -253,9 +265,25 @@ def list_referrals(actor: ApiActorDep, session: SessionDep,
 @router.patch("/referrals/{referral_id}")
 def update_referral(referral_id: Id, payload: ReferralUpdate, request: Request, actor: ApiActorDep,
                     session: SessionDep, agent: AgentDep) -> ReferralPublic:
-    actions.set_referral_status(session, actor, referral_id, payload.status, _now(request), agent.policies.rewards)
+    """Move the status and/or correct name, phone (E.164 stored; blank removes it), relationship, note.
+    409 when the referrer already introduced someone with that phone."""
+    if payload.changes():  # a status-only request behaves exactly as before this endpoint took corrections
+        correct_referral(session, actor, referral_id, payload, _now(request))
+    if payload.status is not None:
+        actions.set_referral_status(session, actor, referral_id, payload.status, _now(request),
+                                    agent.policies.rewards)
     session.commit()
     return queries.referral(session, actor, referral_id)
+
+
+@router.post("/patients/{patient_id}/referrals", status_code=201)
+def create_referral(patient_id: Id, payload: ReferralFields, request: Request, actor: ApiActorDep,
+                    session: SessionDep) -> ReferralPublic:
+    """Add someone the patient introduced (told at the desk or on the phone): name required, phone, relationship
+    and note optional. 409 when the patient already introduced someone with that phone."""
+    referral = add_referral(session, actor, patient_id, payload, _now(request))
+    session.commit()
+    return queries.referral(session, actor, referral.id)
 
 
 @router.post("/patients/{patient_id}/referral-code")
