@@ -65,6 +65,7 @@ def test_the_sdk_does_not_walk_the_payload(monkeypatch):
     walked.clear()
     _body(ChatCompletions)
     assert walked_parts() == set()
+    assert walked == []  # a plain chat completion is posted as the JSON it is: no walk at all
 
 
 def test_no_unmocked_call_gets_through():

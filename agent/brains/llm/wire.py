@@ -10,18 +10,23 @@ request body unchanged; `messages` itself goes as an empty list that the merge t
 JSON on the wire is the same (tests/brains/test_wire_payload.py compares it with plain ChatOpenAI's).
 Only for chat completions (the factory turns the Responses API off).
 
-On the way back the SDK builds a typed ChatCompletion out of the response JSON, field by field, and
-LangChain at once dumps it back to a dict to make its message (`_create_chat_result` accepts either).
-A plain chat completion is handed over as the decoded JSON instead; the message, its tool calls, the
-usage and additional_kwargs come out the same (tests/brains/test_wire_payload.py); response_metadata
-lists what the server sent, without the typed model's absent fields as None (nothing here reads it).
-Errors are raised as before (the SDK still raises on an error status, LangChain's handlers translate).
+A plain chat completion (no structured output, no streaming, no response headers asked for) is then
+posted through the SDK client's own `post` (its auth, base URL, timeout, and its exceptions for an
+error status, which LangChain's handlers translate and the brain's refusal check reads) with that JSON
+as the body, so the SDK's per-request walk does not run at all, and the answer comes back as the decoded
+JSON: the SDK would build a typed ChatCompletion field by field that LangChain at once dumps back to a
+dict (`_create_chat_result` takes either). The message, its tool calls, usage and additional_kwargs
+come out the same; response_metadata lists what the server sent, without the typed model's absent
+fields as None (nothing here reads it). tests/brains/test_wire_payload.py checks both directions.
 """
 from __future__ import annotations
 
 from typing import Any
 
+import httpx
 import openai
+from openai._base_client import make_request_options
+from openai._types import NOT_GIVEN as _NOT_GIVEN
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatResult
 from langchain_openai import ChatOpenAI
@@ -52,23 +57,40 @@ class ChatCompletions(ChatOpenAI):
             # Structured output, the Responses API, response headers: LangChain's own path, as is.
             return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
         self._ensure_sync_client_available()
-        raw_response = None
+        body, options = _request(payload)
+        response = None
         try:
-            raw_response = self.client.with_raw_response.create(**payload)
-            response = raw_response.http_response.json()
+            # The SDK's own client (auth, base URL, timeout, its errors for an error status), without its
+            # per-request TypedDict walk of a body that is wire JSON already, and answering the response.
+            response = self.client._post("/chat/completions", body=body, options=options,  # noqa: SLF001
+                                         cast_to=httpx.Response, stream=False)
+            answer = response.json()
         except openai.BadRequestError as e:
             _handle_openai_bad_request(e)
         except openai.APIError as e:
             _handle_openai_api_error(e)
         except Exception as e:
-            if raw_response is not None and hasattr(raw_response, "http_response"):
-                e.response = raw_response.http_response  # type: ignore[attr-defined]
+            if response is not None:
+                e.response = response  # type: ignore[attr-defined]
             raise
         generation_info: dict = {}
-        _add_gateway_metadata(generation_info, raw_response)
-        result = self._create_chat_result(response, generation_info)
-        _keep_refusal(result, response)
+        _add_gateway_metadata(generation_info, response)
+        result = self._create_chat_result(answer, generation_info)
+        _keep_refusal(result, answer)
         return result
+
+
+# Keys of a request payload that are the SDK's request options, not JSON body.
+REQUEST_OPTIONS = ("extra_headers", "extra_query", "extra_body", "timeout")
+
+
+def _request(payload: dict) -> tuple[dict, dict]:
+    """The JSON body exactly as the SDK would send it (extra_body merged last), and its request options."""
+    body = {key: value for key, value in payload.items() if key not in REQUEST_OPTIONS and value is not _NOT_GIVEN}
+    body.update(payload.get("extra_body") or {})
+    options = make_request_options(extra_headers=payload.get("extra_headers"), extra_query=payload.get("extra_query"),
+                                   timeout=payload.get("timeout", _NOT_GIVEN))
+    return body, options
 
 
 def _keep_refusal(result: ChatResult, response: Any) -> None:  # noqa: ANN401 - the decoded JSON
