@@ -65,6 +65,7 @@ def test_the_sdk_does_not_walk_the_payload(monkeypatch):
     walked.clear()
     _body(ChatCompletions)
     assert walked_parts() == set()
+    assert walked == []  # a plain chat completion is posted as the JSON it is: no walk at all
 
 
 def test_no_unmocked_call_gets_through():
@@ -77,3 +78,37 @@ def test_no_unmocked_call_gets_through():
             assert "500" in str(exc) or getattr(exc, "status_code", None) == 500
         else:
             raise AssertionError("a 500 must surface")
+
+
+def test_the_answer_read_from_the_json_is_plain_chatopenais():
+    """The decoded JSON, not a typed ChatCompletion, becomes the message: the same message either way."""
+    _, plain = _body(ChatOpenAI)
+    _, ours = _body(ChatCompletions)
+    def same(message) -> dict:  # noqa: ANN001 - the canned completions number their ids per call
+        dump = message.model_dump(exclude={"id"})
+        dump["tool_calls"] = [{**c, "id": None} for c in dump["tool_calls"]]
+        dump["response_metadata"] = _sent({k: v for k, v in dump["response_metadata"].items() if k != "id"})
+        return dump
+
+    assert same(ours) == same(plain)  # content, tool calls, usage, metadata, the refusal key
+    assert "refusal" in ours.additional_kwargs and ours.tool_calls[0]["id"]
+
+
+def _sent(value):  # noqa: ANN001, ANN202
+    """Metadata as the server sent it: the typed path also lists absent fields, as None (or "")."""
+    if isinstance(value, dict):
+        return {k: _sent(v) for k, v in value.items() if v not in (None, "")}
+    return value
+
+
+def test_an_error_status_still_raises_the_sdks_error():
+    import openai
+    import pytest
+
+    model = ChatCompletions(model="gpt-4o-mini", api_key="sk-test", max_retries=0, use_responses_api=False)
+    for status, error in ((500, openai.InternalServerError), (400, openai.BadRequestError)):
+        with respx.mock(assert_all_called=True) as mock:
+            mock.post(COMPLETIONS).mock(return_value=httpx.Response(status, json={"error": {"message": "x"}}))
+            with pytest.raises(error) as raised:
+                model.invoke(MESSAGES)
+        assert raised.value.status_code == status  # what the brain's forced-choice refusal check reads
