@@ -11,7 +11,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from agent.store.models import _now_column, enum_column
+from agent.store.columns import now_column, enum_column
 
 
 class InboundStatus(StrEnum):
@@ -66,9 +66,9 @@ class InboundJob(SQLModel, table=True):
     status: InboundStatus = Field(default=InboundStatus.PENDING, sa_column=enum_column(InboundStatus, index=True))
     outcome: InboundOutcome | None = Field(default=None, sa_column=enum_column(InboundOutcome, nullable=True))
     attempts: int = 0
-    available_at: datetime = _now_column()
+    available_at: datetime = now_column()
     locked_by: str | None = Field(default=None, max_length=80)
     locked_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=200)  # exception type names only, never text
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     processed_at: datetime | None = None

@@ -5,19 +5,27 @@ and gets it back on read); local time is derived with the clinic's timezone only
 """
 from __future__ import annotations
 
-import copy
-import inspect
-from datetime import UTC, datetime
-from enum import Enum
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import relationship
-from sqlalchemy.orm.attributes import set_attribute
-from sqlmodel import Field, Relationship, SQLModel
-from sqlmodel.main import finish_init
+from sqlmodel import Field, Relationship
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+# The other table modules share this metadata: importing the record imports every table (none of them
+# imports this module, so there is no cycle).
+from agent.store import channel_models, referral_models, staff_models  # noqa: F401
+from agent.store.columns import (
+    Row,
+    clinic_fk,
+    enum_column,
+    id_column,
+    json_column,
+    new_dict,
+    new_list,
+    now_column,
+    utcnow,
+)
 from agent.types import (
     DeliveryStatus,
     Direction,
@@ -37,140 +45,25 @@ from agent.types import (
 )
 
 
-def enum_column(enum: type[Enum], *, nullable: bool = False, index: bool = False) -> Any:
-    """Enums stored as plain strings: no native PostgreSQL types to migrate when a value is added."""
-    return sa.Column(
-        sa.Enum(enum, native_enum=False, length=24, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True, create_constraint=False),
-        nullable=nullable,
-        index=index,
-    )
-
-
-def json_column() -> Any:
-    return sa.Column(sa.JSON, nullable=False)
-
-
-# Plain functions, not the dict/list builtins: pydantic inspects a default factory's signature on every
-# row construction, and a builtin's signature is parsed from text each time (measurably slow per turn).
-def _new_dict() -> dict:
-    return {}
-
-
-def _new_list() -> list:
-    return []
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-# ... and even a plain function's signature is rebuilt from its code object each time; a precomputed
-# `__signature__` is what inspect.signature returns first.
-for _factory in (_new_dict, _new_list, utcnow):
-    _factory.__signature__ = inspect.Signature()
-
-
-class Row(SQLModel):
-    """The base of the tables here: SQLModel's constructor, minus its per-attribute detours.
-
-    SQLModel builds a table row by setting every field through its own __setattr__, which sets it in
-    SQLAlchemy (events, history), then again through pydantic's __setattr__, after asking pydantic for
-    each default (a signature inspection per factory). That was ~150 us per row, five or more rows per
-    turn. This sets each field once, through SQLAlchemy's `set_attribute` (the same instrumentation, the
-    same events and history), with the defaults worked out once per class, and leaves the instance as
-    SQLModel would (its __dict__, pydantic's fields-set and extra, relationships set last);
-    tests/unit/test_row_construction.py compares the two on every table."""
-
-    def __init__(__pydantic_self__, **data: Any) -> None:  # noqa: N805 - SQLModel's own spelling
-        if finish_init.get():  # False inside model_validate, as in SQLModel
-            _construct(__pydantic_self__, data)
-
-
-def _construct(row: Row, values: dict[str, Any]) -> None:
-    """SQLModel's sqlmodel_table_construct for a table row, each field set once."""
-    cls = type(row)
-    plan = _PLANS.get(cls)
-    if plan is None:
-        plan = _PLANS[cls] = _plan(cls)
-    fields, relationships = plan
-    fields_set = set()
-    defaults = []
-    for name, alias, factory, default, copied in fields:
-        if alias is not None and alias in values:
-            set_attribute(row, name, values[alias])
-            fields_set.add(name)
-        elif name in values:
-            set_attribute(row, name, values[name])
-            fields_set.add(name)
-        elif factory is not None:
-            defaults.append((name, factory()))
-        elif default is not _REQUIRED:
-            defaults.append((name, copy.deepcopy(default) if copied else default))
-        # else a required field not given: left unset, as SQLModel leaves it (no validation)
-    for name, value in defaults:  # after the given values, as SQLModel sets them
-        set_attribute(row, name, value)
-    object.__setattr__(row, "__pydantic_fields_set__", fields_set)
-    object.__setattr__(row, "__pydantic_extra__", None)
-    object.__setattr__(row, "__pydantic_private__", None)
-    for key in relationships:
-        if key in values:
-            setattr(row, key, values[key])
-
-
-_REQUIRED = object()
-_IMMUTABLE = frozenset({type(None), bool, int, float, str, bytes})
-_PLANS: dict[type, tuple[tuple[tuple[str, str | None, Any, Any, bool], ...], tuple[str, ...]]] = {}
-
-
-def _plan(cls: type[Row]) -> tuple[tuple[tuple[str, str | None, Any, Any, bool], ...], tuple[str, ...]]:
-    """Per field: its name, alias, default factory, default and whether that default is copied, in
-    pydantic's field order; then the relationships."""
-    if cls.model_config.get("extra") == "allow" or cls.__pydantic_post_init__ or cls.__pydantic_root_model__:
-        raise TypeError(f"{cls.__name__}: Row's constructor does not cover this pydantic configuration")
-    fields = []
-    for name, field in cls.model_fields.items():
-        if field.default_factory is not None and field.default_factory_takes_validated_data:
-            raise TypeError(f"{cls.__name__}.{name}: a default factory that takes data")
-        default = _REQUIRED if field.is_required() or field.default_factory is not None else field.default
-        # pydantic deep-copies a default unless it is immutable; an enum member copies to itself
-        copied = not (type(default) in _IMMUTABLE or isinstance(default, Enum) or default is _REQUIRED)
-        fields.append((name, field.alias, field.default_factory, default, copied))
-    return tuple(fields), tuple(cls.__sqlmodel_relationships__)
-
-
-def _id() -> Any:
-    return Field(default=None, primary_key=True)
-
-
-def _clinic_fk() -> Any:
-    return Field(foreign_key="clinic.id", index=True)
-
-
-def _now_column() -> Any:
-    # The engine stamps rows from its injectable clock; this default is only a safety net.
-    return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False))
-
-
 class Clinic(Row, table=True):
-    id: int | None = _id()
+    id: int | None = id_column()
     name: str = Field(max_length=120)
     timezone: str = Field(default="America/Los_Angeles", max_length=64)
     phone: str = Field(max_length=20, unique=True)  # the clinic's Twilio number, E.164
-    hours: dict = Field(default_factory=_new_dict, sa_column=json_column())
+    hours: dict = Field(default_factory=new_dict, sa_column=json_column())
     review_link: str | None = Field(default=None, max_length=500)
-    settings: dict = Field(default_factory=_new_dict, sa_column=json_column())
+    settings: dict = Field(default_factory=new_dict, sa_column=json_column())
     api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of the JSON API key
     # Bumped whenever the clinic's template or timing overrides change: a turn compares it with what its
     # process cached (agent/engine/clinic_rules.py), so the overrides cost no query on an ordinary turn.
     overrides_revision: int = Field(default=0, sa_column=sa.Column(sa.Integer, nullable=False, server_default="0"))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class Patient(Row, table=True):
     __table_args__ = (sa.UniqueConstraint("clinic_id", "phone"),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     phone: str = Field(max_length=20)  # E.164
     first_name: str = Field(max_length=60)
     sms_consent: bool = True
@@ -182,55 +75,55 @@ class Patient(Row, table=True):
     # Carrier state from delivery errors (30003 unreachable, 30005 unknown, 30006 landline, 30007 filtered).
     number_state: str | None = Field(default=None, max_length=24)
     # Last time each ask kind went out to this patient ({"referral": iso8601}); drives cooldowns.
-    last_asks: dict = Field(default_factory=_new_dict, sa_column=json_column())
-    created_at: datetime = _now_column()
+    last_asks: dict = Field(default_factory=new_dict, sa_column=json_column())
+    created_at: datetime = now_column()
 
 
 class Visit(Row, table=True):
     __table_args__ = (sa.UniqueConstraint("clinic_id", "external_id"),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", index=True)
     external_id: str | None = Field(default=None, max_length=80)
     visit_type: VisitType = Field(sa_column=enum_column(VisitType))
     treatment: str = Field(default="", max_length=200)  # internal only: never sent, never shown to a model
     provider: str = Field(default="", max_length=120)
     occurred_at: datetime
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class Conversation(Row, table=True):
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", index=True)
     visit_id: int | None = Field(default=None, foreign_key="visit.id")
     stage: Stage = Field(default=Stage.CHECKIN, sa_column=enum_column(Stage))
     mode: Mode = Field(default=Mode.AGENT, sa_column=enum_column(Mode, index=True))
     opening_touch: str | None = Field(default=None, max_length=40)
     referral_eligible: bool = False
-    created_at: datetime = _now_column()
-    updated_at: datetime = _now_column()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
     closed_at: datetime | None = None
 
 
 class Turn(Row, table=True):
     """One patient message processed end to end: what the brain proposed and what policy decided."""
 
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     inbound_message_id: int | None = None  # no FK: message.turn_id already points the other way
     brain: str = Field(max_length=80)
-    intents: list = Field(default_factory=_new_list, sa_column=json_column())
-    tool_calls: list = Field(default_factory=_new_list, sa_column=json_column())
-    verdicts: list = Field(default_factory=_new_list, sa_column=json_column())
+    intents: list = Field(default_factory=new_list, sa_column=json_column())
+    tool_calls: list = Field(default_factory=new_list, sa_column=json_column())
+    verdicts: list = Field(default_factory=new_list, sa_column=json_column())
     disposition: str = Field(max_length=16)
     fell_back: bool = False
     model_calls: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     latency_ms: float = 0.0
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # Lets a turn and its inbound message be inserted in the turn's one flush, with their final values: the
     # unit of work inserts the turn, then the message (its turn_id filled from `Message.turn`), then sets
     # inbound_message_id in one UPDATE (post_update breaks the cycle). Never loaded implicitly.
@@ -250,8 +143,8 @@ class Message(Row, table=True):
         sa.Index("ix_message_settled", "conversation_id",
                  sqlite_where=sa.text(SETTLED), postgresql_where=sa.text(SETTLED)),
     )
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     # No index of its own: ix_message_thread (conversation_id, id) serves every look-up by conversation
     # (and the foreign key's checks) as its leading column; a second index only cost every insert.
     conversation_id: int = Field(foreign_key="conversation.id")
@@ -260,10 +153,10 @@ class Message(Row, table=True):
     kind: MessageKind = Field(sa_column=enum_column(MessageKind))
     body: str
     intent: str | None = Field(default=None, max_length=24)  # the deciding intent (inbound)
-    intents: list = Field(default_factory=_new_list, sa_column=json_column())
+    intents: list = Field(default_factory=new_list, sa_column=json_column())
     # Inbound: a clearly positive reply, confirmed by the engine; the only thing that unlocks an ask.
     settled: bool = False
-    asks: list = Field(default_factory=_new_list, sa_column=json_column())  # outbound: asks it carries
+    asks: list = Field(default_factory=new_list, sa_column=json_column())  # outbound: asks it carries
     segments: int = 0
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     delivery_status: DeliveryStatus | None = Field(default=None, sa_column=enum_column(DeliveryStatus, nullable=True))
@@ -271,33 +164,33 @@ class Message(Row, table=True):
     touch: str | None = Field(default=None, max_length=40)  # outbound touches: which one
     handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     # The turn this message belongs to, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
     turn: Turn | None = Relationship(sa_relationship=relationship("Turn", foreign_keys="[Message.turn_id]",
                                                                   lazy="raise"))
 
 
 class Handoff(Row, table=True):
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     patient_id: int = Field(foreign_key="patient.id", index=True)
     queue: Queue = Field(sa_column=enum_column(Queue, index=True))
     priority: Priority = Field(sa_column=enum_column(Priority))
     reason: str = Field(max_length=200)
     summary: str = Field(default="", max_length=1000)
-    context: dict = Field(default_factory=_new_dict, sa_column=json_column())  # visit context for staff
+    context: dict = Field(default_factory=new_dict, sa_column=json_column())  # visit context for staff
     status: HandoffStatus = Field(default=HandoffStatus.OPEN, sa_column=enum_column(HandoffStatus, index=True))
     outcome: HandoffOutcome | None = Field(default=None, sa_column=enum_column(HandoffOutcome, nullable=True))
     claimed_by: int | None = None
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     claimed_at: datetime | None = None
     resolved_at: datetime | None = None
 
 
 class Referral(Row, table=True):
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     referrer_id: int = Field(foreign_key="patient.id", index=True)
     conversation_id: int = Field(foreign_key="conversation.id")
     handoff_id: int | None = Field(default=None, foreign_key="handoff.id")
@@ -312,40 +205,40 @@ class Referral(Row, table=True):
     # The patient record the friend is (made by the friend page, or matched when their visit arrived).
     friend_patient_id: int | None = Field(default=None, foreign_key="patient.id", index=True)
     first_contact_at: datetime | None = None  # when it first left "new": the funnel's time to first contact
-    created_at: datetime = _now_column()
-    updated_at: datetime = _now_column()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
 
 
 class Draft(Row, table=True):
     """An outbound reply held for staff approval, with why it was held."""
 
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     turn_id: int | None = Field(default=None, foreign_key="turn.id")
     # The turn that held it, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
     turn: Turn | None = Relationship(sa_relationship=relationship("Turn", lazy="raise"))
     body: str
     intent: str | None = Field(default=None, max_length=24)
-    reasons: list = Field(default_factory=_new_list, sa_column=json_column())
-    verdicts: list = Field(default_factory=_new_list, sa_column=json_column())
+    reasons: list = Field(default_factory=new_list, sa_column=json_column())
+    verdicts: list = Field(default_factory=new_list, sa_column=json_column())
     status: DraftStatus = Field(default=DraftStatus.PENDING, sa_column=enum_column(DraftStatus, index=True))
     decided_by: int | None = None
     decided_at: datetime | None = None
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class AuditEvent(Row, table=True):
     """Who did what. `data` is PHI-free by construction: ids, enums and counts only."""
 
-    id: int | None = _id()
+    id: int | None = id_column()
     clinic_id: int | None = Field(default=None, foreign_key="clinic.id", index=True)
     actor: str = Field(max_length=60)  # "agent", "system", "staff:<id>"
     action: str = Field(max_length=60)
     subject_type: str = Field(max_length=30)
     subject_id: int | None = None
-    data: dict = Field(default_factory=_new_dict, sa_column=json_column())
-    created_at: datetime = _now_column()
+    data: dict = Field(default_factory=new_dict, sa_column=json_column())
+    created_at: datetime = now_column()
 
 
 class ClinicTemplate(Row, table=True):
@@ -354,12 +247,12 @@ class ClinicTemplate(Row, table=True):
 
     __tablename__ = "clinic_template"
     __table_args__ = (sa.UniqueConstraint("clinic_id", "name", name="uq_clinic_template_name"),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     name: str = Field(max_length=80)
     body: str = Field(max_length=1600)
     updated_by: str = Field(max_length=60)
-    updated_at: datetime = _now_column()
+    updated_at: datetime = now_column()
 
 
 class ClinicTiming(Row, table=True):
@@ -367,11 +260,11 @@ class ClinicTiming(Row, table=True):
     fields it does not name keep the file's value."""
 
     __tablename__ = "clinic_timing"
-    id: int | None = _id()
+    id: int | None = id_column()
     clinic_id: int = Field(foreign_key="clinic.id", unique=True)
-    fields: dict = Field(default_factory=_new_dict, sa_column=json_column())
+    fields: dict = Field(default_factory=new_dict, sa_column=json_column())
     updated_by: str = Field(max_length=60)
-    updated_at: datetime = _now_column()
+    updated_at: datetime = now_column()
 
 
 # The claim reads pending touches in due order. Sent/cancelled rows pile up forever (two per patient and
@@ -390,8 +283,8 @@ class Touch(Row, table=True):
         sa.Index("ix_touch_pending_due", "due_at", "id",
                  sqlite_where=sa.text(PENDING_TOUCH), postgresql_where=sa.text(PENDING_TOUCH)),
     )
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", index=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
     name: str = Field(max_length=60)  # touch name from timing.yaml; nudges are "<touch>_nudge"
@@ -399,8 +292,8 @@ class Touch(Row, table=True):
     status: TouchStatus = Field(default=TouchStatus.PENDING, sa_column=enum_column(TouchStatus, index=True))
     reason: str = Field(default="", max_length=120)
     message_id: int | None = Field(default=None, foreign_key="message.id")
-    created_at: datetime = _now_column()
-    updated_at: datetime = _now_column()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
 
 
 class StaffAlert(Row, table=True):
@@ -411,8 +304,8 @@ class StaffAlert(Row, table=True):
     __tablename__ = "staff_alert"
     # One text per handoff, round and number: a second worker's duplicate fails instead of texting twice.
     __table_args__ = (sa.UniqueConstraint("handoff_id", "round", "to", name="uq_staff_alert_round"),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     handoff_id: int = Field(foreign_key="handoff.id", index=True)
     round: str = Field(max_length=16)  # "first", "repeat" (still unclaimed), "manager" (escalated)
     to: str = Field(max_length=20)  # the on-call or manager number, E.164
@@ -420,7 +313,7 @@ class StaffAlert(Row, table=True):
     twilio_sid: str | None = Field(default=None, max_length=64, unique=True)
     delivery_status: DeliveryStatus | None = Field(default=None, sa_column=enum_column(DeliveryStatus, nullable=True))
     error_code: int | None = None
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 LEASED_OUTBOX = "status IN ('sending', 'reconciling')"
@@ -434,8 +327,8 @@ class OutboxJob(Row, table=True):
     # now (literal predicate, repeated by the query), whatever the history.
     __table_args__ = (sa.Index("ix_outboxjob_leased", "locked_at",
                                sqlite_where=sa.text(LEASED_OUTBOX), postgresql_where=sa.text(LEASED_OUTBOX)),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     message_id: int | None = Field(default=None, foreign_key="message.id", unique=True)
     staff_alert_id: int | None = Field(default=None, foreign_key="staff_alert.id", unique=True)
     # Lets a turn add a reply and its job without a flush in between: the unit of work inserts the message
@@ -445,13 +338,9 @@ class OutboxJob(Row, table=True):
     conversation_id: int | None = Field(default=None, index=True)
     status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|done|failed|unknown
     attempts: int = 0
-    available_at: datetime = _now_column()
+    available_at: datetime = now_column()
     locked_by: str | None = Field(default=None, max_length=80)
     locked_at: datetime | None = None
     last_error: str | None = Field(default=None, max_length=200)
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
-
-from agent.store import staff_models  # noqa: E402,F401  (staff tables on the same metadata)
-from agent.store import channel_models  # noqa: E402,F401  (channel tables on the same metadata)
-from agent.store import referral_models  # noqa: E402,F401  (referral codes and rewards, same metadata)

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from agent.store.models import Row, _clinic_fk, _id, _now_column, enum_column
+from agent.store.columns import Row, clinic_fk, id_column, now_column, enum_column
 from agent.types import DeliveryState, RewardStatus, WebhookEvent
 
 
@@ -16,20 +16,20 @@ class ReferralCode(Row, table=True):
     """A referrer's short code: the friend page's address and what a friend can say at the front desk."""
 
     __tablename__ = "referral_code"
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     patient_id: int = Field(foreign_key="patient.id", unique=True)  # one code per referrer
     # Unique across clinics, not only within one: the friend page's address is the code alone.
     code: str = Field(max_length=12, unique=True)
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class Reward(Row, table=True):
     """What the referrer earns for one referral: due when the clinic's milestone is met, then issued by
     staff. One per referral at most (the unique key makes a second one impossible, whoever races)."""
 
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     referral_id: int = Field(foreign_key="referral.id", unique=True)
     referrer_id: int = Field(foreign_key="patient.id", index=True)
     description: str = Field(max_length=200)  # from the rewards policy: "$50 credit", never a treatment
@@ -38,7 +38,7 @@ class Reward(Row, table=True):
     due_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     issued_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
     issued_by: int | None = None  # staff id
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
 
 
 class FriendPageAttempt(Row, table=True):
@@ -46,8 +46,8 @@ class FriendPageAttempt(Row, table=True):
     only as a keyed digest (nothing that identifies a visitor is stored)."""
 
     __tablename__ = "friend_page_attempt"
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     code_id: int = Field(foreign_key="referral_code.id", index=True)
     ip_digest: str = Field(max_length=64, index=True)
     created_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False, index=True))
@@ -58,13 +58,13 @@ class WebhookEndpoint(Row, table=True):
     it is kept as given because signing needs it, and never returned by the API after it is set."""
 
     __tablename__ = "webhook_endpoint"
-    id: int | None = _id()
+    id: int | None = id_column()
     clinic_id: int = Field(foreign_key="clinic.id", unique=True)  # one endpoint per clinic
     url: str = Field(max_length=500)
     secret: str = Field(max_length=128)
     active: bool = True
-    created_at: datetime = _now_column()
-    updated_at: datetime = _now_column()
+    created_at: datetime = now_column()
+    updated_at: datetime = now_column()
 
 
 # The worker looks for deliveries waiting and due; delivered and failed rows pile up, so the index holds
@@ -80,8 +80,8 @@ class WebhookDelivery(Row, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (sa.Index("ix_webhook_delivery_pending_due", "next_attempt_at", "id",
                                sqlite_where=sa.text(PENDING_DELIVERY), postgresql_where=sa.text(PENDING_DELIVERY)),)
-    id: int | None = _id()
-    clinic_id: int = _clinic_fk()
+    id: int | None = id_column()
+    clinic_id: int = clinic_fk()
     endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True)
     event_id: str = Field(max_length=40, unique=True)
     event_type: WebhookEvent = Field(sa_column=enum_column(WebhookEvent))
@@ -92,4 +92,4 @@ class WebhookDelivery(Row, table=True):
     last_status_code: int | None = None
     last_error: str | None = Field(default=None, max_length=200)
     delivered_at: datetime | None = Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=True))
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()

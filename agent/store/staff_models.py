@@ -15,7 +15,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from agent.staff.roles import StaffRole
 from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, check_password
-from agent.store.models import _now_column, enum_column
+from agent.store.columns import now_column, enum_column
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$"
 
@@ -50,7 +50,7 @@ class Staff(StaffBase, table=True):
     password_hash: str = Field(max_length=255)  # argon2id (pwdlib), never returned
     active: bool = True
     api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of a personal API key
-    created_at: datetime = _now_column()
+    created_at: datetime = now_column()
     last_login_at: datetime | None = _moment()
 
 
@@ -82,8 +82,8 @@ class StaffSession(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id", index=True)
     clinic_id: int = Field(foreign_key="clinic.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
-    created_at: datetime = _now_column()
-    last_seen_at: datetime = _now_column()
+    created_at: datetime = now_column()
+    last_seen_at: datetime = now_column()
     expires_at: datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
     revoked_at: datetime | None = _moment()
 

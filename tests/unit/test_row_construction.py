@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 from sqlmodel._compat import sqlmodel_init
 
-from agent.store import models
+from agent.store import columns, models
 from agent.store.db import make_engine
 from agent.types import DeliveryStatus, Direction, MessageKind, Priority, Queue, VisitType
 
@@ -34,7 +34,7 @@ def _cases() -> list[tuple[type, dict]]:
 
 def _sqlmodels(monkeypatch: pytest.MonkeyPatch, table: type, values: dict) -> object:
     with monkeypatch.context() as patch:
-        patch.setattr(models, "_construct", lambda row, data: sqlmodel_init(self=row, data=data))
+        patch.setattr(columns, "_construct", lambda row, data: sqlmodel_init(self=row, data=data))
         return table(**dict(values))
 
 
