@@ -3,7 +3,7 @@ draft held for staff, or a block, always with the verdicts of every attempt."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from agent.brains.base import BrainContext, Proposal
 from agent.engine.dispose import Decision, decide, deterministic_repair
@@ -16,14 +16,26 @@ from agent.store.models import AuditEvent, Draft, Message, Turn
 from agent.types import AskKind, Direction, GuardPolicy, GuardVerdict, Intent, IntentScore, MessageKind, Stage
 
 if TYPE_CHECKING:
-    from agent.engine.turn import Agent
+    from agent.brains.base import Brain
+    from agent.brains.offline.brain import OfflineBrain
+    from agent.policy.schema import Policies
+
+
+class Speaker(Protocol):
+    """What delivery needs of the engine (agent.engine.turn.Agent is one): the policies, the brain that
+    proposed the reply (asked to regenerate it) and the offline brain (its reviewed fallback). A protocol, so
+    that delivery does not import the turn that calls it."""
+
+    policies: Policies
+    brain: Brain
+    offline: OfflineBrain
 
 # A safety text goes out even when it costs an extra segment (a long or accented name, UCS-2).
 SAFETY_WAIVER = frozenset({GuardPolicy.SEGMENTS})
 
 
 class Deliverer:
-    def __init__(self, agent: Agent, sit: Situation, turn: Turn | None, result: TurnResult, *,
+    def __init__(self, agent: Speaker, sit: Situation, turn: Turn | None, result: TurnResult, *,
                  defer_ids: bool = False) -> None:
         """`defer_ids`: the caller flushes once at its end and fills reply ids then
         (TurnResult.fill_message_ids), so a reply's insert need not be flushed on its own."""
