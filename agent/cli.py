@@ -5,23 +5,51 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import click
 import typer
+from typer.core import TyperGroup
 
 from agent.types import VisitType
-from evals.bench.cli import bench as bench_command
-from evals.cli import app as eval_app
-from evals.nlu_cli import app as nlu_app
 
-app = typer.Typer(help="Afterglow: post-visit SMS check-ins and referrals for medical spas.", no_args_is_help=True)
+
+class _WithEvaluatorCommands(TyperGroup):
+    """`eval`, `nlu` and `bench` belong to the evaluator layer (evals/), which sits above this one: they are
+    imported when named, so that nothing in agent/ imports evals/ at import time (README, Layout)."""
+
+    LAZY = {"eval": ("evals.cli", "app", "Run conversation eval suites against a brain."),
+            "nlu": ("evals.nlu_cli", "app", "Train the offline reader and score it on held-out texts."),
+            "bench": ("evals.bench.cli", "bench", None)}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.LAZY})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.LAZY:
+            return super().get_command(ctx, name)
+        import importlib
+
+        module, attr, help_text = self.LAZY[name]
+        target = getattr(importlib.import_module(module), attr)
+        if isinstance(target, typer.Typer):  # a group of commands (eval, nlu)
+            command = typer.main.get_group(target)
+        else:  # a single command function (bench)
+            single = typer.Typer(add_completion=False)
+            single.command(name)(target)
+            command = typer.main.get_command(single)
+        command.name = name
+        if help_text:
+            command.help = help_text
+        return command
+
+
+app = typer.Typer(cls=_WithEvaluatorCommands, help="Afterglow: post-visit SMS check-ins and referrals for medical spas.",
+                  no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.")
 app.add_typer(db_app, name="db")
 staff_app = typer.Typer(help="Staff console accounts.", no_args_is_help=True)
 app.add_typer(staff_app, name="staff")
 clinic_app = typer.Typer(help="Clinic settings.", no_args_is_help=True)
 app.add_typer(clinic_app, name="clinic")
-app.add_typer(eval_app, name="eval", help="Run conversation eval suites against a brain.")
-app.add_typer(nlu_app, name="nlu", help="Train the offline reader and score it on held-out texts.")
-app.command("bench")(bench_command)
 
 
 @app.command()

@@ -1,0 +1,113 @@
+"""Issue 17: the house's import rules, checked on the source. Among agent/, api/ and evals/ (module-level
+imports, the ones that run when a module is loaded; imports inside functions and under TYPE_CHECKING are
+deferred by design): no import cycle, and no layer importing one above it (agent < api < evals, as
+README's Layout section orders them)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from agent.paths import ROOT
+
+PACKAGES = ("agent", "api", "evals")
+LAYER = {"agent": 0, "api": 1, "evals": 2}
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:  # Alembic's scripts are loaded by Alembic, not imported
+                continue
+            name = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+            found[name.removesuffix(".__init__")] = path
+    return found
+
+
+def _loaded_imports(path: Path, known: dict[str, Path]) -> set[str]:
+    """What importing the module imports at once: module-level statements, not function bodies and not
+    `if TYPE_CHECKING:` blocks."""
+    names: set[str] = set()
+    for statement in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        if isinstance(statement, ast.If) and "TYPE_CHECKING" in ast.unparse(statement.test):
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names.add(node.module)
+                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return {name for name in names if name in known}
+
+
+def _graph() -> dict[str, set[str]]:
+    known = _modules()
+    return {name: _loaded_imports(path, known) for name, path in known.items()}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = 0
+    for root in graph:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_graph_is_read() -> None:
+    graph = _graph()
+    assert len(graph) > 150
+    assert "agent.store.columns" in graph["agent.store.models"]  # a module-level import is seen
+    assert "agent.engine.turn" not in graph["agent.engine.delivery"]  # a TYPE_CHECKING one is not
+
+
+def test_no_import_cycle() -> None:
+    assert _cycles(_graph()) == []
+
+
+def test_no_layer_imports_one_above_it() -> None:
+    upward = [f"{module} -> {imported}" for module, imports in sorted(_graph().items()) for imported in sorted(imports)
+              if LAYER[imported.split(".")[0]] > LAYER[module.split(".")[0]]]
+    assert upward == []
+
+
+def test_the_cycle_finder_finds_a_cycle() -> None:
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
