@@ -134,7 +134,7 @@ def staff_create(
     from agent.staff.accounts import AccountError, create_staff
     from agent.staff.strength import explain
     from agent.store.db import session_scope
-    from agent.store.staff_models import StaffCreate
+    from agent.staff.schemas import StaffCreate
 
     try:
         payload = StaffCreate(email=email, name=name or email.split("@")[0], role=role, password=password)

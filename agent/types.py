@@ -251,3 +251,12 @@ class GuardVerdict:
 
     def as_record(self) -> dict:
         return {"policy": self.policy.value, "tripped": self.tripped, "reason": self.reason, **self.detail}
+
+
+class StaffRole(StrEnum):
+    """A console account's role; what each may do is agent/staff/roles.py's table."""
+
+    FRONT_DESK = "front_desk"
+    CLINICAL = "clinical"
+    MANAGER = "manager"
+    ADMIN = "admin"

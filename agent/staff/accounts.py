@@ -14,7 +14,8 @@ from agent.staff.passwords import hash_password, verify_password
 from agent.staff.strength import check_password
 from agent.staff.roles import StaffRole
 from agent.store.models import AuditEvent, Clinic
-from agent.store.staff_models import LoginAttempt, Staff, StaffCreate, StaffSession, normalise_email
+from agent.store.staff_models import LoginAttempt, Staff, StaffSession, normalise_email
+from agent.staff.schemas import StaffCreate
 
 SESSION_ABSOLUTE = timedelta(hours=12)  # a shift; then log in again
 SESSION_IDLE = timedelta(hours=2)  # no page view for this long ends the session (polling does not count)

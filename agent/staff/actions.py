@@ -24,7 +24,8 @@ from agent.staff.roles import Permission
 from agent.referrals.codes import code_for
 from agent.store.models import Draft, Handoff, Patient, Referral
 from agent.store.referral_models import ReferralCode, Reward, WebhookEndpoint
-from agent.store.staff_models import Staff, StaffCreate
+from agent.store.staff_models import Staff
+from agent.staff.schemas import StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 
 __all__ = ["Conflict", "Forbidden", "NotFound", "WrongPassword", "approve_draft", "reject_draft", "claim_handoff",

@@ -11,7 +11,7 @@ from agent.staff import accounts, clinics
 from agent.staff.actor import Actor
 from agent.staff.roles import Permission, StaffRole
 from agent.store.models import AuditEvent, Clinic
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 
 
 def new_clinic(session: Session, actor: Actor, values: dict, admin: StaffCreate, now: datetime) -> tuple[Clinic, str]:

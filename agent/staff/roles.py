@@ -21,14 +21,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from agent.types import Queue
+from agent.types import Queue, StaffRole
 
-
-class StaffRole(StrEnum):
-    FRONT_DESK = "front_desk"
-    CLINICAL = "clinical"
-    MANAGER = "manager"
-    ADMIN = "admin"
+__all__ = ["PERMISSIONS", "QUEUES", "Permission", "StaffRole"]
 
 
 class Permission(StrEnum):

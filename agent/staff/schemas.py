@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import ValidationInfo, field_validator
 from sqlmodel import Field, SQLModel
 
 from agent.staff.roles import StaffRole
+from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, check_password
+from agent.store.staff_models import StaffBase
 from agent.types import (
     DeliveryStatus,
     Direction,
@@ -253,3 +256,17 @@ class FunnelPublic(SQLModel):
     until: datetime
     rows: list[FunnelRowPublic]
     total: FunnelRowPublic
+
+
+class StaffCreate(StaffBase):
+    """What an admin submits for a new account: the shared fields and a password strong enough."""
+
+    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
+                          description="zxcvbn strength 3 of 4 at least (agent/staff/strength.py)")
+
+    @field_validator("password")
+    @classmethod
+    def _strong(cls, value: str, info: ValidationInfo) -> str:
+        # email and name are declared first, so they are here (when valid) to be refused as passwords.
+        check_password(value, user_inputs=[str(info.data.get("email", "")), str(info.data.get("name", ""))])
+        return value

@@ -1,7 +1,7 @@
-"""Staff tables: accounts, console sessions and login attempts (imported at the bottom of models.py).
+"""Staff tables: accounts, console sessions and login attempts (models.py imports them with the record).
 
-SQLModel families: StaffBase holds the shared fields, StaffCreate what an admin submits, StaffPublic what
-the API returns. The table row (with its password and API key digests) never leaves the server.
+SQLModel families: StaffBase holds the shared fields, StaffPublic what the API returns; what an admin
+submits, with its password rules, is agent/staff/schemas.py's StaffCreate. The table row (with its password and API key digests) never leaves the server.
 """
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import re
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import ValidationInfo, field_validator
+from pydantic import field_validator
 from sqlmodel import Field, SQLModel
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from agent.staff.roles import StaffRole
-from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, check_password
-from agent.store.columns import now_column, enum_column
+from agent.store.columns import enum_column, now_column
+from agent.types import StaffRole
 
 EMAIL_PATTERN = r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,63}$"
 
@@ -52,18 +51,6 @@ class Staff(StaffBase, table=True):
     api_key_hash: str | None = Field(default=None, max_length=64, unique=True)  # sha256 of a personal API key
     created_at: datetime = now_column()
     last_login_at: datetime | None = _moment()
-
-
-class StaffCreate(StaffBase):
-    password: str = Field(min_length=PASSWORD_MIN, max_length=PASSWORD_MAX,
-                          description="zxcvbn strength 3 of 4 at least (agent/staff/strength.py)")
-
-    @field_validator("password")
-    @classmethod
-    def _strong(cls, value: str, info: ValidationInfo) -> str:
-        # email and name are declared first, so they are here (when valid) to be refused as passwords.
-        check_password(value, user_inputs=[str(info.data.get("email", "")), str(info.data.get("name", ""))])
-        return value
 
 
 class StaffPublic(StaffBase):

@@ -20,7 +20,7 @@ from agent.staff.clinics import ClinicError
 from agent.staff.roles import Permission, StaffRole
 from agent.staff.strength import explain
 from agent.store.models import AuditEvent, Clinic
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from api.console.auth import ConsoleUserDep, now_of
 from api.console.forms import back_to
 from api.console.render import page

@@ -14,7 +14,8 @@ from agent.ids import Id
 from agent.staff import actions, queries
 from agent.staff.roles import QUEUES, StaffRole
 from agent.staff.strength import explain
-from agent.store.staff_models import Staff, StaffCreate
+from agent.store.staff_models import Staff
+from agent.staff.schemas import StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from api.console.auth import ConsoleUserDep, now_of
 from api.console.render import page

@@ -46,7 +46,8 @@ from agent.staff.schemas import (
 )
 from agent.staff.strength import PASSWORD_MAX, PASSWORD_MIN, WeakPassword
 from agent.store.models import Clinic
-from agent.store.staff_models import Staff, StaffCreate, StaffPublic
+from agent.store.staff_models import Staff, StaffPublic
+from agent.staff.schemas import StaffCreate
 from agent.types import DraftStatus, HandoffOutcome, Queue, ReferralStatus, RewardStatus
 from api.console.auth import SESSION_COOKIE, ApiActorDep
 from api.console.funnel import funnel_csv_response

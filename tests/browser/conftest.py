@@ -26,7 +26,7 @@ from agent.engine.touches import send_touch
 from agent.engine.turn import Agent
 from agent.staff.accounts import create_staff
 from agent.store.db import make_engine, session_scope
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from agent.types import VisitType
 from api.app import create_app
 

@@ -18,7 +18,7 @@ from agent.security import set_api_key
 from agent.staff.accounts import create_staff
 from agent.store.db import make_engine, session_scope
 from agent.store.models import AuditEvent
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from agent.types import VisitType
 from api.app import create_app
 from tests.conftest import START

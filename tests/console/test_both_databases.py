@@ -14,7 +14,7 @@ from agent.staff import accounts, actions, queries
 from agent.staff.actor import Actor
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Handoff
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from agent.types import HandoffOutcome, ReferralStatus
 from tests.conftest import START, PatientFactory
 

@@ -32,7 +32,7 @@ from agent.engine.turn import Agent
 from agent.security import set_api_key
 from agent.staff.accounts import create_staff
 from agent.store.db import make_engine, session_scope
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from agent.types import VisitType
 from api.app import create_app
 from tests.channel.helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE

@@ -19,7 +19,7 @@ from agent.engine.turn import Agent
 from agent.staff import accounts
 from agent.store.db import session_scope
 from agent.store.models import Message
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from api.app import create_app
 from api.routes.twilio import EMPTY_TWIML
 from tests.channel.helpers import ACCOUNT_SID, AUTH_TOKEN, PUBLIC_BASE, post_signed, sid, status_params

@@ -16,7 +16,7 @@ from agent.cli import app as cli
 from agent.demo import DEMO_STAFF_PASSWORD
 from agent.staff import accounts
 from agent.store.db import session_scope
-from agent.store.staff_models import StaffCreate
+from agent.staff.schemas import StaffCreate
 from tests.console.conftest import PASSWORD, as_user, client, env, login  # noqa: F401 - fixtures
 
 WEAK = ["            ", "password1234", "Password1234!", "qwertyuiop12", "aaaaaaaaaaaa", "\t\t\t\t\t\t\t\t\t\t\t\t",
