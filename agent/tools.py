@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
-from agent.outreach.review import REVIEW_TOUCH
+from agent.engine.review import REVIEW_TOUCH
 from agent.referrals.events import emit, referral_data
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
 from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus, WebhookEvent

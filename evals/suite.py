@@ -29,7 +29,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.demo import DEMO_PHONE
 from agent.engine.touches import NUDGE, NUDGE_SUFFIX
-from agent.outreach.review import REVIEW_TOUCH
+from agent.engine.review import REVIEW_TOUCH
 from agent.policy.schema import ClinicSettings, Policies
 from agent.types import Intent, Priority, Queue, VisitType
 

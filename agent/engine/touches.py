@@ -15,10 +15,11 @@ from agent.engine.clinic_rules import clinic_rules
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
+from agent.engine.review import REVIEW_TOUCH
 from agent.engine.situation import current_conversation, load_situation
 from agent.nlu.language import ENGLISH, SPANISH, conversation_language
-from agent.outreach.review import REVIEW_TOUCH
 from agent.prompts import clinic_templates
+from agent.schedule import local_moment
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Conversation, Message, Patient, Touch, Turn, Visit
 from agent.types import ConsentClass, Direction, Disposition, MessageKind, Mode, Stage, TouchStatus
@@ -143,7 +144,6 @@ def _settle_row(session: Session, visit: Visit, name: str, record: ReplyRecord, 
 
 def _schedule_nudge(session: Session, patient: Patient, visit: Visit, base: str, hour: int, days: int,
                     timezone: str, now: datetime) -> None:
-    from agent.outreach.timeline import local_moment  # outreach depends on the engine, not the reverse
 
     name = base + NUDGE_SUFFIX
     if session.exec(select(Touch).where(Touch.visit_id == visit.id, Touch.name == name)).first() is not None:

@@ -25,7 +25,7 @@ from agent.guards.phi import phi_matcher
 from agent.keywords import match_keyword
 from agent.brains.offline.safety import screen
 from agent.nlu.screen import label_of
-from agent.outreach.review import schedule_review
+from agent.engine.review import schedule_review
 from agent.policy.loader import default_policies
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary, clinic_templates, default_prompts

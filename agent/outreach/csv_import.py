@@ -23,7 +23,7 @@ from agent.engine.clinic_rules import clinic_rules
 from agent.outreach.intake import IntakeResult, VisitIn, intake_booking, intake_visit
 from agent.outreach.profiles import ImportProfile, ServiceMap, header_key, load_profile
 from agent.outreach.scheduler import PASSED_BEFORE_INTAKE
-from agent.outreach.timeline import due_times
+from agent.schedule import due_times
 from agent.policy.schema import Policies
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Visit

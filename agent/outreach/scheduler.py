@@ -17,7 +17,7 @@ from agent.engine.clinic_rules import clinic_rules
 from agent.engine.result import TurnResult
 from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
 from agent.outreach.facts import BatchFacts, Checks, newer_visit
-from agent.outreach.timeline import due_times, in_quiet_hours, next_allowed
+from agent.schedule import due_times, in_quiet_hours, next_allowed
 from agent.policy.schema import ClinicSettings, Policies
 from agent.store.db import session_scope
 from agent.store.models import PENDING_TOUCH, Clinic, Conversation, Message, Patient, Touch, Visit

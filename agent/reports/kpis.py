@@ -32,7 +32,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Field, Session, SQLModel, select
 
-from agent.outreach.review import REVIEW_TOUCH
+from agent.engine.review import REVIEW_TOUCH
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Message, Referral, Turn
 from agent.types import AskKind, DeliveryStatus, Direction, GuardPolicy, MessageKind, Priority, ReferralStatus
 

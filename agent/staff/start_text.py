@@ -20,7 +20,7 @@ from agent.engine import drafts as engine_drafts
 from agent.engine import handoffs as engine_handoffs
 from agent.engine.drafts import DraftStateError, StaffSend
 from agent.engine.situation import Situation, current_conversation, latest_visit_id
-from agent.outreach.timeline import in_quiet_hours
+from agent.schedule import in_quiet_hours
 from agent.policy.schema import ClinicSettings, Policies
 from agent.staff.actor import Actor, Conflict
 from agent.staff.queries import owned

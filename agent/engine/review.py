@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from agent.outreach.timeline import local_moment
+from agent.schedule import local_moment
 from agent.policy.schema import TimingPolicy
 from agent.store.models import Clinic, Patient, Touch, Visit
 
