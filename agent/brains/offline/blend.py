@@ -61,9 +61,11 @@ def matches(patterns: list[str], norm: str) -> bool:
 
 
 def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading, policy: ReaderPolicy, norm: str,
-          *, opted_out: bool = False, negated_only: bool = False, mild_only: bool = False, asked: bool = False) -> Blended:
+          *, opted_out: bool = False, negated_only: bool = False, mild_only: bool = False, asked: bool = False,
+          asking_who: bool = False) -> Blended:
     """The turn's intents (intent -> confidence) from the rules' full reading, the subset of it the rules
-    read exactly, and the model's probabilities."""
+    read exactly, and the model's probabilities. `asking_who`: the rules read "who is texting me?" and no
+    revocation."""
     model = _model_reading(reading, policy, norm, opted_out=opted_out, negated_only=negated_only, asked=asked)
     if not model:
         scores = dict(rules)
@@ -97,6 +99,9 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     # "please don't stop texting me lol": the words of a revocation, the opposite wish. The model is not
     # trusted either way: a person decides (held, touches paused) before anything else is sent.
     keep_texting = evidence and matches(policy.keep_texting, norm)
+    # "who's texting me??" names the texts as revocations do; unless the model is sure, a person decides (the
+    # help text is not sent on its own, touches wait) instead of the patient losing the texts for a question.
+    keep_texting = keep_texting or (evidence and asking_who and p_opt_out < policy.model_alone)
     # A carrier opt-in keyword ("UNSTOP pls") is exact: the model's reading of the STOP inside it is not a revocation.
     opting_in = Intent.OPT_IN in exact
     if p_opt_out >= policy.opt_out_threshold and evidence and not keep_texting and not opting_in:

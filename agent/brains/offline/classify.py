@@ -161,6 +161,7 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     rules_read = dict(scores)
     mild = mild_effect_only(bool(tri.effects), bool(tri.red_flags), policies.reader, norm)
     mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
+                  asking_who=Intent.HELP in scores and Intent.OPT_OUT not in scores,
                   mild_only=mild, asked=bool(last_asks))
     question = rules_read.get(Intent.QUESTION)
     if question and set(mixed.scores) <= _ANSWERED_ALONE and _asks_us(turn):
@@ -217,6 +218,7 @@ _QUESTIONING_REACTIONS = ("questioned", "cuestion")
 _ACK_EMOJI = frozenset("👍👌🙏🆗✅☑✔")
 _LOVE_EMOJI = frozenset("❤♥😍🥰😘💕💖💗💯🔥🙌🥹👏")
 _EMOJI_NOISE = frozenset("\ufe0f\U0001f3fb\U0001f3fc\U0001f3fd\U0001f3fe\U0001f3ff")
+WHO_IS_THIS_WORDS = 10  # "perdon, quien es? no tengo este numero guardado"
 TAPBACK_LOVE = 0.7  # below asks.yaml clearly_positive: a positive reply, no ask
 
 
@@ -272,12 +274,21 @@ def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
     scores.add(Intent.UNHAPPY, unhappy)
     scores.add(Intent.CONCERN, rules.concern(turn, bool(tri.effects)))
     scores.add(Intent.WRONG_NUMBER, rules.wrong_number(turn))
-    scores.add(Intent.BOOKING, rules.booking(turn))
+    refused = lx.NOT_REBOOKING.search(turn.norm)
+    if refused:
+        scores.add(Intent.DECLINE, 0.9)  # "I won't be rebooking": no booking handoff, no referral ask
+    else:
+        scores.add(Intent.BOOKING, rules.booking(turn))
     scores.add(Intent.SERVICE_INTEREST, rules.service_interest(turn))
     scores.add(Intent.QUESTION, rules.question(turn))
     scores.add(Intent.NEUTRAL, rules.neutral(turn))
     if lx.WHO_IS_THIS.search(turn.norm):
-        scores.add(Intent.QUESTION, 0.7)
+        # Asking who is texting is answered by the clinic's help text (its name, how to stop). A longer
+        # text keeps its other question ("who is this? when is my appointment"), which precedes help.
+        short = len(turn.words) <= WHO_IS_THIS_WORDS
+        if short:
+            scores.pop(Intent.QUESTION, None)
+        scores.add(Intent.HELP, 0.9 if short else 0.8)
     if lx.DECLINE_TOPIC.search(turn.norm) and lx.DECLINE_ANY.search(turn.norm):
         scores.add(Intent.DECLINE, 0.9)
     elif lx.NO_ONE_TO_REFER.search(turn.norm):

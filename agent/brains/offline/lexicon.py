@@ -174,6 +174,15 @@ UNHAPPY = _fast(
     r"(?:double|over)[- ]?charged|charged\s+(?:me\s+)?(?:twice|double)|(?:me\s+)?cobraron\s+(?:doble|de\s+mas|dos\s+veces)|"
     r"\bi\s+look\s+(?:so\s+|more\s+|really\s+|even\s+|kinda\s+)?(?:tired|older|sad|angry|mad|surprised|shocked|frozen|plastic)\b|"
     r"(?:unexpected|surprise|hidden|extra)\s+(?:bill|charges?|fees?)|(?:bill|charges?|fees?)\s+(?:i|we)\s+(?:didn't|did\s+not|wasn't|was\s+not)\s+(?:expect|told)\w*|"
+    # Round 11: "$300 later my skin looks exactly as dull as before", "cancelling on me the morning of", "the
+    # price was a joke", "ahora tengo cara de sorprendida", "parezco pato", "no estoy happy"
+    r"(?:exactly|just|still)\s+as\s+(?:dull|bad|wrinkl\w*|tired|old|saggy|flat|thin|uneven|puffy|crepey|blotchy|red|lined|"
+    r"droopy|heavy|fat|big)\s+as\s+(?:before|ever|it was|they were)|"
+    r"cancel(?:l?ed|l?ing)\s+on\s+(?:me|us)|(?:price|cost|bill|charge|fee)s?\s+(?:\w+\s+){0,5}?(?:was|is|were|are)\s+(?:\w+\s+)?"
+    r"(?:a joke|insane|ridiculous|robbery|highway robbery|outrageous)|"
+    r"(?:tengo|con|quede con|me dejaron (?:con\s+)?)\s*(?:una\s+)?cara\s+de\s+(?:sorprendid|asustad|cansad|enojad|pato|payaso|mu[nñ]eca)\w*|"
+    r"parezco\s+(?:un\s+|una\s+)?(?:pato|payaso|mascara|mu[nñ]eca de cera|otra persona)|"
+    r"no\s+(?:estoy|quede|me siento)\s+(?:muy\s+|nada\s+|tan\s+)?happy|"
     r"(?<!my )bad)\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
@@ -354,6 +363,17 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
     r"\bno\s+(?:le\s+|les\s+)?recomiendo\s+a\s+nadie\b|\bno\s+voy\s+a\s+(?:andar\s+)?recomend\w*",
     r"\bno\s+(?:me\s+)?manden\s+lo\s+de\s+(?:las?\s+)?(?:estrellitas|resenas?|recomendar|referidos|calific\w*)",
 )
+# Round 11: refusing to come back or rebook, said outright ("I won't be rebooking", "not booking again for now",
+# "I will not be scheduling any further treatments", "no voy a reagendar", "ya no voy a volver a agendar"): a
+# decline, and never a booking request for the front desk.
+NOT_REBOOKING = _fast(
+    r"\b(?:won't|wont|will not|not|never|don't|do not|dont|not going to|not gonna|no plans? to|not planning (?:on|to))\s+"
+    r"(?:be\s+|really\s+|interested in\s+|looking to\s+|going to\s+)?"
+    r"(?:re-?book\w*|re-?schedul\w*|book\w*\s+(?:again|another|any\w*|more)|schedul\w*\s+(?:any\s+)?(?:further|more|another|again|other)|"
+    r"com(?:e|ing)\s+back\s+for\s+(?:the|my|a|another)\s+(?:second|2nd|next|other|follow)|doing\s+(?:it|this|that)\s+again)\b|"
+    r"\b(?:no|ya no|tampoco)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver\s+a\s+)?(?:re)?agendar\b|"
+    r"\bya no (?:voy|vamos|pienso) a volver\b"
+)
 # What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
 DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
                       r"testimonials?|rate|tag|post|shout ?outs?|"
@@ -382,7 +402,14 @@ WRONG_NUMBER = _rx(
     r"\bequivocad[ao]\b", r"\bthis (?:isn't|is not|ain't) (?:me|her|him|them|my (?:name|appointment))\b",
     r"\bwho (?:is|are) (?:this|you)\b.*\b(?:never|don't|not|wrong)\b",
 )
-WHO_IS_THIS = _fast(r"\bwho(?: is|'s| are) (?:this|you|dis)\b|\bwho dis\b")
+# "who is this?", "what number is this", "¿quién es?", "¿de dónde me escriben?": the patient asks who is texting,
+# which the clinic's help text answers (a person follows up). Not "who is the girl who did my lips".
+WHO_IS_THIS = _fast(
+    r"\bwho(?: is|'s| are|s) (?:this|you|dis|texting me|messaging me|this from)\b|\bwho dis\b|"
+    r"\bwhat (?:number|#) is this\b|\bwho(?: is|'s) (?:sending|writing) (?:me )?(?:these|this|this text)\b|"
+    r"\bquien (?:es|eres|habla|sos|me escribe|me manda esto)\s*(?:[?.!,]|$)|\bde donde me (?:escriben|mandan|hablan)\b|"
+    r"\bquien me (?:escribe|esta escribiendo|manda|esta mandando)\b"
+)
 NOT_PERSON = _fast(r"\b(?:this (?:isn't|is not|ain't)|i'm not|i am not)\s+([A-Za-z][a-z]+)\b")
 NOT_PERSON_RAW = re.compile(  # on the raw text: a capitalised name
     r"\b(?:[Tt]his (?:isn't|is not|isnt|ain't|aint)|I'm not|I am not|[Ii]m not)\s+([A-Z][a-z]+)\b"

@@ -1,0 +1,85 @@
+"""Rules added after the fifth blind split's first reading (evals/nlu/heldout5, README "Reading patients").
+The texts are written fresh for the kinds that split showed, never copied from it; each pins one outcome of
+the full classify() and, next to it, the nearest text that must keep the old one."""
+from __future__ import annotations
+
+import pytest
+
+from agent.brains.offline.classify import classify
+from agent.policy.loader import default_policies
+from agent.types import Intent
+
+POLICIES = default_policies()
+CLEARLY_POSITIVE = POLICIES.asks.clearly_positive
+
+
+def _asks(text: str) -> bool:
+    """Would the offline brain make a referral ask on this text (a clearly positive top reading)?"""
+    top = classify(text, POLICIES).top
+    return top.intent is Intent.POSITIVE and top.confidence >= CLEARLY_POSITIVE
+
+
+@pytest.mark.parametrize("text", [
+    "amazing work y'all, $450 later and my lines look exactly as deep as before... love it",
+    "fantastic, 200 bucks later and my forehead is just as wrinkly as before 👍",
+    "so great of you to cancel on me an hour before, really stellar service",
+    "lovely staff but honestly the price for three syringes was highway robbery",
+    "Súper, ahora tengo cara de asustada todo el día, gracias 👏",
+    "qué bonito todo, parezco un pato jaja, gracias eh",
+    "la verdad no estoy happy con el resultado, no se ve como lo platicamos",
+])
+def test_praise_wrapped_round_a_complaint_is_unhappy_and_earns_no_ask(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.has(Intent.UNHAPPY), reading.intents
+    assert not _asks(text)
+
+
+@pytest.mark.parametrize("text", [
+    "love it, my lines look so much softer than before",
+    "$450 well spent, I look rested and happy",
+    "quedé feliz, no parezco otra persona, me veo como yo pero descansada",
+])
+def test_praise_with_the_same_words_stays_praise(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is Intent.POSITIVE
+
+
+@pytest.mark.parametrize("text", [
+    "thank you but I won't be rebooking",
+    "not planning on booking again anytime soon, appreciate it",
+    "I will not be scheduling another session, thanks",
+    "no voy a reagendar por ahora, gracias",
+    "ya no voy a volver, gracias por todo",
+])
+def test_refusing_to_rebook_is_a_decline_not_a_booking(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.top.intent is Intent.DECLINE, reading.intents
+    assert not reading.has(Intent.BOOKING)
+
+
+@pytest.mark.parametrize("text", [
+    "can I rebook for next Thursday?",
+    "I'd like to book again, same injector please",
+    "quiero reagendar mi cita para el lunes",
+])
+def test_asking_to_rebook_stays_a_booking(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is Intent.BOOKING
+
+
+@pytest.mark.parametrize("text", [
+    "who is this",
+    "whos texting me??",
+    "what number is this",
+    "¿quién es?",
+    "perdón, ¿quién me escribe? no tengo este número",
+])
+def test_asking_who_is_texting_is_help(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is Intent.HELP
+
+
+@pytest.mark.parametrize("text", [
+    "who is the nurse who did my lips? she was great, want to ask for her again",
+    "oye, quién es la doctora que me atendió? quiero volver con ella",
+    "who is this? when is my follow up again?",
+])
+def test_asking_about_someone_at_the_clinic_is_not_help(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is not Intent.HELP
