@@ -67,10 +67,12 @@ def _alternation(words: Iterable[str], group: str) -> str:
 _REL = _alternation(RELATIONSHIPS, "rel")
 _ADJ = (
     r"(?:(?:good|close|older|younger|little|lil|big|twin|oldest|youngest|baby|new|other|dear|whole|two|three|"
-    r"2|3|guy|girl|old|college|childhood|favorite|fave)\s+){0,2}"
+    r"2|3|4|four|five|dos|tres|cuatro|cinco|guy|girl|old|college|childhood|favorite|fave)\s+){0,2}"
 )
 _POST_ADJ = r"(?:\s+(?:mayor|menor|chica|chico|grande|peque[ñn][ao]|gemel[ao]|favorit[ao]|querid[ao]))?"
-_OWNERS = r"(?:my|our|one\s+of\s+my|mi|mis|nuestr[ao]s?|una?\s+de\s+mis)"
+# "me" is "my" in Irish and British speech ("me sister Aoife's after botox"); "ma", "mon", "mes" are French and
+# Haitian Creole ("Ma cousine Widlyne"). Every use puts a relationship word after them.
+_OWNERS = r"(?:my|our|one\s+of\s+my|mi|mis|nuestr[ao]s?|una?\s+de\s+mis|me|ma|mon|mes)"
 _OWNER = r"\b" + _OWNERS + r"\s+" + _ADJ
 _OWNER_START = re.compile(_OWNERS + r"\b", re.IGNORECASE)
 _WORDCHARS = r"[^\W\d_][\w'\-]*"
@@ -83,7 +85,7 @@ _CUE_EN = (
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
-    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info|appointments?|appts?|"
+    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info\w*|appointments?|appts?|"
     r"consults?|consultations?)\b|'d\s+(?:like|love)\s+to|"
     r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
@@ -96,7 +98,7 @@ _CUE_EN = (
     r"needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are|'s|'re)\s+(?:texting|messaging|contacting|reaching\s+out\s+to)\s+(?:you|u|y'?all)\b|"
-    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
+    r"(?:is|are|'s|'re)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?|calls?|texts?|reaches\s+out)\b|"
     r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+|finally\s+|now\s+|already\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do)|"
@@ -110,7 +112,9 @@ _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s*(?:[.!,;?]|$)|"
     r"\b(?:quisieran?|les?\s+gustar[ií]a)\s+(?:venir|ir|una?|cita|agendar|hacer\w*|probar|saber|info\w*)\b|"
     r"\best[aá]n?\s+(?:muy\s+)?interesad[ao]s?\b|\bles?\s+interesa\b|\bpregunt(?:a|an|ando|aron|[oó])\b|"
-    r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar)\b|\bvienen?\s+conmigo\b|"
+    r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar|contactar\w*|comunicar\w*)\b|"
+    # "Yadira y Nancy se van a comunicar con ustedes", "se pondrán en contacto"
+    r"\bse\s+(?:van?\s+a\s+)?(?:comunicar|contactar|poner\s+en\s+contacto)\b|\bse\s+pondr[aá]n?\s+en\s+contacto\b|\bvienen?\s+conmigo\b|"
     r"\bpueden?\s+venir\b|\b(?:les?|te)\s+(?:escribe|llama|marca)\b|\bme\s+pidi[oó]\s+(?:su|tu|el|la|sus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
     r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b|\b(?:te|les?)\s+(?:mand[eé]|envi[eé]|recomend[eé])\s+a\b"
@@ -139,7 +143,7 @@ _SP_COMMAND = (
     # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
     r"les?\s+dije(?=[^.!?]{0,80}\bque\s+(?:vaya|vayan|venga|vengan|llame|llamen|escriba|escriban|agende|agenden|reserve|"
     r"reserven|pida|pidan|les?\s+(?:escriba|escriban|llame|llamen|marque|marquen))\b)|"
-    r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
+    r"les?\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
 # "about you guys", "about the membership": the clinic, not "about the swelling".
