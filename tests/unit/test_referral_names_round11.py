@@ -22,6 +22,7 @@ CASES: list[tuple[str, list[str]]] = [
     ("Will is gonna reach out to y'all about lip filler", ["Will"]),
     ("Rose will call you tomorrow, she's my aunt", ["Rose"]),
     ("Grace is going to contact you about the peel", ["Grace"]),
+    ("Luz les va a llamar, es mi vecina", ["Luz"]),
     # 2. every name in a list after the clinic's details were passed on
     ("I gave your number to Kim, Lori and Denise", ["Kim", "Lori", "Denise"]),
     ("passed ur info to Jada and Monique from church, they'll call", ["Jada", "Monique"]),
@@ -59,6 +60,8 @@ CASES: list[tuple[str, list[str]]] = [
     ("Winnie and Bea will be in touch this week", ["Winnie", "Bea"]),
     ("Watch out for Tamsin, she wants to book next week", ["Tamsin"]),
     ("Yadira y Nancy se van a comunicar con ustedes", ["Yadira", "Nancy"]),
+    ("Esperen una llamada de Marisa y Chayo esta semana", ["Marisa", "Chayo"]),
+    ("keep an eye out for Bree and Kasey, they want lips", ["Bree", "Kasey"]),
     # 9. number words are never names
     ("Passed ur number to two girls from the gym: Kendra and Jo", ["Kendra", "Jo"]),
     ("Le di su número a dos vecinas: Marisol y Lupita", ["Marisol", "Lupita"]),

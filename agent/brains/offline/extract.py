@@ -352,6 +352,9 @@ _PASSED_ON = re.compile(
     + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
     r"(?:gave|given|giving|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
     r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from|"
+    # "esperen una llamada de Marisa y Chayo", "les va a llegar un mensaje de Yoli"
+    r"(?:esper(?:a|e|en)|recibir[aá]n?|les?\s+va\s+a\s+llegar)\s+(?:una?\s+)?(?:llamada|mensaje|mensajito|texto|"
+    r"whats\w*)\s+de|"
     # "Expect Doreen and Patricia this week", "watch out for Tamsin": capitalised only ("expect delays")
     r"(?P<expect>expect|watch\s+out\s+for|look\s+out\s+for|keep\s+an\s+eye\s+out\s+for|"
     r"be\s+on\s+the\s+lookout\s+for)(?=\s+(?-i:[A-ZÁÉÍÓÚÑ])))"
@@ -377,7 +380,8 @@ _LIST_INTRO = re.compile(
     + _alternation(_PLURAL_PEOPLE, "people") + r"(?:\s+\w+){0,3})\s*:\s*",
     re.IGNORECASE,
 )
-_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s|expect|out\s+for",
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s|expect|out\s+for|llamada|mensaje|"
+                          r"texto|whats",
                           re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
