@@ -40,6 +40,7 @@ from agent.brains.offline.names import (
     ARTICLE_RELATIONSHIPS,
     BARE_TITLES,
     NOT_REFERRED,
+    OPENING_INTERJECTIONS,
     PLURAL_TO_ONE,
     RELATIONSHIPS,
     STOP_NAMES,
@@ -67,10 +68,12 @@ def _alternation(words: Iterable[str], group: str) -> str:
 _REL = _alternation(RELATIONSHIPS, "rel")
 _ADJ = (
     r"(?:(?:good|close|older|younger|little|lil|big|twin|oldest|youngest|baby|new|other|dear|whole|two|three|"
-    r"2|3|guy|girl|old|college|childhood|favorite|fave)\s+){0,2}"
+    r"2|3|4|four|five|dos|tres|cuatro|cinco|guy|girl|old|college|childhood|favorite|fave)\s+){0,2}"
 )
 _POST_ADJ = r"(?:\s+(?:mayor|menor|chica|chico|grande|peque[ñn][ao]|gemel[ao]|favorit[ao]|querid[ao]))?"
-_OWNERS = r"(?:my|our|one\s+of\s+my|mi|mis|nuestr[ao]s?|una?\s+de\s+mis)"
+# "me" is "my" in Irish and British speech ("me sister Aoife's after botox"); "ma", "mon", "mes" are French and
+# Haitian Creole ("Ma cousine Widlyne"). Every use puts a relationship word after them.
+_OWNERS = r"(?:my|our|one\s+of\s+my|mi|mis|nuestr[ao]s?|una?\s+de\s+mis|me|ma|mon|mes)"
 _OWNER = r"\b" + _OWNERS + r"\s+" + _ADJ
 _OWNER_START = re.compile(_OWNERS + r"\b", re.IGNORECASE)
 _WORDCHARS = r"[^\W\d_][\w'\-]*"
@@ -83,7 +86,7 @@ _CUE_EN = (
     r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
-    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info|appointments?|appts?|"
+    r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info\w*|appointments?|appts?|"
     r"consults?|consultations?)\b|'d\s+(?:like|love)\s+to|"
     r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
@@ -96,7 +99,7 @@ _CUE_EN = (
     r"needs?\s+(?:your|ur|the)\s+(?:number|info)|"
     r"(?:is|are|'s|'re)\s+(?:coming|booking|calling)|(?:already\s+)?booked\b|coming\s+with\s+me|"
     r"(?:is|are|'s|'re)\s+(?:texting|messaging|contacting|reaching\s+out\s+to)\s+(?:you|u|y'?all)\b|"
-    r"(?:is|are)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
+    r"(?:is|are|'s|'re)\s+(?:keen|excited)|should\s+(?:come|book|go)|can\s+(?:come|book(?!\s+(?:me|us)\b)|get\s+in)|"
     r"can\s+(?:she|he|they)\s+(?:come|book|join|get\s+in)\b|(?:when|once)\s+(?:she|he|they)\s+(?:comes?|books?|calls?|texts?|reaches\s+out)\b|"
     r"(?:begged|begging|bugging|hounding|pestering)\s+(?:me\s+)?(?:for|about)\b|"
     r"(?:is|are|'s|'re)\s+(?:so\s+|totally\s+|also\s+|finally\s+|now\s+|already\s+)?(?:ready|down)\s+to\s+(?:book|come|go|try|schedule|get|do)|"
@@ -110,7 +113,9 @@ _CUE_ES = (
     r"(?<!\bno\s)\bquieren?\s*(?:[.!,;?]|$)|"
     r"\b(?:quisieran?|les?\s+gustar[ií]a)\s+(?:venir|ir|una?|cita|agendar|hacer\w*|probar|saber|info\w*)\b|"
     r"\best[aá]n?\s+(?:muy\s+)?interesad[ao]s?\b|\bles?\s+interesa\b|\bpregunt(?:a|an|ando|aron|[oó])\b|"
-    r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar)\b|\bvienen?\s+conmigo\b|"
+    r"\bvan?\s+a\s+(?:venir|ir|llamar|escribir|agendar|hablar|marcar|mandar|contactar\w*|comunicar\w*)\b|"
+    # "Yadira y Nancy se van a comunicar con ustedes", "se pondrán en contacto"
+    r"\bse\s+(?:van?\s+a\s+)?(?:comunicar|contactar|poner\s+en\s+contacto)\b|\bse\s+pondr[aá]n?\s+en\s+contacto\b|\bvienen?\s+conmigo\b|"
     r"\bpueden?\s+venir\b|\b(?:les?|te)\s+(?:escribe|llama|marca)\b|\bme\s+pidi[oó]\s+(?:su|tu|el|la|sus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|datos|tel\w*|cel\w*)|\bde\s+mi\s+parte\b|"
     r"\bse\s+anima\b|\btienen?\s+ganas\b|\bse\s+muere\s+por\b|\b(?:te|les?)\s+(?:mand[eé]|envi[eé]|recomend[eé])\s+a\b"
@@ -139,7 +144,7 @@ _SP_COMMAND = (
     # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
     r"les?\s+dije(?=[^.!?]{0,80}\bque\s+(?:vaya|vayan|venga|vengan|llame|llamen|escriba|escriban|agende|agenden|reserve|"
     r"reserven|pida|pidan|les?\s+(?:escriba|escriban|llame|llamen|marque|marquen))\b)|"
-    r"le\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
+    r"les?\s+(?:pas[eé]|di|d[ií]|mand[eé]|envi[eé])\s+(?:su|tu|el|la|sus|tus)\s+"
     r"(?:n[uú]mero|info\w*|contacto|tel[eé]fono|cel\w*|tarjeta|datos|whats\w*))\s+a"
 )
 # "about you guys", "about the membership": the clinic, not "about the swelling".
@@ -288,6 +293,13 @@ _NAME_BEFORE_REL = re.compile(r"(?:^|(?<=[\s,(!.?]))" + _NAME + r"(?:\s*(?:\(\s*
 _NAME_THEN_AND = re.compile(r"(?:^|(?<=[\s,(!.?]))(?P<name>" + _WORDCHARS + r")\s*(?:,|&|\band\b|\by\b)\s*$",
                             re.IGNORECASE)
 _NAME_FIRST_BEFORE_REL = re.compile(r"(?:^|(?<=[,.!?;:\n]))\s*(?:(?:la|el)\s+)?(?P<name>" + _WORDCHARS + r")\s+$")  # "Dana mi compañera"
+# "Ji-woo and Min-seo my friends want ...", "Jin-ho y Min-ji mis amigos": a list opening its clause, then the
+# relationship; the last name is matched here, those before it by _NAME_THEN_AND.
+_NAMES_FIRST_BEFORE_REL = re.compile(
+    r"(?:^|(?<=[,.!?;:\n]))\s*" + _WORDCHARS + r"(?:\s*,\s*" + _WORDCHARS + r"){0,2}\s*(?:,|&|\band\b|\by\b)\s*"
+    r"(?P<name>" + _WORDCHARS + r")\s+$",
+    re.IGNORECASE,
+)
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
     r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
@@ -339,7 +351,13 @@ _PASSED_ON = re.compile(
     r"(?:gave|give|giving|sent|send|sending|passed|pass|shared|share|forwarded|forward|texted)\s+"
     + _ONE_WORD_NAME + r"\s+" + _YOUR_DETAILS + r"|"
     r"(?:gave|given|giving|sent|passed|shared|forwarded|texted)\s+" + _YOUR_DETAILS + r"\s+(?:to|with)|"
-    r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from)"
+    r"(?:expect|get|getting)\s+a\s+(?:call|text|message|msg|dm)\s+from|hear(?:ing)?\s+from|"
+    # "esperen una llamada de Marisa y Chayo", "les va a llegar un mensaje de Yoli"
+    r"(?:esper(?:a|e|en)|recibir[aá]n?|les?\s+va\s+a\s+llegar)\s+(?:una?\s+)?(?:llamada|mensaje|mensajito|texto|"
+    r"whats\w*)\s+de|"
+    # "Expect Doreen and Patricia this week", "watch out for Tamsin": capitalised only ("expect delays")
+    r"(?P<expect>expect|watch\s+out\s+for|look\s+out\s+for|keep\s+an\s+eye\s+out\s+for|"
+    r"be\s+on\s+the\s+lookout\s+for)(?=\s+(?-i:[A-ZÁÉÍÓÚÑ])))"
     # "to my bridge partner Lorraine": past "my" and up to two lowercase words to a capitalised name
     r"(?:\s+(?:my|our)(?:\s+(?-i:[a-z][\w'\-]*)){1,2}(?=\s+(?-i:[A-Z])))?"
     r"(?:\s+(?P<after>" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?))?|"
@@ -353,13 +371,18 @@ _PASSED_ON = re.compile(
     r"can\s+(?:come|join|book(?!\s+(?:me|us)\b))))\b",
     re.IGNORECASE,
 )
-# What introduces a list of people after a colon.
+# What introduces a list of people after a colon: "friends who want in:", "two girls from the gym:",
+# "a dos vecinas:" (any plural relationship or word for people).
+_PLURAL_PEOPLE = [k for k, v in RELATIONSHIPS.items() if v in PLURAL_TO_ONE or v == "children"] + [
+    "names", "nombres", "people", "personas", "girls", "guys", "ladies", "chicas", "chicos", "señoras"]
 _LIST_INTRO = re.compile(
     r"\b(?:(?:who|that|que)\s+(?:want|wanna|would|are|also|quieren|est[aá]n|tambi[eé]n)\b[^:\n.!?]{0,30}|"
-    r"(?:friends|amigas|amigos|names|nombres|people|personas)(?:\s+\w+){0,3})\s*:\s*",
+    + _alternation(_PLURAL_PEOPLE, "people") + r"(?:\s+\w+){0,3})\s*:\s*",
     re.IGNORECASE,
 )
-_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s", re.IGNORECASE)
+_PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s|expect|out\s+for|llamada|mensaje|"
+                          r"texto|whats",
+                          re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
@@ -407,6 +430,20 @@ _SELF = re.compile(
     _WORD_START + r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|"
     r"l[ea]s?\s+escribe|te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
     re.IGNORECASE,
+)
+# The patient's own family framing: "soy la hija de doña Rosa", "I'm Rosa's daughter", "this is Marge's son".
+# Rosa is who the patient is, not someone referred.
+_SELF_FAMILY = re.compile(
+    _WORD_START + r"\b(?:i'm|i\s+am|im|this\s+is|it's|soy|yo\s+soy)\s+(?:(?:la|el|una?|the)\s+)?" + _REL
+    + r"\s+(?:de|of)\s+(?:(?:la|el|mrs?\.?|ms\.?)\s+)?" + _HONORIFIC + r"(?P<name>" + _WORDCHARS + r")|"
+    r"\b(?:i'm|i\s+am|im|this\s+is|it's)\s+(?P<name2>" + _WORDCHARS + r")'s\s+" + _ADJ
+    + _alternation(RELATIONSHIPS, "rel2") + r"\b",
+    re.IGNORECASE,
+)
+# A vocative opening the text ("Bo, la Paz y la Flor quieren ...", "Güey, Fer y Toño ..."): blanked out, so
+# no rule reads it as a person.
+_OPENING_INTERJECTION = re.compile(
+    r"^\W*(?P<word>" + "|".join(sorted(OPENING_INTERJECTIONS, key=len, reverse=True)) + r")\s*[,!]", re.IGNORECASE
 )
 _SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya here"
     r"\W*(?:(?:hi|hey|hello|hola|buenas)\W+)?(?:this\s+is|it's|its)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
@@ -640,6 +677,8 @@ def _related(
             picked = None  # "Tell Jessica thanks, my cousin ...": the name must be what stands before the comma
         if picked is None and (m := _NAME_FIRST_BEFORE_REL.search(text, window, rel.start())):
             picked = _pick(m.group("name"), m.start("name"), anchored=False)  # not "perdon mi hijo", "klk, mi prima"
+        if picked is None and (m := _NAMES_FIRST_BEFORE_REL.search(text, window, rel.start())):
+            picked = _pick(m.group("name"), m.start("name"), anchored=False)
         if picked and not _staff(text, picked[1]):  # "Thank you Dr. Kim, my husband says hi"
             rel_name = _canonical_rel(rel.group("rel"))
             # "Zainab & Hafsa (my sisters)": the names listed before the one next to the relationship
@@ -695,6 +734,23 @@ def _bare_clauses(text: str) -> list[_Draft]:
     return drafts
 
 
+# Someone about to get in touch with the clinic: "Will is gonna call you guys", "Rose will text y'all". A name
+# that is also a word ("Will", "Hope") is read as a name when it is the subject of this, first in its
+# phrase ("Will you text her?" has no such verb after it).
+_WILL_CONTACT = re.compile(
+    r"(?:(?:is|'s)\s+(?:gonna|going\s+to)|will|'ll)\s+(?:(?:prob(?:ably)?|prolly|def(?:initely)?|also|soon|"
+    r"likely)\s+)?(?:call|text|reach\s+out(?:\s+to)?|contact|message|email|dm|ring)\s+(?:you|u|ya|y'?all)\b",
+    re.IGNORECASE,
+)
+
+
+def _word_name_subject(text: str, words: list[re.Match[str]], cue: re.Match[str]) -> bool:
+    """Whether one capitalised word that is also a common word ("Will", "Hope") is the name of who will call."""
+    word = words[0].group(0)
+    return (len(words) == 1 and word[:1].isupper() and not word.isupper() and fold(word) in WORDS_THAT_ARE_NAMES
+            and _phrase_start(text, words[0].start()) and _WILL_CONTACT.match(text, cue.start()) is not None)
+
+
 def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
     """ "Tom wants to book too", "Dana, Kim and Lou want in", "Mom wants to come too"."""
     drafts: list[_Draft] = []
@@ -729,6 +785,7 @@ def _named_by_cue(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
             # May want in" stays months)
             listed = len(words) == 1 and words is not items[0] and words[0].group(0)[:1].isupper() \
                 and fold(items[0][0].group(0)) not in WORDS_THAT_ARE_NAMES
+            listed = listed or _word_name_subject(text, words, cue)
             picked = _pick(raw, words[0].start(), anchored=listed, allow_tail=True, lower_ok=own)
             if picked and len(words) == 2 and picked[1] == words[0].start() and picked[2] < words[1].end() \
                     and words[1].group(0).islower() and words is not items[-1] \
@@ -888,8 +945,12 @@ _LIST_SEP = re.compile(r"(?:\s+(?:too|also|tambi[eé]n|as\s+well))?\s*(?:,|:|\s[
 _PEOPLE_WORD = re.compile(
     r"\b(?:people|persons|girls|guys|ladies|ppl|someone|somebody|of\s+us|personas|alguien|chicas|se[ñn]oras|"
     r"una?\s+(?:amig[ao]|vecin[ao]|compa[ñn]er[ao]))\b", re.IGNORECASE)
-_LIST_END = re.compile(r"\s*(?:$|[.!?;\n]|,\s*(?:[¿?]|what|how|when|where|can|could|do|is|are|c[oó]mo|cu[aá]ndo|qu[eé]|"
-                       r"puede|pueden|thanks|thank|thx|gracias|pls|please|porfa|lol|haha|jaja))", re.IGNORECASE)
+# After the last name: the end, or a new clause ("..., Karla y Rocío, les doy su teléfono?", "..., Jade and
+# Brooke, can I give them your number?"); "¿" is blanked before this reads the text.
+_LIST_END = re.compile(r"\s*(?:$|[.!?;\n]|,\s*(?:[¿?]|(?:what|how|when|where|can|could|would|will|should|do|is|are|"
+                       r"i|you|u|y'?all|they|we|she|he|c[oó]mo|cu[aá]ndo|qu[eé]|puede|pueden|podr[ií]an|les?|los|las|"
+                       r"ustedes|usted|ellas|ellos|se|me|te|both|ambas|ambos|thanks|thank|thx|gracias|pls|please|porfa|"
+                       r"lol|haha|jaja)\b))", re.IGNORECASE)
 
 
 def _introduced_then_named(text: str, cues: list[re.Match[str]]) -> list[_Draft]:
@@ -957,11 +1018,13 @@ def _passed_on(text: str) -> list[_Draft]:
         group = next((g for g in ("name", "after", "can", "if", "way", "put") if m.group(g)), None)
         if group is None:
             continue
-        # "sending good vibes your way", "put it down": lowercase only after "my girl"
-        lower_ok = group not in ("way", "put") or bool(m.group("girl"))
+        # "sending good vibes your way", "put it down": lowercase only after "my girl"; "expect" a capital
+        lower_ok = (group not in ("way", "put") or bool(m.group("girl"))) and not m.group("expect")
         picked = _pick(m.group(group), m.start(group), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
+            if group == "after":  # "gave ur number to Tasha, Brianna and Kels": every one listed
+                drafts += _more_names(text, picked[2], anchored=False, rel=None)
     return drafts
 
 
@@ -999,6 +1062,8 @@ def _drop_known(text: str, drafts: list[_Draft], ignore: frozenset[str]) -> list
         known.add(fold(m.group("name")))
     if first := _SELF_FIRST.match(text):
         known.add(fold(first.group("name") or first.group("name2")))
+    for m in _SELF_FAMILY.finditer(text):
+        known.add(fold(m.group("name") or m.group("name2")))
     if not known:
         return drafts
     return [d for d in drafts if not d.name or fold(d.name.split()[0]) not in known and fold(d.name) not in known]
@@ -1160,6 +1225,8 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     raw, text = text, _prepare(text)
     if _ASSISTANT.match(text):
         return []  # dictated to the phone: "Siri send my husband a text"
+    if vocative := _OPENING_INTERJECTION.match(text):
+        text = text[: vocative.start("word")] + " " * len(vocative.group("word")) + text[vocative.end("word"):]
     phones = _phones(text, region)
     scrubbed = text
     for start, end, _ in phones:

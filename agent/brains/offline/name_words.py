@@ -31,8 +31,8 @@ def possessive(word: str) -> str:
 
 
 def capitalise(word: str) -> str:
-    if any(c.isupper() for c in word[1:]) and not word.isupper():
-        return word  # already cased by the patient ("McKenna", "O'Brien")
+    if word[:1].isupper() and not word.isupper():
+        return word  # already cased by the patient ("McKenna", "O'Brien", "Ji-woo")
     parts = _HYPHEN_OR_APOSTROPHE.split(word.lower())
     return "".join(p[:1].upper() + p[1:] if len(p) > 1 or i == 0 else p for i, p in enumerate(parts))
 

@@ -22,7 +22,7 @@ from agent.text import SMS_SPELLINGS
 
 __all__ = [
     "RELATIONSHIPS", "PLURAL_TO_ONE", "ARTICLE_RELATIONSHIPS", "BARE_TITLES", "STOP_NAMES", "COMMON_WORDS",
-    "NAMES_ENDING_LIKE_WORDS", "WORDS_THAT_ARE_NAMES", "fold", "misspelt_relationship",
+    "NAMES_ENDING_LIKE_WORDS", "WORDS_THAT_ARE_NAMES", "OPENING_INTERJECTIONS", "fold", "misspelt_relationship",
     "NotReferred", "NOT_REFERRED", "load_not_referred",
 ]
 
@@ -78,6 +78,18 @@ _ENGLISH: dict[str, str] = {
     "sorority sister": "friend", "guy friend": "friend", "girl friend": "friend",
     "cuz": "cousin", "cuzzo": "cousin", "cuzin": "cousin", "homegirl": "friend", "home girl": "friend",
     "homie": "friend", "homeboy": "friend", "besties": "best friends", "bffs": "best friends",
+    # British, Irish and Australian: "my mate Sheree's keen"
+    "mate": "friend", "mates": "friends",
+}
+# French and Haitian Creole, written by patients who mix them into English: "Ma cousine Widlyne want come",
+# "mon frère Wilner", "manman Roselène". Their owners ("ma", "mon", "mes") are in extract.py's _OWNERS.
+_FRENCH: dict[str, str] = {
+    "cousine": "cousin", "cousines": "cousins", "soeur": "sister", "sœur": "sister", "soeurs": "sisters",
+    "sœurs": "sisters", "frère": "brother", "frères": "brothers", "tante": "aunt", "tantes": "aunts",
+    "manman": "mother", "maman": "mother", "papa": "father", "fille": "daughter", "fils": "son",
+    "belle-soeur": "sister-in-law", "belle-sœur": "sister-in-law", "belle-mère": "mother-in-law",
+    "voisine": "neighbor", "voisin": "neighbor", "copine": "friend",
+    "nièce": "niece", "neveu": "nephew", "grand-mère": "grandmother",
 }
 _SPANISH: dict[str, str] = {
     "hermana": "sister", "hermanita": "sister", "hermanas": "sisters", "hermano": "brother",
@@ -112,7 +124,7 @@ _SPANISH: dict[str, str] = {
     "comadres": "friends", "compadres": "friends", "cuñadas": "sisters-in-law", "cuñados": "brothers-in-law",
 }
 # "tía" is also written "tia" (and so on): every accented key gets its folded spelling too.
-RELATIONSHIPS: dict[str, str] = {**_ENGLISH, **_SPANISH}
+RELATIONSHIPS: dict[str, str] = {**_FRENCH, **_ENGLISH, **_SPANISH}
 RELATIONSHIPS.update({fold(k): v for k, v in list(RELATIONSHIPS.items()) if fold(k) not in RELATIONSHIPS})
 
 # "my friends Jess and Amy": each of them is a friend.
@@ -127,13 +139,13 @@ PLURAL_TO_ONE: dict[str, str] = {
 # "una amiga quiere venir" (not "as a mom I want to ...").
 ARTICLE_RELATIONSHIPS: frozenset[str] = frozenset(
     "friend coworker co-worker colleague neighbor neighbour client amiga amigo compañera compañero vecina "
-    "vecino colega clienta".split()
+    "vecino colega clienta buddy pal mate".split()
 )
 
 # Relatives named without "my": "call mom", "text bestie".
 BARE_TITLES: frozenset[str] = frozenset(
     "mom mum mama momma mommy dad daddy grandma grandpa granny nana hubby hubs wifey bestie bff sis "
-    "mami papi mamá mama papá papa abuela abuelita".split()
+    "mami papi mamá mama papá papa abuela abuelita manman maman".split()
 )
 # Relationship words that are also given names: never refused as a name ("my friend Tia").
 _NAME_LIKE = frozenset({"tia", "nana"})
@@ -167,7 +179,36 @@ láser tratamiento clínica clinica doctora enfermera cita consulta señora señ
 dios nadie alguien todos todas nada algo doña
 naw nahh naa nel nop nopes nomas ahorita luego jaja jajaja jeje haha hehe
 """
-STOP_NAMES: frozenset[str] = frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE)
+# Number words ("gave your number to two girls", "a tres amigas") count people, they never name them.
+_NUMBERS = """
+one two three four five six seven eight nine ten both
+uno una dos tres cuatro cinco seis siete ocho nueve diez ambas ambos
+"""
+# Languages and nationalities ("Portuguese friend, speaks ok English") are capitalised but never names.
+# Not those that are also given names: "German" / "Germán", "Frances" / "Francés".
+_LANGUAGES = """
+english spanish portuguese french italian russian polish dutch swedish norwegian danish finnish greek
+turkish arabic hebrew persian farsi hindi urdu bengali punjabi tagalog filipino filipina vietnamese thai
+korean japanese chinese mandarin cantonese creole kreyol haitian brazilian mexican cuban dominican
+colombian venezuelan peruvian chilean argentinian argentine salvadoran guatemalan honduran nicaraguan
+puerto rican american canadian british irish scottish welsh australian indian pakistani nigerian
+ukrainian jamaican
+español inglés ingles portugués portugues italiano italiana ruso rusa chino china coreano coreana
+japonés japones japonesa árabe arabe mexicano mexicana cubano cubana dominicano dominicana colombiano
+colombiana venezolano venezolana peruano peruana chileno chilena argentino argentina salvadoreño
+salvadoreña guatemalteco guatemalteca hondureño hondureña boricua americano americana gringo gringa
+brasileño brasileña
+"""
+STOP_NAMES: frozenset[str] = (
+    frozenset(_STOP.split()) | (frozenset(RELATIONSHIPS) - _NAME_LIKE) | frozenset(_NUMBERS.split())
+    | frozenset(_LANGUAGES.split())
+)
+# Vocatives and interjections that open a text ("Bo, la Paz y la Flor quieren ...", "Che, ...", "wey,"):
+# the patient calling the clinic "dude", not a person. Only there: "Lia and Bo" are names.
+OPENING_INTERJECTIONS: frozenset[str] = frozenset(
+    "bo che boludo boluda wey güey guey mana mano manito manita parce parcero parcera bro dude mate "
+    "chamo chama pana loco loca".split()
+)
 
 _COMMON = """
 a about above after again against all almost already also always am an and another any anyone
