@@ -104,11 +104,14 @@ def evaluate(examples: list[Example], read: Callable[[str], Read],
             report.opt_outs_paused += (not got.stops) and got.paused
         if names is not None and example.text in names:
             want = {n.casefold() for n in names[example.text]}
-            # a recorded full name ("Sofia Ramirez") records the first name the file lists ("Sofia")
-            have = {n.casefold().split()[0] for n in got.names if n.strip()}
-            report.names[0] += len(want & have)
+            # a recorded full name ("Sofia Ramirez") records the first name the file lists ("Sofia"); a first
+            # name of two words ("Ana Lucía") is matched whole
+            got_names = [n.casefold().strip() for n in got.names if n.strip()]
+            matched = {w for w in want if any(g == w or g.split()[0] == w for g in got_names)}
+            extra = [g for g in got_names if g not in want and g.split()[0] not in want]
+            report.names[0] += len(matched)
             report.names[1] += len(want)
-            report.names[2] += len(have - want)
+            report.names[2] += len(extra)
     return report
 
 

@@ -113,6 +113,9 @@ class ReaderPolicy(Strict):
     # Texts that ask for the messages to go on ("please don't stop", "keep them coming"): the model's
     # opt-out never decides them; they are possible opt-outs, for a person.
     keep_texting: list[Regex] = []
+    # Other people who will text or call the clinic ("Priya and Lauren are texting you today"): their words
+    # name the messages as a revocation does; below `model_alone` the model's opt-out is for a person.
+    others_contacting: list[Regex] = []
     symptom_gone: list[Regex] = []
     messages_named: list[Regex] = []
     clinical_words: list[Regex] = Field(min_length=1)

@@ -83,3 +83,50 @@ def test_asking_who_is_texting_is_help(text: str) -> None:
 ])
 def test_asking_about_someone_at_the_clinic_is_not_help(text: str) -> None:
     assert classify(text, POLICIES).top.intent is not Intent.HELP
+
+
+@pytest.mark.parametrize("text", [
+    "whos texting me??",
+    "Mia and Jo are texting you guys today, be nice lol",
+    "she'll call you tomorrow about lips",
+    "mi prima les va a escribir hoy",
+])
+def test_asking_who_texts_or_telling_of_others_who_will_is_never_an_opt_out(text: str) -> None:
+    assert not classify(text, POLICIES).has(Intent.OPT_OUT)
+
+
+@pytest.mark.parametrize("text", [
+    "¿quién habla? sea quien sea, bórrenme de su lista",
+    "who is this? stop texting me",
+    "my sister will text you, and please stop texting me",
+    "if you text me again I'll block you",
+    "si me vuelven a escribir los bloqueo",
+])
+def test_a_revocation_beside_them_still_opts_out(text: str) -> None:
+    assert classify(text, POLICIES).has(Intent.OPT_OUT)
+
+
+@pytest.mark.parametrize("text", [
+    "My grandma very confused after the filler, she doesn't know my name",
+    "mi abuela no sabe ni su nombre desde el relleno",
+    "tengo unos puntitos y uno tiene pus",
+])
+def test_confusion_without_a_verb_and_pus_still_escalate(text: str) -> None:
+    assert classify(text, POLICIES).has(Intent.URGENT)
+
+
+@pytest.mark.parametrize("text", [
+    "so confused by the bill you sent",
+    "no tienen pus ni nada, solo unos puntitos rojos, ¿es normal?",
+    "can't talk, in a meeting",
+])
+def test_a_confusing_bill_denied_pus_and_a_busy_patient_do_not_escalate(text: str) -> None:
+    assert not classify(text, POLICIES).has(Intent.URGENT)
+
+
+@pytest.mark.parametrize("text", [
+    "i love it but I wish it was a tad bigger",
+    "obsessed tbh, just wish the left side matched the right",
+])
+def test_praise_with_a_wish_for_more_is_no_ask(text: str) -> None:
+    assert not _asks(text)

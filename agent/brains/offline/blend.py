@@ -62,10 +62,10 @@ def matches(patterns: list[str], norm: str) -> bool:
 
 def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading, policy: ReaderPolicy, norm: str,
           *, opted_out: bool = False, negated_only: bool = False, mild_only: bool = False, asked: bool = False,
-          asking_who: bool = False) -> Blended:
+          not_revoking: bool = False) -> Blended:
     """The turn's intents (intent -> confidence) from the rules' full reading, the subset of it the rules
-    read exactly, and the model's probabilities. `asking_who`: the rules read "who is texting me?" and no
-    revocation."""
+    read exactly, and the model's probabilities. `not_revoking`: the text's words of a revocation ask who is
+    texting or tell of others who will text us, and nothing else in it revokes (classify._contact_not_revoked)."""
     model = _model_reading(reading, policy, norm, opted_out=opted_out, negated_only=negated_only, asked=asked)
     if not model:
         scores = dict(rules)
@@ -99,9 +99,10 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     # "please don't stop texting me lol": the words of a revocation, the opposite wish. The model is not
     # trusted either way: a person decides (held, touches paused) before anything else is sent.
     keep_texting = evidence and matches(policy.keep_texting, norm)
-    # "who's texting me??" names the texts as revocations do; unless the model is sure, a person decides (the
-    # help text is not sent on its own, touches wait) instead of the patient losing the texts for a question.
-    keep_texting = keep_texting or (evidence and asking_who and p_opt_out < policy.model_alone)
+    # "who's texting me??", "Priya and Lauren are texting you today" name the texts as revocations do; unless
+    # the model is sure, a person decides (nothing is sent on its own, touches wait) instead of the patient
+    # losing the texts for a question or a referral.
+    keep_texting = keep_texting or (evidence and not_revoking and p_opt_out < policy.model_alone)
     # A carrier opt-in keyword ("UNSTOP pls") is exact: the model's reading of the STOP inside it is not a revocation.
     opting_in = Intent.OPT_IN in exact
     if p_opt_out >= policy.opt_out_threshold and evidence and not keep_texting and not opting_in:
@@ -121,6 +122,13 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
         else:
             del scores[Intent.UNHAPPY]
         scores[Intent.POSITIVE] = min(max(scores.get(Intent.POSITIVE, 0.0), rules[Intent.POSITIVE]), DOUBTFUL_POSITIVE)
+    if (Intent.UNHAPPY in rules and Intent.UNHAPPY not in scores and Intent.POSITIVE in scores
+            and reading.p(Intent.UNHAPPY) + reading.p(Intent.CONCERN) >= policy.positive_veto):
+        # Mixed feelings the rules read and the model's praise outvoted though it hears them too ("I love it but
+        # I wish it was a bit bigger", not "wish I'd found you years ago"): the complaint stays beside the
+        # praise, so a person sees it and no ask goes out.
+        scores[Intent.UNHAPPY] = rules[Intent.UNHAPPY]
+        scores[Intent.POSITIVE] = min(scores[Intent.POSITIVE], DOUBTFUL_POSITIVE)
     positive = scores.get(Intent.POSITIVE, 0.0)
     if positive:
         doubted = reading.top[0] in _CONTRARY and reading.p(Intent.POSITIVE) < policy.positive_veto
@@ -172,6 +180,12 @@ def _model_reading(reading: Reading, policy: ReaderPolicy, norm: str, *, opted_o
             return {Intent.OTHER: OFF_TOPIC}
         return {}  # "I don't know what this is": let the rules try
     return out
+
+
+def without(patterns: list[str], norm: str) -> str:
+    """`norm` with every match of `patterns` blanked out."""
+    rx = _compiled(tuple(patterns))
+    return rx.sub(" ", norm) if rx else norm
 
 
 def mild_effect_only(effects: bool, red_flags: bool, policy: ReaderPolicy, norm: str) -> bool:

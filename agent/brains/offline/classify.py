@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from agent.brains.offline import lexicon as lx
 from agent.brains.offline import rules
-from agent.brains.offline.blend import blend, mild_effect_only, unsure_is_clinical
+from agent.brains.offline.blend import blend, matches, mild_effect_only, unsure_is_clinical, without
 from agent.brains.offline.extract import (
     REFERRAL_CUE,
     ReferralMention,
@@ -161,7 +161,7 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     rules_read = dict(scores)
     mild = mild_effect_only(bool(tri.effects), bool(tri.red_flags), policies.reader, norm)
     mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
-                  asking_who=Intent.HELP in scores and Intent.OPT_OUT not in scores,
+                  not_revoking=_contact_not_revoked(turn, scores, policies),
                   mild_only=mild, asked=bool(last_asks))
     question = rules_read.get(Intent.QUESTION)
     if question and set(mixed.scores) <= _ANSWERED_ALONE and _asks_us(turn):
@@ -243,6 +243,18 @@ def _asks_us(turn: rules.Turn) -> bool:
     is not praise in question form. Whoever else reads the text, a person answers it."""
     return any(c.text.endswith("?") and (lx.QUESTION_START.match(c.text) or lx.QUESTION_START_ES.match(c.text))
                and not lx.RHETORICAL.match(c.text) for c in turn.clauses)
+
+
+def _contact_not_revoked(turn: rules.Turn, scores: _Scores, policies: Policies) -> bool:
+    """The text's words of a revocation ask who is texting ("who's texting me??") or tell of others who will
+    text us ("Priya and Lauren are texting you today"), and the rest of it carries none ("quién habla?
+    bórrenme de su lista" does)."""
+    if Intent.OPT_OUT in scores:
+        return False
+    rest = without(policies.reader.others_contacting, turn.norm)
+    if Intent.HELP in scores:
+        rest = lx.WHO_IS_THIS.sub(" ", rest)
+    return rest != turn.norm and not matches(policies.reader.opt_out_evidence, rest)
 
 
 def _negated_only(tri: TriageResult) -> bool:

@@ -429,6 +429,11 @@ ACK_IDIOMS = _rx(
     r"\bhave a (?:good|great|nice|lovely|wonderful|blessed) (?:day|night|weekend|one|evening)\b",
     r"\b(?:great|perfect|awesome|ok|cool|nice) see you\b", r"\byou too\b", r"\bworks for me\b",
     r"^\W*not yet\W*$",
+    # round 11: busy now, an answer later ("can't talk, in a meeting", "driving, will text later", "ando ocupada")
+    r"\b(?:can't|cant|cannot|can not)\s+(?:talk|text|chat|reply|respond|answer)\b(?:\s+(?:right\s+now|rn|now|atm))?\W+"
+    r"(?:i'm\s+|im\s+)?(?:in\s+(?:a\s+)?(?:meeting|class|church|court|surgery)|driving|at\s+work|at\s+the\s+gym|busy)\b",
+    r"\b(?:busy|driving|in\s+(?:a\s+)?(?:meeting|class))\s*(?:rn|right\s+now|atm)?\W+(?:will|i'll|ill|talk|text|reply|get\s+back)\b",
+    r"\b(?:ando|estoy)\s+(?:ocupad[ao]|manejando|en\s+(?:una\s+)?junta|en\s+clase)\b[^.!?]{0,20}?\b(?:luego|al\s+rato|despues|mas\s+tarde)\b",
     r"\bhappy (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|weekend|holidays?|new year|"
     r"thanksgiving|easter|birthday|mother's day|valentine's day|4th)\b", r"\bmerry christmas\b",
 )
