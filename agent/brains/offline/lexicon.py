@@ -152,7 +152,7 @@ UNHAPPY = _fast(
     r"overfilled|overdone|too much (?:filler|product)|duck lips?|like a duck|botched|ruined|messed up|screwed up|"
     r"didn't (?:really )?(?:take|kick in|work)|still (?:moves|moving)|can still move|"
     r"overpriced|too expensive|complain\w*|frustrat\w*|annoy\w*|angry|mad|furious|pissed|"
-    r"never coming back|won't be (?:back|coming back|returning)|not coming back|underwhelm\w*|meh|"
+    r"never coming back|won't be (?:back|coming back|returning)(?!\s+for\b)|not coming back(?!\s+for\b)|underwhelm\w*|meh|"
     r"dissatisfied|unsatisfied|bad (?:experience|service|job)|terrible (?:experience|service|job)|"
     r"kept (?:me )?waiting|waited (?:forever|an hour|over an hour|so long)|rushed|"
     r"expected (?:more|better)|thought it would (?:be|look)|barely (?:notice|see|tell)|"
@@ -183,7 +183,20 @@ UNHAPPY = _fast(
     r"(?:tengo|con|quede con|me dejaron (?:con\s+)?)\s*(?:una\s+)?cara\s+de\s+(?:sorprendid|asustad|cansad|enojad|pato|payaso|mu[nñ]eca)\w*|"
     r"parezco\s+(?:un\s+|una\s+)?(?:pato|payaso|mascara|mu[nñ]eca de cera|otra persona)|"
     r"no\s+(?:estoy|quede|me siento)\s+(?:muy\s+|nada\s+|tan\s+)?happy|"
+    # round 11: tox that did not take ("can still frown perfectly"), a front desk that is "a disaster"
+    r"(?:can|could)\s+still\s+(?:frown|scowl|scrunch|furrow|raise\s+my\s+(?:brows|eyebrows)|move\s+my\s+(?:forehead|brows|eyebrows))|"
+    r"(?:front desk|reception|scheduling|booking|billing|office|staff|place)\s+(?:\w+\s+){0,2}?(?:is|was|are|were)\s+(?:a\s+|an\s+|such\s+a\s+|total\s+|complete\s+|absolute\s+)*(?:disaster|mess|joke|nightmare|chaos)|"
+    r"took\s+(?:\d+|two|three|four|five|several|multiple|so many)\s+(?:calls|tries|emails|texts|attempts)\s+to\b|"
+    # round 11: rudeness in Spanish ("fue bien grosera conmigo": "bien" is "very" there, not "well")
+    r"groser[ao]s?|maleducad[ao]s?|mal educad[ao]s?|majader[ao]s?|mala onda|pesim[ao]s?|mal servicio|mala atencion|"
+    r"(?:me|nos) (?:trataron|trato|atendieron|atendio) (?:bien |muy )?mal|"
     r"(?<!my )bad)\b"
+)
+# Bad words about the roads, the weather or parking on the way in, not about the clinic (searched in the 40
+# characters before an unhappy word): "el tráfico en la Palmetto está horrible", "traffic is awful, 10 min late".
+NOT_OUR_FAULT = _fast(
+    r"\b(?:traffic|trafico|weather|clima|lluvia|rain|snow|nieve|highway|freeway|autopista|i-?\d+|commute|tolls?)\b"
+    r"[^.!?]{0,25}?\b(?:awful|terrible|horrible|worst|bad|fatal|de muerte|pesim[ao])\b"
 )
 # Unhappy words that also qualify a symptom ("terrible headache" is triage, not a complaint).
 SYMPTOM_NOUN = re.compile(  # used with .match(text, pos): no "^"
@@ -249,7 +262,11 @@ BOOKING = _rx(
     r"\b(?:running|gonna be|going to be|will be|i'll be|be|i'm|im)\s+(?:a\s+(?:bit|little|few\s+min\w*)\s+|about\s+|like\s+|~\s*)?"
     r"(?:\d+|five|ten|fifteen|twenty)\s*(?:-\s*\d+\s*)?(?:min\w*|m)\s+late\b",
     r"\b(?:gonna|going to|will|i'll) be (?:a\s+(?:bit|little)\s+|running\s+)?late\b",
-    r"\bstuck in traffic\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
+    r"\bstuck in traffic\b",
+    # round 11: arriving ("on my way, parking now, 5 mins", "ya voy llegando, buscando dónde parquear")
+    r"\bon my way\b[^.!?]{0,30}?\b(?:\d+\s*min\w*|parking|there in|almost there)\b", r"\bparking now\b",
+    r"\b(?:ya )?voy llegando\b", r"\bbuscando (?:donde )?(?:parquear|estacionar(?:me)?|parqueo|estacionamiento)\b",
+    r"\bestoy (?:estacionando|parqueando|afuera de la clinica)\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
     r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
     r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
     # "resérvame la segunda sesión", "ponme pa la próxima con la misma muchacha"
@@ -366,13 +383,26 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
 # Round 11: refusing to come back or rebook, said outright ("I won't be rebooking", "not booking again for now",
 # "I will not be scheduling any further treatments", "no voy a reagendar", "ya no voy a volver a agendar"): a
 # decline, and never a booking request for the front desk.
+_MORE_TREATMENT = (  # another session, the rest of a course, the next round
+    r"(?:(?:an|any|the|my|a)\s+)?(?:another|more|further|other|remaining|rest\s+of\s+(?:the|my)|next|second|2nd|third|3rd|follow[- ]?up)\s+"
+    r"(?:\w+\s+)?(?:sessions?|treatments?|rounds?|appointments?|appts?|visits?|injections?|peels?|laser\w*|months?|packages?|plans?)"
+)
 NOT_REBOOKING = _fast(
-    r"\b(?:won't|wont|will not|not|never|don't|do not|dont|not going to|not gonna|no plans? to|not planning (?:on|to))\s+"
-    r"(?:be\s+|really\s+|interested in\s+|looking to\s+|going to\s+)?"
+    r"\b(?:won't|wont|will not|not|never|don't|do not|dont|not going to|not gonna|not tryna|no plans? to|"
+    r"not planning (?:on|to)|don't plan (?:on|to)|dont plan (?:on|to))\s+"
+    r"(?:be\s+|really\s+|interested in\s+|looking to\s+|going to\s+|want(?:ing)? to\s+)?"
     r"(?:re-?book\w*|re-?schedul\w*|book\w*\s+(?:again|another|any\w*|more)|schedul\w*\s+(?:any\s+)?(?:further|more|another|again|other)|"
-    r"com(?:e|ing)\s+back\s+for\s+(?:the|my|a|another)\s+(?:second|2nd|next|other|follow)|doing\s+(?:it|this|that)\s+again)\b|"
+    r"com(?:e|ing)\s+back(?:\s+for\b|\s*[.,!]|\s*$|\s+(?:it|this)\s+was)|return(?:ing)?\s+for\b|"
+    r"continu\w*|do(?:ing)?\s+(?:it|this|that|any|the|another|more|these)\b|get(?:ting)?\s+(?:any\s+)?more\b|"
+    r"doing\s+(?:it|this|that)\s+again)|"
+    r"\bnot\s+interested\s+in\s+" + _MORE_TREATMENT + r"|"
+    r"\b(?:don't|do not|dont|please don't|pls don't)\s+(?:put\s+me\s+down|schedule\s+me|book\s+me|hold\s+(?:a\s+|any\s+)?spots?|schedule|book)"
+    r"\s+(?:me\s+)?(?:for\s+)?" + _MORE_TREATMENT + r"|"
+    r"\bno\s+more\s+(?:injections?|fillers?|botox|tox|treatments?|sessions?|peels?|lasers?|appointments?|needles?|spending)\s+(?:for\s+me|on\s+this)\b|"
+    r"\b(?:i'm|im|i am)\s+done\s+with\s+(?:fillers?|botox|tox|injections?|needles?|peels?|lasers?|treatments?|the\s+(?:injections?|treatments?|sessions?))\b|"
     r"\b(?:no|ya no|tampoco)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver\s+a\s+)?(?:re)?agendar\b|"
-    r"\bya no (?:voy|vamos|pienso) a volver\b"
+    r"\b(?:no|ya no)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver|regresar|seguir|continuar|repetir|hacer(?:me)?\s+(?:las?|los?|mas|otras?|otros?)\b)|"
+    r"\bno\s+me\s+late\s+(?:regresar|volver)\b|\bya\s+no\s+(?:vuelvo|regreso|me\s+voy\s+a\s+(?:poner|hacer|inyectar)\s+nada)\b"
 )
 # What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
 DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
@@ -401,6 +431,12 @@ WRONG_NUMBER = _rx(
     r"\bthis (?:is|was) (?:a )?new number\b", r"\bnumber (?:changed|is new)\b", r"\bnumero equivocado\b",
     r"\bequivocad[ao]\b", r"\bthis (?:isn't|is not|ain't) (?:me|her|him|them|my (?:name|appointment))\b",
     r"\bwho (?:is|are) (?:this|you)\b.*\b(?:never|don't|not|wrong)\b",
+    # round 11: a number that changed hands ("must be the previous owner", "debe ser del dueño anterior"), someone
+    # else's phone ("this is Dave's phone"), never treated ("jamás me he puesto bótox")
+    r"\b(?:previous|last|old|former) (?:owner|person)\b", r"\bdue[nñ]o anterior\b|\bduena anterior\b|\bpersona anterior\b",
+    r"\b(?:just|recently) got this (?:number|phone)\b", r"\btengo este numero (?:hace|desde)\b|\beste numero lo tengo (?:hace|desde)\b",
+    r"\bthis is [a-z]+'s (?:phone|number|cell)\b",
+    r"\b(?:jamas|nunca) (?:me )?he (?:puesto|hecho|ido|estado|ido a)\b", r"\bnever (?:had|gotten|got|done) (?:botox|filler|any (?:botox|filler|work|treatment))\b",
 )
 # "who is this?", "what number is this", "¿quién es?", "¿de dónde me escriben?": the patient asks who is texting,
 # which the clinic's help text answers (a person follows up). Not "who is the girl who did my lips".

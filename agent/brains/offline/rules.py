@@ -192,6 +192,8 @@ def _unhappy(text: str, question: bool = False) -> float:
         word = m.group(0)
         if word in lx.UNHAPPY_MODIFIERS and (question or lx.SYMPTOM_NOUN.match(text, m.end())):
             continue  # "terrible headache" is a symptom (triage handles it); "is it bad that..." asks
+        if lx.NOT_OUR_FAULT.search(text, max(0, m.start() - 40), m.end()):
+            continue  # "traffic is horrible, running late": the roads or the weather, not the clinic
         if negated(text, m.start()) or lx.PAST_FEAR.search(text, 0, m.start()):
             continue
         base = lx.UNHAPPY_SCORES.get(word, lx.UNHAPPY_PREFIX_SCORES.get(word.split()[0], 0.88))
