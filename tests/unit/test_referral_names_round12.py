@@ -110,3 +110,13 @@ def test_all_caps_long_text_stays_fast() -> None:
     start = time.perf_counter()
     extract_referrals(text)
     assert time.perf_counter() - start < 0.02
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Referral: May at 415-555-0182, she wants botox", ["May"]),
+    ("I'm free May at 415-555-0102", []),
+    ("I saw her husband Mark at the gym, so funny", []),
+    ("her mom died last week so I need to cancel", []),
+])
+def test_round12_word_names_need_their_place(text: str, expected: list[str]) -> None:
+    assert names(text) == expected

@@ -448,7 +448,7 @@ _NAME_BEFORE_PHONE = re.compile(
     r"(?:^|(?<=[\s,(!.?;:\-]))" + _NAME + r"\s*(?:[:\-@#=(,]\s*|(?:at|is|es|al)\s+)?$", re.IGNORECASE
 )
 _NAME_AFTER_PHONE = re.compile(r"\s*(?:[-:=(,]\s*|(?:is|es|for|para)\s+)?" + _NAME)
-# A capitalised name that is also a word, right before "at <number>" ("contact Jun at ...", "May at 415 ..."):
+# A capitalised name that is also a word, first in its phrase right before "at <number>" ("May at 415 ..."):
 # being reached at a number makes it a person (picked anchored only when it is one of WORDS_THAT_ARE_NAMES).
 _WORD_NAME_AT = re.compile(r"(?<![\w'])(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s*(?:@|\bat\b|:)\s*$")
 _PHONE_GAP = re.compile(  # between "my mom" and her number
@@ -1094,7 +1094,8 @@ def _by_number(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
             picked = _pick(before.group("name"), before.start("name"), anchored=False, allow_tail=True,
                            lower_ok=lower_ok)
             word = None if picked else _WORD_NAME_AT.search(text, before.start("name"), start)
-            if word and fold(word.group("name")) in WORDS_THAT_ARE_NAMES:
+            # first in its phrase only: "I'm free May at 415 ..." is the month
+            if word and fold(word.group("name")) in WORDS_THAT_ARE_NAMES and _phrase_start(text, word.start()):
                 picked = _pick(word.group("name"), word.start("name"), anchored=True)  # "Jun at 010-5555-2468"
         after = None if picked else _NAME_AFTER_PHONE.match(text, end)
         if after:
