@@ -139,6 +139,10 @@ _SP_COMMAND = (
     r"escr[ií]banle|m[aá]nd(?:a|e|en)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
     r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
+    # the clinic's form, info or prices sent on to someone: "mándale el formulario a mi cuñada Rosa"
+    r"(?:m[aá]nd|env[ií]|p[aá]s)(?:a|e|en)(?:le|les)?\s+(?:la|el|los|las|su|sus|tu|tus)\s+(?:[\w]+\s+){0,2}?"
+    r"(?:info\w*|formularios?|forma|planilla|cuestionario|lista(?:\s+de\s+precios)?|precios|link|enlace|liga|"
+    r"men[uú]|detalles|datos)|"
     r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
     r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
     # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
@@ -152,6 +156,13 @@ _ABOUT_US = (
     r"(?:about|abt|bout)\s+(?:you|u|ya|y'?all|your|ur|us|this\s+place|"
     r"the\s+(?:[\w']+\s+){0,3}?(?:clinic|spa|place|deal|"
     r"special|membership|promo|offer|referral|discount|program))\b"
+)
+# What the clinic may send on to someone: its offer, its forms, its prices ("send the new client form to my
+# mother-in-law", "email your price list to my neighbor Gwen").
+_SENT_THING = (
+    r"(?:the|your|ur|y'?all'?s)\s+(?:[\w'\-]+\s+){0,2}?(?:promo|special|deal|link|info|offer|discount|coupon|code|"
+    r"details|referral|card|number|website|new\s+patient\s+\w+|forms?|paperwork|intake|questionnaire|price\s+list|"
+    r"prices|pricing|menu|brochure)"
 )
 _COMMAND_CUE = (
     r"(?:^\W*|[.!?,;]\s*|\b(?:you|y'?all|you\s+guys)\s+(?:should|can|could|might\s+want\s+to)\s+|"
@@ -168,7 +179,9 @@ _COMMAND_CUE = (
     r"(?:ustedes|usted|ti|la\s+cl[ií]nica|este\s+lugar)\b|\bse\s+llama\b|\bsu\s+nombre\s+es\b|"
     r"\bi(?:'m|\s+am|\s+just)?\s+referr(?:ed|ing)\b|\breferred\s*:|\bmy\s+referral\s+(?:is|=|:)|\bas\s+my\s+referral\b|"
     r"\b(?:can|could)\s+(?:you|u|y'?all)\s+(?:please\s+)?(?:(?:squeeze|fit)\s+in|add\s+my)\b|\bput\s+\w+\s+down\s+as\b|\bgoes\s+by\b|\bnamed\s+[A-Za-z]|"
-    r"\b(?:sending|send|sent)\s+(?:my\s+\w+\s+)?\w+\s+(?:your|ur|you|y'?all'?s)\s+way\b"
+    r"\b(?:sending|send|sent)\s+(?:my\s+\w+\s+)?\w+\s+(?:your|ur|you|y'?all'?s)\s+way\b|"
+    # the clinic's forms or prices sent on to someone: a referral ("... to me" is the patient's own)
+    r"\b(?:send|text|forward|pass|give|email)\s+" + _SENT_THING + r"\s+(?:(?:along|over|on)\s+)?to\s+(?!me\b|us\b|myself\b)"
 )
 # Everything that makes a named mention a referral: what the classifier checks (on normalised text).
 REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
@@ -177,8 +190,7 @@ REFERRAL_CUE = _CUE_EN + "|" + _CUE_ES + "|" + _COMMAND_CUE
 _COMMAND = re.compile(
     _WORD_START + r"\b(?:"
     # "send the promo to Courtney": the clinic's offer passed on to someone
-    r"(?P<sendto>(?:send|text|forward|pass|give)\s+(?:it|this|that|the\s+(?:[\w']+\s+){0,2}?(?:promo|special|"
-    r"deal|link|info|offer|discount|coupon|code|details|referral|card|number|website|new\s+patient\s+\w+))"
+    r"(?P<sendto>(?:send|text|forward|pass|give|email)\s+(?:it|this|that|" + _SENT_THING + r")"
     r"(?:\s+(?:along|over|on))?\s+to)|"
     r"(?P<contact>text|txt|call|ring|contact|message|msg|dm|email|ping|hit\s+up|reach\s+out\s+to|"
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
@@ -283,8 +295,28 @@ _REL_THEN_NAME = re.compile(
 )
 # "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?[^\W\d_]+(?:\s*,\s*|\s+)" + _HONORIFIC
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?(?P<group>[^\W\d_]+)(?:\s*,\s*|\s+)" + _HONORIFIC
     + r"(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
+# Groups a relationship is qualified by ("my friend from choir jess", "mi amiga del coro consuelo"): after one
+# of these a lowercase uncommon word is the name, as after "my friend" ("my friend from boston" is a place).
+_GROUPS = frozenset(
+    "choir church gym work school yoga pilates barre spin crossfit class college uni university office team club "
+    "bible parish temple mosque synagogue salon book coro iglesia gimnasio gim trabajo escuela colegio oficina "
+    "universidad equipo clase zumba parroquia templo".split()
+)
+# Someone the referred person relates to: "my son Jun and his wife Min-ji", "mi vecina y su esposo Beto". Read
+# only after another mention; no relationship to the patient is recorded.
+_THEIR_REL_NAME = re.compile(
+    _WORD_START + r"\b(?:his|her|their|su|sus)\s+" + _ADJ + _REL + _POST_ADJ + r"(?:\s*,\s*|\s+)" + _HONORIFIC
+    + r"(?P<name>" + _WORDCHARS + ")",
+    re.IGNORECASE,
+)
+# Email addresses and web addresses: blanked before names are read, so "gmail.com" never gives "Com".
+_ADDRESS = re.compile(
+    r"[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+|\b(?:https?://|www\.)\S+|"
+    r"\b[\w\-]+(?:\.[\w\-]+)*\.(?:com|net|org|edu|gov|io|us|uk|ca|mx|info|biz|app)\b(?:/\S*)?",
     re.IGNORECASE,
 )
 # The name right before "(my sister" / ", my sister" / "- my sister": searched in the text before a
@@ -416,6 +448,9 @@ _NAME_BEFORE_PHONE = re.compile(
     r"(?:^|(?<=[\s,(!.?;:\-]))" + _NAME + r"\s*(?:[:\-@#=(,]\s*|(?:at|is|es|al)\s+)?$", re.IGNORECASE
 )
 _NAME_AFTER_PHONE = re.compile(r"\s*(?:[-:=(,]\s*|(?:is|es|for|para)\s+)?" + _NAME)
+# A capitalised name that is also a word, first in its phrase right before "at <number>" ("May at 415 ..."):
+# being reached at a number makes it a person (picked anchored only when it is one of WORDS_THAT_ARE_NAMES).
+_WORD_NAME_AT = re.compile(r"(?<![\w'])(?P<name>[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+)\s*(?:@|\bat\b|:)\s*$")
 _PHONE_GAP = re.compile(  # between "my mom" and her number
     r"[\s,:\-(@#]*(?:(?:at|is|es|al|number|cell|phone|numero|número|cel|celular|(?:she|he)(?:'s|s|\s+is)\s+at)\b"
     r"[\s:\-#]*)*",
@@ -443,7 +478,8 @@ _SELF_FAMILY = re.compile(
 # A vocative opening the text ("Bo, la Paz y la Flor quieren ...", "Güey, Fer y Toño ..."): blanked out, so
 # no rule reads it as a person.
 _OPENING_INTERJECTION = re.compile(
-    r"^\W*(?P<word>" + "|".join(sorted(OPENING_INTERJECTIONS, key=len, reverse=True)) + r")\s*[,!]", re.IGNORECASE
+    r"^\W*(?:(?:hey|hi|oye|ey|hola|ay|uy)\s+)?(?P<word>" + "|".join(sorted(OPENING_INTERJECTIONS, key=len, reverse=True))
+    + r")\s*[,!]", re.IGNORECASE
 )
 _SELF_FIRST = re.compile(  # at the start of the text: "hi it's Maya", "Maya here"
     r"\W*(?:(?:hi|hey|hello|hola|buenas)\W+)?(?:this\s+is|it's|its)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)|"
@@ -604,7 +640,10 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     for m in _TITLE_THEN_NAME.finditer(text):
         # capitalised: not "mama mia"; "bestie priya" and "hubby mike" may be lowercase
         lower_ok = m.group("rel").lower() in _LOWER_TITLES
-        picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
+        # "bestie Will", "hubby Mark": a capitalised name that is also a word, right after the title
+        word = m.group("name")
+        anchored = word[:1].isupper() and not word.isupper() and fold(word) in WORDS_THAT_ARE_NAMES
+        picked = _pick(word, m.start("name"), anchored=anchored, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(m.start("rel"), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_POSSESSIVE.finditer(text) if phones else ():  # "my moms number is ..."
@@ -635,6 +674,21 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
         drafts += _listed(text)
     if phones:
         drafts += _by_number(text, phones)
+    if drafts and (" his " in text or " her " in text or " their " in text or " su" in text):
+        drafts += _their_relatives(text, min(d.start for d in drafts))
+    return drafts
+
+
+def _their_relatives(text: str, first: int) -> list[_Draft]:
+    """ "My son Jun and his wife Min-ji want ...": the spouse or child of someone already mentioned."""
+    drafts: list[_Draft] = []
+    for m in _THEIR_REL_NAME.finditer(text, first + 1):
+        word = m.group("name")
+        # Capitalised only ("her mom died" is no name); "her husband Will" is, right after the relationship.
+        anchored = word[:1].isupper() and not word.isupper() and fold(word) in WORDS_THAT_ARE_NAMES
+        picked = _pick(word, m.start("name"), anchored=anchored)
+        if picked:
+            drafts.append(_Draft(picked[1], picked[2], picked[0]))
     return drafts
 
 
@@ -657,7 +711,8 @@ def _related(
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _canonical_rel(m.group("rel"))))
     for m in _REL_FROM_NAME.finditer(text):
-        picked = _pick(m.group("name"), m.start("name"), anchored=False)
+        lower_ok = fold(m.group("group")) in _GROUPS
+        picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
@@ -1038,6 +1093,10 @@ def _by_number(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
             lower_ok = _phrase_start(text, before.start("name"))
             picked = _pick(before.group("name"), before.start("name"), anchored=False, allow_tail=True,
                            lower_ok=lower_ok)
+            word = None if picked else _WORD_NAME_AT.search(text, before.start("name"), start)
+            # first in its phrase only: "I'm free May at 415 ..." is the month
+            if word and fold(word.group("name")) in WORDS_THAT_ARE_NAMES and _phrase_start(text, word.start()):
+                picked = _pick(word.group("name"), word.start("name"), anchored=True)  # "Jun at 010-5555-2468"
         after = None if picked else _NAME_AFTER_PHONE.match(text, end)
         if after:
             picked = _pick(after.group("name"), after.start("name"), anchored=False)
@@ -1166,6 +1225,29 @@ def _prepare(text: str) -> str:
     return _repair_relationships(_EMOJI_OR_SYMBOL.sub(" ", text.translate(_QUOTES)))
 
 
+def _blank_addresses(text: str) -> str:
+    """Emails and web addresses as spaces (same offsets): their parts ("gmail", "com") are never names."""
+    if "@" not in text and "." not in text:
+        return text
+    return _ADDRESS.sub(lambda m: " " * len(m.group(0)), text)
+
+
+# An all-caps text: at least this many letters, nearly all upper-case.
+_SHOUT_LETTERS = 8
+_SHOUT_SHARE = 0.8
+
+
+def _unshout(text: str) -> str:
+    """An all-caps text in lower case: capitals say nothing there ("MI AMIGA CONSUELO QUIERE IR"), so the
+    lower-case rules read it (a word is a name where one is expected and it is not a common word); names
+    found come out Title case."""
+    letters = sum(map(str.isalpha, text))
+    if letters < _SHOUT_LETTERS or sum(map(str.isupper, text)) < _SHOUT_SHARE * letters:
+        return text
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else text  # offsets must not move
+
+
 def _repair_relationships(text: str) -> str:
     """ "my sistr kayla" -> "my sister kayla": every rule after this reads relationship words exactly."""
     pieces, last = [], 0
@@ -1222,7 +1304,7 @@ def extract_referrals(text: str, region: str = "US", *, ignore: Iterable[str] = 
     """
     if not text or not text.strip():
         return []
-    raw, text = text, _prepare(text)
+    raw, text = text, _unshout(_blank_addresses(_prepare(text)))
     if _ASSISTANT.match(text):
         return []  # dictated to the phone: "Siri send my husband a text"
     if vocative := _OPENING_INTERJECTION.match(text):
@@ -1255,7 +1337,7 @@ def extract_bare_referral(text: str, region: str = "US") -> ReferralMention | No
     """
     if not text or not text.strip():
         return None
-    text = _prepare(text)
+    text = _unshout(_blank_addresses(_prepare(text)))
     phones = _phones(text, region)
     rest = text
     for start, end, _ in reversed(phones):

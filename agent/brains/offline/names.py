@@ -79,7 +79,7 @@ _ENGLISH: dict[str, str] = {
     "cuz": "cousin", "cuzzo": "cousin", "cuzin": "cousin", "homegirl": "friend", "home girl": "friend",
     "homie": "friend", "homeboy": "friend", "besties": "best friends", "bffs": "best friends",
     # British, Irish and Australian: "my mate Sheree's keen"
-    "mate": "friend", "mates": "friends",
+    "mate": "friend", "mates": "friends", "best mate": "best friend", "best mates": "best friends",
 }
 # French and Haitian Creole, written by patients who mix them into English: "Ma cousine Widlyne want come",
 # "mon frère Wilner", "manman Roselène". Their owners ("ma", "mon", "mes") are in extract.py's _OWNERS.
@@ -204,10 +204,11 @@ STOP_NAMES: frozenset[str] = (
     | frozenset(_LANGUAGES.split())
 )
 # Vocatives and interjections that open a text ("Bo, la Paz y la Flor quieren ...", "Che, ...", "wey,"):
-# the patient calling the clinic "dude", not a person. Only there: "Lia and Bo" are names.
+# the patient calling the clinic "dude", not a person. Only there: "Lia and Bo" are names. "Mae" is Costa
+# Rican "dude"; "hermano", "brother", "mija" address the reader the same way ("Hermano, mi esposa ...").
 OPENING_INTERJECTIONS: frozenset[str] = frozenset(
     "bo che boludo boluda wey güey guey mana mano manito manita parce parcero parcera bro dude mate "
-    "chamo chama pana loco loca".split()
+    "chamo chama pana loco loca mae maje brother brotha broder hermano hermana mija mijo compa".split()
 )
 
 _COMMON = """
@@ -303,7 +304,8 @@ NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
 # Given names that are also stop or common words ("my husband Will", "my daughter April", "mi hijo
 # Jesús"): names only when capitalised right where a name is expected, never "will" or "Hope you ...".
 WORDS_THAT_ARE_NAMES: frozenset[str] = frozenset(
-    "hope will may june april august jesus julio abril rose star guy mar al".split()
+    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ...")
+    "hope will may june april august jesus julio abril rose star guy mar al jun jan".split()
 )
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
