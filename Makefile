@@ -24,12 +24,13 @@ $(NLU_MODEL): $(NLU_INPUTS) | $(STAMP)
 nlu: $(NLU_MODEL)
 
 # Per-intent precision/recall, red-flag and opt-out recall on the held-out splits (never trained on):
-# heldout (v1), heldout5 and heldout6 (README "Reading patients"); fails if any misses a target, after printing all.
+# heldout (v1) and heldout5 to heldout7 (README "Reading patients"); fails if any misses a target, after printing all.
 nlu-eval: nlu
 	@status=0; \
 	$(BIN)/afterglow nlu eval --json var/nlu/heldout.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout5 --names evals/nlu/referral_names5.yml --json var/nlu/heldout5.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout6 --names evals/nlu/referral_names6.yml --json var/nlu/heldout6.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout7 --names evals/nlu/referral_names7.yml --json var/nlu/heldout7.json || status=1; \
 	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.

@@ -244,7 +244,9 @@ class TriageMatcher:
     def _negated(self, norm: str, m: re.Match[str], source_words: frozenset[str], effect: bool) -> bool:
         span_words = _WORDS.findall(m.group(0))
         # A negation inside the match that the phrase or pattern itself does not spell out.
-        if any(w in self._negations and w not in source_words for w in span_words[1:]):
+        # ("no puedo ni tragar": after a leading negation, Spanish "ni" is "not even", emphasis, not a denial)
+        emphatic = bool(span_words) and span_words[0] in self._negations
+        if any(w in self._negations and w not in source_words and not (emphatic and w == "ni") for w in span_words[1:]):
             return True
         if span_words and span_words[0] in self._negations:
             return False  # the phrase itself starts with a negation ("no puedo respirar")

@@ -130,3 +130,62 @@ def test_a_confusing_bill_denied_pus_and_a_busy_patient_do_not_escalate(text: st
 ])
 def test_praise_with_a_wish_for_more_is_no_ask(text: str) -> None:
     assert not _asks(text)
+
+
+@pytest.mark.parametrize("text", [
+    "loved the facial but ya no quiero recibir más mensajes",
+    "I don't want to get these texts anymore, thanks",
+    "dinna text me again pal",
+])
+def test_not_wanting_the_texts_any_more_opts_out(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.top.intent is Intent.OPT_OUT, reading.intents
+
+
+@pytest.mark.parametrize("text", [
+    "I stopped them last spring but I'd love to get your texts again",
+    "me gustaría recibir sus mensajes otra vez",
+])
+def test_asking_for_the_texts_again_opts_in(text: str) -> None:
+    assert classify(text, POLICIES, opted_out=True).top.intent is Intent.OPT_IN
+
+
+@pytest.mark.parametrize("text", [
+    "cannae catch my breath, just sat here wheezing",
+    "no puedo ni tragar el agua, se me atora",
+    "no puedo ni respirar bien desde anoche",
+])
+def test_dialect_and_emphatic_red_flags_escalate(text: str) -> None:
+    assert classify(text, POLICIES).has(Intent.URGENT)
+
+
+@pytest.mark.parametrize("text", [
+    "no tengo ni dolor ni nada, todo bien",
+    "can't get my wind back after the run lol",
+])
+def test_emphasis_and_exercise_do_not_escalate(text: str) -> None:
+    assert not classify(text, POLICIES).has(Intent.URGENT)
+
+
+@pytest.mark.parametrize("text", [
+    "not planning on a second round, once was plenty",
+    "hard pass on any more sessions lol",
+    "I think I'll stop at one, thanks",
+    "no way I'm doing the next one, sorry",
+    "done with injectables, thanks for everything",
+    "nobody to send your way sorry",
+    "prefiero no seguir con las sesiones, gracias",
+    "no creo que vuelva, queda muy lejos",
+    "no doy números de mis amigas, perdón",
+])
+def test_more_ways_of_refusing_more_sessions_or_referrals_are_declines(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is Intent.DECLINE
+
+
+@pytest.mark.parametrize("text", [
+    "parked out front, be right in",
+    "pulling up now",
+    "ya llegué, estoy afuera en el coche",
+])
+def test_arriving_is_a_booking(text: str) -> None:
+    assert classify(text, POLICIES).top.intent is Intent.BOOKING

@@ -172,7 +172,7 @@ UNHAPPY = _fast(
     r"(?:para\s+)?quedar\s+igual|qued[eé]\s+igual|sigo\s+igual|(?:me\s+veo|estoy)\s+igual\s+que\s+antes|"
     r"no\s+(?:se\s+)?(?:me\s+)?nota\s+nada|no\s+(?:me\s+)?(?:hizo|hace)\s+nada|"
     r"(?:double|over)[- ]?charged|charged\s+(?:me\s+)?(?:twice|double)|(?:me\s+)?cobraron\s+(?:doble|de\s+mas|dos\s+veces)|"
-    r"\bi\s+look\s+(?:so\s+|more\s+|really\s+|even\s+|kinda\s+)?(?:tired|older|sad|angry|mad|surprised|shocked|frozen|plastic)\b|"
+    r"\bi\s+look\s+(?:so\s+|more\s+|really\s+|even\s+|kinda\s+|permanently\s+|constantly\s+|always\s+)?(?:tired|older|sad|angry|mad|surprised|shocked|frozen|plastic)\b|"
     r"(?:unexpected|surprise|hidden|extra)\s+(?:bill|charges?|fees?)|(?:bill|charges?|fees?)\s+(?:i|we)\s+(?:didn't|did\s+not|wasn't|was\s+not)\s+(?:expect|told)\w*|"
     # Round 11: "$300 later my skin looks exactly as dull as before", "cancelling on me the morning of", "the
     # price was a joke", "ahora tengo cara de sorprendida", "parezco pato", "no estoy happy"
@@ -266,7 +266,10 @@ BOOKING = _rx(
     # round 11: arriving ("on my way, parking now, 5 mins", "ya voy llegando, buscando dónde parquear")
     r"\bon my way\b[^.!?]{0,30}?\b(?:\d+\s*min\w*|parking|there in|almost there)\b", r"\bparking now\b",
     r"\b(?:ya )?voy llegando\b", r"\bbuscando (?:donde )?(?:parquear|estacionar(?:me)?|parqueo|estacionamiento)\b",
-    r"\bestoy (?:estacionando|parqueando|afuera de la clinica)\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
+    r"\bestoy (?:estacionando|parqueando|afuera de la clinica)\b",
+    r"\bparked\s+(?:out\s*front|outside|in\s+the\s+(?:lot|garage|back))\b", r"\bpulling\s+(?:in|up)\s+(?:now|rn)\b",
+    r"^\W*(?:i'm\s+|im\s+)?outside\b[^.!?]{0,30}?\b(?:door|locked|come|coming|wait|let\s+me\s+in)\b",
+    r"\bya\s+(?:estoy|llegue)\s+(?:afuera|aqui|abajo)\b", r"\bestoy\s+afuera\s+en\s+el\s+(?:carro|coche|auto)\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
     r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
     r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
     # "resérvame la segunda sesión", "ponme pa la próxima con la misma muchacha"
@@ -385,7 +388,8 @@ DECLINE_ANY = _rx(  # a decline even without an ask in the last message
 # decline, and never a booking request for the front desk.
 _MORE_TREATMENT = (  # another session, the rest of a course, the next round
     r"(?:(?:an|any|the|my|a)\s+)?(?:another|more|further|other|remaining|rest\s+of\s+(?:the|my)|next|second|2nd|third|3rd|follow[- ]?up)\s+"
-    r"(?:\w+\s+)?(?:sessions?|treatments?|rounds?|appointments?|appts?|visits?|injections?|peels?|laser\w*|months?|packages?|plans?)"
+    r"(?:\w+\s+)?(?:sessions?|treatments?|rounds?|appointments?|appts?|visits?|injections?|peels?|laser\w*|months?|packages?|plans?|"
+    r"series|course|one|part)"
 )
 NOT_REBOOKING = _fast(
     r"\b(?:won't|wont|will not|not|never|don't|do not|dont|not going to|not gonna|not tryna|no plans? to|"
@@ -394,15 +398,22 @@ NOT_REBOOKING = _fast(
     r"(?:re-?book\w*|re-?schedul\w*|book\w*\s+(?:again|another|any\w*|more)|schedul\w*\s+(?:any\s+)?(?:further|more|another|again|other)|"
     r"com(?:e|ing)\s+back(?:\s+for\b|\s*[.,!]|\s*$|\s+(?:it|this)\s+was)|return(?:ing)?\s+for\b|"
     r"continu\w*|do(?:ing)?\s+(?:it|this|that|any|the|another|more|these)\b|get(?:ting)?\s+(?:any\s+)?more\b|"
-    r"doing\s+(?:it|this|that)\s+again)|"
-    r"\bnot\s+interested\s+in\s+" + _MORE_TREATMENT + r"|"
+    r"doing\s+(?:it|this|that)\s+again|(?:book\w*|schedul\w*|do(?:ing)?|get(?:ting)?)\s+" + _MORE_TREATMENT + r"|"
+    + _MORE_TREATMENT + r")|"
+    r"\bnot\s+interested\s+in\s+(?:(?:book\w*|schedul\w*|doing|getting)\s+)?" + _MORE_TREATMENT + r"|"
+    # round 11: "hard pass on more sessions", "I'm going to stop at one treatment", "nae chance I'm doing the second one"
+    r"\b(?:hard\s+)?pass\s+on\s+" + _MORE_TREATMENT + r"|\bstop(?:ping)?\s+at\s+(?:one|1|just\s+one|the\s+first)\b|"
+    r"\b(?:no|nae|zero|not\s+a)\s+(?:chance|way)\s+(?:i'm|im|i\s+am|i'll|ill|i\s+will)\s+(?:doing|getting|booking|coming|going)\b|"
     r"\b(?:don't|do not|dont|please don't|pls don't)\s+(?:put\s+me\s+down|schedule\s+me|book\s+me|hold\s+(?:a\s+|any\s+)?spots?|schedule|book)"
     r"\s+(?:me\s+)?(?:for\s+)?" + _MORE_TREATMENT + r"|"
     r"\bno\s+more\s+(?:injections?|fillers?|botox|tox|treatments?|sessions?|peels?|lasers?|appointments?|needles?|spending)\s+(?:for\s+me|on\s+this)\b|"
-    r"\b(?:i'm|im|i am)\s+done\s+with\s+(?:fillers?|botox|tox|injections?|needles?|peels?|lasers?|treatments?|the\s+(?:injections?|treatments?|sessions?))\b|"
+    r"\b(?:(?:i'm|im|i am)\s+)?done\s+with\s+(?:fillers?|botox|tox|injectables|injections?|needles?|peels?|lasers?|treatments?|"
+    r"the\s+(?:injections?|treatments?|sessions?))\b|"
     r"\b(?:no|ya no|tampoco)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver\s+a\s+)?(?:re)?agendar\b|"
     r"\b(?:no|ya no)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver|regresar|seguir|continuar|repetir|hacer(?:me)?\s+(?:las?|los?|mas|otras?|otros?)\b)|"
-    r"\bno\s+me\s+late\s+(?:regresar|volver)\b|\bya\s+no\s+(?:vuelvo|regreso|me\s+voy\s+a\s+(?:poner|hacer|inyectar)\s+nada)\b"
+    r"\bno\s+me\s+late\s+(?:regresar|volver)\b|\bya\s+no\s+(?:vuelvo|regreso|me\s+voy\s+a\s+(?:poner|hacer|inyectar)\s+nada)\b|"
+    r"\bno\s+creo\s+que\s+(?:regrese|vuelva|repita|siga)\b|\bprefiero\s+no\s+(?:hacer|seguir|continuar|volver|regresar|repetir)\b|"
+    r"\bya\s+no\s+(?:quiero|quiere|queremos)\s+(?:hacer(?:me|se|nos)?|poner(?:me|se|nos)?)\s+nada\s+mas\b"
 )
 # What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
 DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
@@ -411,6 +422,10 @@ DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a
 # Round 9: no one to refer. Only ever said of a referral ask (asked before or expected), so a decline even
 # without an ask in the last message: "I don't know anyone who'd be interested", "no one comes to mind".
 NO_ONE_TO_REFER = _rx(
+    # round 11: "no one to send your way", "can't think of a single person who'd want this", "no doy datos de conocidos"
+    r"\bno\s*(?:one|body)\s+to\s+(?:send|refer|recommend|pass\s+(?:on|along))\b",
+    r"\b(?:can't|cannot|cant)\s+think\s+of\s+a\s+(?:single\s+)?(?:person|soul)\b",
+    r"\bno\s+doy\s+(?:datos|numeros|nombres|contactos|telefonos)\b",
     r"\b(?:don't|do not|dont|can't|cannot|cant)\s+(?:really\s+)?(?:know|think\s+of)\s+(?:of\s+)?(?:anyone|anybody|any1)"
     r"(?:\s+(?:who|that)(?:'d|\s+would|\s+might|\s+is|\s+are|\s+wants?)\b|\s*(?:[.!,]|$|\s+(?:sorry|thanks?|thank|tbh|rn|right\s+now|atm|yet|off\s+hand)\b))",
     r"\b(?:no\s*one|nobody)\s+(?:comes|springs)\s+to\s+mind\b",

@@ -38,6 +38,7 @@ _ENGLISH: dict[str, str] = {
     "best friend": "best friend", "bestie": "best friend", "bff": "best friend", "bestfriend": "best friend",
     "friend": "friend", "friends": "friends", "girlfriend": "girlfriend", "gf": "girlfriend",
     "girlfriends": "friends", "boyfriend": "boyfriend", "bf": "boyfriend", "partner": "partner",
+    "law partner": "business partner", "business partner": "business partner", "work partner": "business partner",
     "husband": "husband", "hubby": "husband", "hubs": "husband", "wife": "wife", "wifey": "wife",
     "fiance": "fiance", "fiancee": "fiance", "fiancé": "fiance", "fiancée": "fiance",
     "sister-in-law": "sister-in-law", "sister in law": "sister-in-law", "sil": "sister-in-law",
@@ -208,7 +209,8 @@ STOP_NAMES: frozenset[str] = (
 # Rican "dude"; "hermano", "brother", "mija" address the reader the same way ("Hermano, mi esposa ...").
 OPENING_INTERJECTIONS: frozenset[str] = frozenset(
     "bo che boludo boluda wey güey guey mana mano manito manita parce parcero parcera bro dude mate "
-    "chamo chama pana loco loca mae maje brother brotha broder hermano hermana mija mijo compa".split()
+    "chamo chama pana loco loca mae maje brother brotha broder hermano hermana mija mijo compa "
+    "oiga oigan oye mire mira fijate fíjese disculpe perdon perdón".split()
 )
 
 _COMMON = """
