@@ -19,7 +19,7 @@ from agent.engine.turn import Agent
 from agent.policy.loader import default_policies
 from agent.prompts import default_prompts
 from agent.store.db import make_engine, session_scope
-from agent.types import VisitType
+from agent.types import Disposition, VisitType
 
 
 @dataclass
@@ -104,8 +104,9 @@ def describe(result: TurnResult) -> list[str]:
     for reply in result.replies:
         for verdict in reply.verdicts:
             lines.append(f"  guard:    {verdict['policy']} tripped: {verdict.get('reason', '')}")
-        label = {"send": "agent", "repair": "agent (repaired)", "hold": "HELD for staff", "block": "BLOCKED"}
-        tag = label.get(reply.disposition.value, reply.disposition.value)
+        label = {Disposition.SEND: "agent", Disposition.REPAIR: "agent (repaired)", Disposition.HOLD: "HELD for staff",
+                 Disposition.BLOCK: "BLOCKED"}
+        tag = label.get(reply.disposition, reply.disposition.value)
         extra = f"  [asks: {', '.join(reply.asks) or 'none'}; {reply.segments} segment(s)]"
         lines.append(f"{tag}> {reply.body}{extra}" if reply.body else f"{tag}>")
     if result.fell_back:

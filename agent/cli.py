@@ -9,7 +9,7 @@ import click
 import typer
 from typer.core import TyperGroup
 
-from agent.types import VisitType
+from agent.types import OutboxStatus, VisitType
 
 
 class _WithEvaluatorCommands(TyperGroup):
@@ -427,8 +427,7 @@ def simulate(
 @app.command()
 def outbox(
     limit: Annotated[int, typer.Option(min=1, max=1000, help="How many texts to show.")] = 20,
-    status: Annotated[str | None, typer.Option(help="Only jobs in this state: pending, sending, unknown, "
-                                                     "reconciling, done, failed, canceled.")] = None,
+    status: Annotated[OutboxStatus | None, typer.Option(help="Only jobs in this state.")] = None,
     conversation: Annotated[int | None, typer.Option(help="Only this conversation.")] = None,
 ) -> None:
     """Show the newest outbound texts and their send jobs (in dry-run mode: what would have been sent)."""
@@ -452,7 +451,7 @@ def outbox(
         delivery = m.delivery_status.value if m.delivery_status else "-"
         send = f"job {job.status} x{job.attempts}" if job else "no job"
         error = f" error {m.error_code}" if m.error_code else ""
-        why = f" ({job.last_error})" if job and job.last_error and job.status != "done" else ""
+        why = f" ({job.last_error})" if job and job.last_error and job.status != OutboxStatus.DONE else ""
         typer.echo(f"#{m.id} {m.created_at:%Y-%m-%d %H:%M} conv {m.conversation_id} [{delivery}; {send}{error}]{why} "
                    f"{m.kind.value} ({m.segments} seg): {m.body}")
 

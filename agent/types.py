@@ -216,6 +216,18 @@ class DeliveryStatus(StrEnum):
     RECEIVED = "received"
 
 
+class OutboxStatus(StrEnum):
+    """OutboxJob.status: where a send stands in the transactional outbox."""
+
+    PENDING = "pending"  # waiting to be handed to Twilio (again: only when provably never sent)
+    SENDING = "sending"  # a worker holds it and may be talking to Twilio right now (lease: locked_at)
+    UNKNOWN = "unknown"  # may or may not have been sent: reconcile against Twilio before any resend
+    RECONCILING = "reconciling"  # a worker is listing Twilio's messages for it (lease: locked_at)
+    DONE = "done"  # Twilio accepted it (or dry-run recorded it)
+    FAILED = "failed"  # Twilio refused it, or retries ran out
+    CANCELED = "canceled"  # not sent on purpose (opt-out, dead number, carrier already answered)
+
+
 class Keyword(StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"

@@ -4,11 +4,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from agent.types import Disposition
 from evals.suite import Expect
 
 __all__ = ["check_turn", "sent", "held", "deciding"]
 
-SENT = ("send", "repair")
+SENT = (Disposition.SEND, Disposition.REPAIR)
 
 
 def sent(turn: dict) -> list[dict]:
@@ -16,7 +17,7 @@ def sent(turn: dict) -> list[dict]:
 
 
 def held(turn: dict) -> list[dict]:
-    return [r for r in turn["replies"] if r["disposition"] == "hold"]
+    return [r for r in turn["replies"] if r["disposition"] == Disposition.HOLD]
 
 
 def deciding(turn: dict) -> str | None:

@@ -8,6 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from agent.types import Disposition
 from evals.results import CaseResult, RunResult
 from evals.stats import Summary, summarise, window
 
@@ -121,8 +122,8 @@ def _failure(case: CaseResult) -> Panel:
     for turn in window(trial):
         lines.append(_turn_line(turn))
         for reply in turn["replies"]:
-            tag = {"send": "agent", "repair": "agent (repaired)", "hold": "HELD", "block": "BLOCKED"}.get(
-                reply["disposition"], reply["disposition"])
+            tag = {Disposition.SEND: "agent", Disposition.REPAIR: "agent (repaired)", Disposition.HOLD: "HELD",
+                   Disposition.BLOCK: "BLOCKED"}.get(reply["disposition"], reply["disposition"])
             lines.append(Text(f"      {tag}: {reply['body'] or '-'}  [asks: {', '.join(reply['asks']) or 'none'}]"))
         for handoff in turn["handoffs"]:
             lines.append(Text(f"      handoff: {handoff['queue']} / {handoff['priority']}", style="dim"))

@@ -15,9 +15,8 @@ from enum import StrEnum
 from sqlmodel import Session, select
 
 from agent.engine.consent import apply_opt_out
-from agent.store.channel_models import OutboxStatus
 from agent.store.models import AuditEvent, Message, OutboxJob, Patient, Touch
-from agent.types import DeliveryStatus, TouchStatus
+from agent.types import DeliveryStatus, OutboxStatus, TouchStatus
 
 OPTED_OUT_CODE = 21610
 
@@ -75,10 +74,10 @@ def stop_outreach(session: Session, patient: Patient, now: datetime) -> dict:
         touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, NUMBER_DEAD_REASON, now
     sends = session.exec(
         select(OutboxJob, Message).join(Message, Message.id == OutboxJob.message_id)
-        .where(Message.patient_id == patient.id, OutboxJob.status == OutboxStatus.PENDING.value)
+        .where(Message.patient_id == patient.id, OutboxJob.status == OutboxStatus.PENDING)
     ).all()
     for job, message in sends:
-        job.status, job.last_error = OutboxStatus.CANCELED.value, NUMBER_DEAD_REASON
+        job.status, job.last_error = OutboxStatus.CANCELED, NUMBER_DEAD_REASON
         message.delivery_status = DeliveryStatus.CANCELED
     return {"cancelled_touches": len(touches), "cancelled_sends": len(sends)}
 

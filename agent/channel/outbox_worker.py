@@ -50,15 +50,14 @@ from agent.channel.sender import (
 )
 from agent.channel.status import moves_forward
 from agent.clock import Clock
-from agent.store.channel_models import OutboxStatus
 from agent.store.db import session_scope
 from agent.store.models import LEASED_OUTBOX, AuditEvent, Clinic, Message, OutboxJob, Patient, StaffAlert
-from agent.types import DeliveryStatus, MessageKind
+from agent.types import DeliveryStatus, MessageKind, OutboxStatus
 
 log = logging.getLogger("afterglow.channel.outbox")
 
 J = OutboxStatus
-IN_FLIGHT = (J.PENDING.value, J.SENDING.value, J.UNKNOWN.value, J.RECONCILING.value)
+IN_FLIGHT = (J.PENDING, J.SENDING, J.UNKNOWN, J.RECONCILING)
 CLOCK_SKEW = timedelta(minutes=5)  # Twilio's date_created against our created_at
 PRE_SEND = (None, DeliveryStatus.PENDING, DeliveryStatus.UNKNOWN)
 
@@ -93,12 +92,12 @@ def recipient(session: Session, row: Payload) -> str:
     return row.to if isinstance(row, StaffAlert) else session.get(Patient, row.patient_id).phone
 
 
-def _claimable(status: str) -> sa.Select:
+def _claimable(status: OutboxStatus) -> sa.Select:
     """Jobs in `status` whose time has come, oldest first; a pending one only when no older job of its
     conversation is still in flight. Built once per status: building and compiling it anew on every
     claim cost more than running it."""
     query = select(OutboxJob).where(OutboxJob.status == status, OutboxJob.available_at <= sa.bindparam("now"))
-    if status == J.PENDING.value:
+    if status == J.PENDING:
         older = aliased(OutboxJob)
         query = query.where(~sa.exists().where(older.conversation_id == OutboxJob.conversation_id,
                                                older.id < OutboxJob.id, older.status.in_(IN_FLIGHT)))
@@ -106,7 +105,7 @@ def _claimable(status: str) -> sa.Select:
             .with_for_update(skip_locked=True, of=OutboxJob))
 
 
-CLAIMS = {status: _claimable(status) for status in (J.PENDING.value, J.UNKNOWN.value)}
+CLAIMS = {status: _claimable(status) for status in (J.PENDING, J.UNKNOWN)}
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ class OutboxWorker:
         report = DrainReport()
         with session_scope(self.db) as session:
             self._expire(session)
-            unknown = self._claim_in(session, self.config.batch, J.UNKNOWN.value, J.RECONCILING.value)
+            unknown = self._claim_in(session, self.config.batch, J.UNKNOWN, J.RECONCILING)
             first = self._next_send(session, [], 0, limit, report, claim=not unknown)
         if unknown:  # reconciled first: a job found not sent at Twilio is pending again for this pass
             self.reconcile(report, unknown)
@@ -169,21 +168,21 @@ class OutboxWorker:
 
     # ------------------------------------------------------------------ claims
 
-    def _claim(self, n: int, status: str = J.PENDING.value, to: str = J.SENDING.value) -> list[int]:
+    def _claim(self, n: int, status: OutboxStatus = J.PENDING, to: OutboxStatus = J.SENDING) -> list[int]:
         with session_scope(self.db) as session:
             return self._claim_in(session, n, status, to)
 
-    def _claim_in(self, session: Session, n: int, status: str = J.PENDING.value,
-                  to: str = J.SENDING.value) -> list[int]:
+    def _claim_in(self, session: Session, n: int, status: OutboxStatus = J.PENDING,
+                  to: OutboxStatus = J.SENDING) -> list[int]:
         now = self.clock.now()
         jobs = session.exec(CLAIMS[status], params={"now": now, "n": n}).all()
         for job in jobs:
             job.status, job.locked_by, job.locked_at = to, self.worker_id, now
-            if to == J.SENDING.value:
+            if to == J.SENDING:
                 job.attempts += 1
         return [job.id for job in jobs]
 
-    def _fenced(self, session: Session, job_id: int, held: str, **values: object) -> bool:
+    def _fenced(self, session: Session, job_id: int, held: OutboxStatus, **values: object) -> bool:
         """Update a job only if this worker still holds it in state `held` (a lost lease changes nothing)."""
         return session.execute(
             sa.update(OutboxJob).where(OutboxJob.id == job_id, OutboxJob.status == held,
@@ -204,11 +203,11 @@ class OutboxWorker:
             .with_for_update(skip_locked=True)
         ).all()
         for job in stale:
-            if job.status == J.SENDING.value:
+            if job.status == J.SENDING:
                 message = payload(session, job)
                 if message.delivery_status in (DeliveryStatus.PENDING, None):
                     message.delivery_status = DeliveryStatus.UNKNOWN
-            job.status, job.available_at, job.last_error = J.UNKNOWN.value, now, "lease expired"
+            job.status, job.available_at, job.last_error = J.UNKNOWN, now, "lease expired"
             job.locked_by = None
         if stale:
             log.warning("%d outbox job(s) outlived their lease: reconciling before any resend", len(stale))
@@ -250,7 +249,7 @@ class OutboxWorker:
         """Renew the lease and make the last checks, in the transaction that commits right before the HTTP
         call."""
         now = self.clock.now()
-        if not self._fenced(session, job_id, J.SENDING.value, locked_at=now):
+        if not self._fenced(session, job_id, J.SENDING, locked_at=now):
             return None  # the lease was lost while this job waited in the batch
         job, message, patient, clinic = load_job(session, job_id)
         if isinstance(message, StaffAlert):
@@ -259,7 +258,7 @@ class OutboxWorker:
             return SendRequest(message_id=message.id, to=message.to, from_=clinic.phone, body=message.body)
         reason = self._cancel_reason(session, message, patient)
         if reason is not None:
-            job.status, job.last_error, job.locked_by = J.CANCELED.value, reason, None
+            job.status, job.last_error, job.locked_by = J.CANCELED, reason, None
             message.delivery_status = DeliveryStatus.CANCELED
             report.canceled += 1
             return None
@@ -281,34 +280,34 @@ class OutboxWorker:
         job, message, patient, _ = load_job(session, job_id)
         if isinstance(outcome, Accepted):
             # Proof that it was sent: recorded whatever happened to the lease meanwhile.
-            if job.status != J.SENDING.value or job.locked_by != self.worker_id:
+            if job.status != J.SENDING or job.locked_by != self.worker_id:
                 log.warning("outbox job %s was accepted by Twilio after its lease was lost", job.id)
             _record_sent(session, message, outcome.sid, outcome.status)
-            job.status, job.locked_by, job.last_error = J.DONE.value, None, None
+            job.status, job.locked_by, job.last_error = J.DONE, None, None
             report.sent += 1
             return
-        if job.status != J.SENDING.value or job.locked_by != self.worker_id:
+        if job.status != J.SENDING or job.locked_by != self.worker_id:
             return  # the lease was lost: whoever holds the job now decides
         job.locked_by = None
         if isinstance(outcome, NotSent):
             job.last_error = outcome.reason[:200]
             if job.attempts >= self.config.max_attempts:
-                job.status, message.delivery_status = J.FAILED.value, DeliveryStatus.FAILED
+                job.status, message.delivery_status = J.FAILED, DeliveryStatus.FAILED
                 report.failed += 1
             else:
-                job.status, job.available_at = J.PENDING.value, now + backoff(job.attempts)
+                job.status, job.available_at = J.PENDING, now + backoff(job.attempts)
                 report.retried += 1
         elif isinstance(outcome, Rejected):
-            job.status, job.last_error = J.FAILED.value, outcome.reason[:200]
+            job.status, job.last_error = J.FAILED, outcome.reason[:200]
             message.delivery_status, message.error_code = DeliveryStatus.FAILED, outcome.code
             if patient is not None:
                 apply_error_code(session, patient, outcome.code, now)
             report.failed += 1
         elif isinstance(outcome, Ambiguous) and message.twilio_sid is not None:
-            job.status, job.last_error = J.DONE.value, None  # a status callback already proved the send
+            job.status, job.last_error = J.DONE, None  # a status callback already proved the send
             report.sent += 1
         elif isinstance(outcome, Ambiguous):
-            job.status, job.last_error = J.UNKNOWN.value, outcome.reason[:200]
+            job.status, job.last_error = J.UNKNOWN, outcome.reason[:200]
             job.available_at = now + timedelta(seconds=self.config.reconcile_after_s)
             message.delivery_status = DeliveryStatus.UNKNOWN
             report.unknown += 1
@@ -336,12 +335,12 @@ class OutboxWorker:
             with session_scope(self.db) as session:
                 now = self.clock.now()
                 if known_sid is not None or found is not None:
-                    if self._fenced(session, job_id, J.RECONCILING.value, status=J.DONE.value, locked_by=None,
+                    if self._fenced(session, job_id, J.RECONCILING, status=J.DONE, locked_by=None,
                                     last_error=None) and found is not None:
                         _record_sent(session, session.get(type(message), message.id), found.sid,
                                      found.status or DeliveryStatus.QUEUED)
                     report.reconciled += 1
-                elif self._fenced(session, job_id, J.RECONCILING.value, status=J.PENDING.value, locked_by=None,
+                elif self._fenced(session, job_id, J.RECONCILING, status=J.PENDING, locked_by=None,
                                   available_at=now, last_error="not found at Twilio: resending"):
                     session.get(type(message), message.id).delivery_status = DeliveryStatus.PENDING
                     report.reconciled += 1
@@ -363,18 +362,18 @@ class OutboxWorker:
 
     def _lookup_failed(self, session: Session, job_id: int, reason: str) -> None:
         job = session.get(OutboxJob, job_id)
-        if job.status != J.RECONCILING.value or job.locked_by != self.worker_id:
+        if job.status != J.RECONCILING or job.locked_by != self.worker_id:
             return
         job.attempts += 1
         job.locked_by, job.last_error = None, f"reconcile: {reason}"[:200]
         if job.attempts >= self.config.max_attempts:
-            job.status = J.FAILED.value  # the message stays UNKNOWN: nobody can say whether it went out
+            job.status = J.FAILED  # the message stays UNKNOWN: nobody can say whether it went out
             session.add(AuditEvent(clinic_id=job.clinic_id, actor="system", action="outbox.unresolved",
                                    subject_type="message" if job.message_id is not None else "staff_alert",
                                    subject_id=job.message_id or job.staff_alert_id, data={},
                                    created_at=self.clock.now()))
         else:
-            job.status, job.available_at = J.UNKNOWN.value, self.clock.now() + backoff(job.attempts)
+            job.status, job.available_at = J.UNKNOWN, self.clock.now() + backoff(job.attempts)
 
 
 def _record_sent(session: Session, message: Payload, sid: str | None, status: DeliveryStatus) -> None:

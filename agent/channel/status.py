@@ -16,9 +16,8 @@ from sqlmodel import Session, select
 
 from agent.channel.numbers import apply_error_code, number_delivered
 from agent.ids import parse_code, parse_id
-from agent.store.channel_models import OutboxStatus
 from agent.store.models import AuditEvent, Message, OutboxJob, Patient
-from agent.types import DeliveryStatus, Direction
+from agent.types import DeliveryStatus, Direction, OutboxStatus
 
 log = logging.getLogger("afterglow.channel.status")
 
@@ -34,7 +33,7 @@ RANK: dict[DeliveryStatus, int] = {
     S.READ: 6,
 }
 ERROR_STATUSES = frozenset({S.FAILED, S.UNDELIVERED})
-SETTLED_BY_PROOF = (OutboxStatus.PENDING.value, OutboxStatus.UNKNOWN.value, OutboxStatus.RECONCILING.value)
+SETTLED_BY_PROOF = (OutboxStatus.PENDING, OutboxStatus.UNKNOWN, OutboxStatus.RECONCILING)
 
 
 def behind(status: DeliveryStatus) -> list[DeliveryStatus]:
@@ -85,7 +84,7 @@ def apply_status(session: Session, update: StatusUpdate, now: datetime) -> Statu
         session.flush()
         session.execute(sa.update(OutboxJob).where(OutboxJob.message_id == message.id,
                                                    OutboxJob.status.in_(SETTLED_BY_PROOF))
-                        .values(status=OutboxStatus.DONE.value, last_error=None)
+                        .values(status=OutboxStatus.DONE, last_error=None)
                         .execution_options(synchronize_session=False))
     elif message.twilio_sid != update.message_sid:
         # Two Twilio messages for one of ours: a resend after a reconciliation miss. Record it loudly.

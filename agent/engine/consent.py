@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from agent.store.models import AuditEvent, Conversation, Message, OutboxJob, Patient, Touch
-from agent.types import DeliveryStatus, Mode, Stage, TouchStatus
+from agent.types import DeliveryStatus, Mode, OutboxStatus, Stage, TouchStatus
 
 OPTED_OUT = "opted out"  # the reason on touches an opt-out cancelled (START brings timely ones back)
 
@@ -67,9 +67,9 @@ def cancel_pending_sends(session: Session, patient: Patient, now: datetime) -> i
     """Cancel every queued outbound text to this patient that has not been handed to a sender."""
     rows = session.exec(
         select(OutboxJob, Message).join(Message, Message.id == OutboxJob.message_id)
-        .where(Message.patient_id == patient.id, OutboxJob.status == "pending")
+        .where(Message.patient_id == patient.id, OutboxJob.status == OutboxStatus.PENDING)
     ).all()
     for job, message in rows:
-        job.status = "canceled"
+        job.status = OutboxStatus.CANCELED
         message.delivery_status = DeliveryStatus.CANCELED
     return len(rows)

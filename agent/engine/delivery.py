@@ -13,7 +13,8 @@ from agent.engine.situation import Situation
 # Curly quotes and dashes become GSM-7 before the chain runs, so a text stays in the cheap encoding.
 from agent.guards import count_segments, detect_asks, smart_encode
 from agent.store.models import AuditEvent, Draft, Message, Turn
-from agent.types import AskKind, Direction, GuardPolicy, GuardVerdict, Intent, IntentScore, MessageKind, Stage
+from agent.types import (AskKind, Direction, Disposition, GuardPolicy, GuardVerdict, Intent, IntentScore, MessageKind,
+                         Stage)
 
 if TYPE_CHECKING:
     from agent.brains.base import Brain
@@ -123,7 +124,7 @@ class Deliverer:
             else:
                 record.message_id = message.id
             self._note_asks(asks)
-        elif decision.disposition.value == "hold":
+        elif decision.disposition == Disposition.HOLD:
             draft = Draft(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
                           turn=self.turn, body=text,
                           intent=intent.value if intent else None, reasons=decision.hold_reasons,

@@ -198,7 +198,7 @@ def _send(sit: Situation, body: str, *, staff_id: int, policies: Policies, overr
     if sit.conversation.mode == Mode.CLOSED:
         raise DraftStateError("this conversation is closed; the patient has a newer thread")
     turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="staff",
-                verdicts=[_attempt(stage, outcome, f"staff:{staff_id}")], disposition=Disposition.SEND.value,
+                verdicts=[_attempt(stage, outcome, f"staff:{staff_id}")], disposition=Disposition.SEND,
                 created_at=sit.now)
     sit.session.add(turn)
     sit.session.flush()

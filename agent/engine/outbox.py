@@ -10,9 +10,8 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from agent.store.channel_models import OutboxStatus
 from agent.store.models import Message, OutboxJob, StaffAlert
-from agent.types import DeliveryStatus
+from agent.types import DeliveryStatus, OutboxStatus
 
 
 def enqueue(session: Session, message: Message, now: datetime, *, flush: bool = True) -> OutboxJob:
@@ -45,12 +44,12 @@ def enqueue_alert(session: Session, alert: StaffAlert, now: datetime) -> OutboxJ
 def drain_dry_run(session: Session, now: datetime, limit: int = 500) -> int:
     """Dry-run delivery: mark pending sends as recorded. Nothing leaves the machine."""
     jobs = session.exec(
-        select(OutboxJob).where(OutboxJob.status == OutboxStatus.PENDING.value, OutboxJob.available_at <= now)
+        select(OutboxJob).where(OutboxJob.status == OutboxStatus.PENDING, OutboxJob.available_at <= now)
         .order_by(OutboxJob.id).limit(limit).with_for_update(skip_locked=True)
     ).all()
     for job in jobs:
         message = session.get(StaffAlert, job.staff_alert_id) if job.staff_alert_id else session.get(Message, job.message_id)
-        job.status = OutboxStatus.DONE.value
+        job.status = OutboxStatus.DONE
         job.attempts += 1
         job.locked_at = now
         message.delivery_status = DeliveryStatus.DRY_RUN

@@ -102,7 +102,7 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
         _open_conversation(session, patient, visit, base, spec.referral_eligible, now)
     sit = load_situation(session, patient, now)
     turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="touch",
-                disposition=Disposition.SILENT.value, created_at=now)
+                disposition=Disposition.SILENT, created_at=now)
     session.add(turn)
     session.flush()
     result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain="touch")
@@ -122,7 +122,7 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
             Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,
                                                       repairable=not review)
     record = result.replies[-1]
-    turn.disposition = record.disposition.value
+    turn.disposition = record.disposition
     if visit is not None:
         row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if nudge else base
         _settle_row(session, visit, row_name, record, now, missing or _blocked_reason(record))

@@ -105,7 +105,7 @@ class Agent:
             return TurnResult(duplicate=True)
         sit = load_situation(session, patient, now, rows=rows)
         turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
-                    brain=self.brain.name, disposition=Disposition.SILENT.value, created_at=now)
+                    brain=self.brain.name, disposition=Disposition.SILENT, created_at=now)
         inbound = _record_inbound(session, sit, body, sid, turn)
         if inbound is None:
             return TurnResult(duplicate=True)  # a concurrent delivery of the same MessageSid won
@@ -123,7 +123,7 @@ class Agent:
                 self._human_mode_turn(sit, inbound, turn, result)
             else:
                 self._agent_turn(sit, inbound, turn, result)
-        turn.disposition = (result.replies[-1].disposition if result.replies else Disposition.SILENT).value
+        turn.disposition = result.replies[-1].disposition if result.replies else Disposition.SILENT
         turn.tool_calls = result.tools
         result.usage = {"calls": turn.model_calls, "prompt_tokens": turn.prompt_tokens,
                         "completion_tokens": turn.completion_tokens, "latency_ms": round(turn.latency_ms, 2)}

@@ -15,7 +15,7 @@ from agent.engine.turn import Agent
 from agent.outreach.scheduler import run_due, schedule_visit
 from agent.store.db import make_engine, session_scope
 from agent.store.models import Touch
-from agent.types import VisitType
+from agent.types import Disposition, VisitType
 
 REFERENCE_VISIT = datetime(2026, 3, 2, 10, 0)  # a Monday, 10:00 local: days and weekdays read naturally
 
@@ -82,7 +82,7 @@ def _record(timeline: Timeline, result: TurnResult, day: int, local: datetime, w
     notes += [f"handoff {h['queue']}/{h['priority']}" for h in result.handoffs]
     notes += [f"referral {name}" for name in result.referrals]
     for reply in result.replies:
-        label = {"send": who, "repair": who, "hold": "held", "block": "blocked"}.get(reply.disposition.value, who)
+        label = {Disposition.HOLD: "held", Disposition.BLOCK: "blocked"}.get(reply.disposition, who)
         asks = f"ask {', '.join(reply.asks)}" if reply.asks else ""
         timeline.events.append(Event(day, local, label, reply.body or "(not sent)", "; ".join(filter(None, [*notes, asks]))))
         notes = []

@@ -17,6 +17,7 @@ from agent.store.staff_models import StaffBase
 from agent.types import (
     DeliveryStatus,
     Direction,
+    Disposition,
     DraftStatus,
     HandoffOutcome,
     HandoffStatus,
@@ -75,7 +76,7 @@ class TurnPublic(SQLModel):
     intents: list[dict] = Field(default_factory=list)
     tool_calls: list[dict] = Field(default_factory=list)
     verdicts: list[dict] = Field(default_factory=list)
-    disposition: str
+    disposition: Disposition
     fell_back: bool = False
     model_calls: int = 0
     prompt_tokens: int = 0

@@ -30,18 +30,6 @@ class InboundOutcome(StrEnum):
     NOT_A_PHONE = "not_a_phone"  # a sender we can never text back (short code, alphanumeric)
 
 
-class OutboxStatus(StrEnum):
-    """OutboxJob.status values (the column is a plain string in models.py)."""
-
-    PENDING = "pending"  # waiting to be handed to Twilio (again: only when provably never sent)
-    SENDING = "sending"  # a worker holds it and may be talking to Twilio right now (lease: locked_at)
-    UNKNOWN = "unknown"  # may or may not have been sent: reconcile against Twilio before any resend
-    RECONCILING = "reconciling"  # a worker is listing Twilio's messages for it (lease: locked_at)
-    DONE = "done"  # Twilio accepted it (or dry-run recorded it)
-    FAILED = "failed"  # Twilio refused it, or retries ran out
-    CANCELED = "canceled"  # not sent on purpose (opt-out, dead number, carrier already answered)
-
-
 LEASED_INBOUND = "status = 'processing'"
 
 

@@ -29,11 +29,13 @@ from agent.store.columns import (
 from agent.types import (
     DeliveryStatus,
     Direction,
+    Disposition,
     DraftStatus,
     HandoffOutcome,
     HandoffStatus,
     MessageKind,
     Mode,
+    OutboxStatus,
     Priority,
     Queue,
     ReferralFlag,
@@ -117,7 +119,7 @@ class Turn(Row, table=True):
     intents: list = Field(default_factory=new_list, sa_column=json_column())
     tool_calls: list = Field(default_factory=new_list, sa_column=json_column())
     verdicts: list = Field(default_factory=new_list, sa_column=json_column())
-    disposition: str = Field(max_length=16)
+    disposition: Disposition = Field(sa_column=enum_column(Disposition))
     fell_back: bool = False
     model_calls: int = 0
     prompt_tokens: int = 0
@@ -316,7 +318,8 @@ class StaffAlert(Row, table=True):
     created_at: datetime = now_column()
 
 
-LEASED_OUTBOX = "status IN ('sending', 'reconciling')"
+# Spelled from the enum, it reads "status IN ('sending', 'reconciling')": the same text as migration 0004's.
+LEASED_OUTBOX = f"status IN ('{OutboxStatus.SENDING}', '{OutboxStatus.RECONCILING}')"
 
 
 class OutboxJob(Row, table=True):
@@ -336,7 +339,7 @@ class OutboxJob(Row, table=True):
     message: Message | None = Relationship(sa_relationship=relationship("Message", lazy="raise"))
     # Per-conversation send order; None for staff alerts, which wait behind nobody.
     conversation_id: int | None = Field(default=None, index=True)
-    status: str = Field(default="pending", max_length=16, index=True)  # pending|sending|done|failed|unknown
+    status: OutboxStatus = Field(default=OutboxStatus.PENDING, sa_column=enum_column(OutboxStatus, index=True))
     attempts: int = 0
     available_at: datetime = now_column()
     locked_by: str | None = Field(default=None, max_length=80)

@@ -57,9 +57,9 @@ BATCH = 20_000
 
 def fill(engine: sa.Engine, clinic_id: int, patients: int) -> None:
     """`patients` patients with their history, in batches of Core executemany (the ORM would take minutes)."""
-    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus, OutboxStatus
+    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus
     from agent.store.models import Conversation, Message, OutboxJob, Patient, Touch, Visit
-    from agent.types import Direction, MessageKind, Mode, Stage, TouchStatus, VisitType
+    from agent.types import Direction, MessageKind, Mode, OutboxStatus, Stage, TouchStatus, VisitType
 
     pt, vt, ct, tt, mt, jt, ot = (m.__table__ for m in (Patient, Visit, Conversation, Touch, Message, InboundJob,
                                                           OutboxJob))
@@ -119,7 +119,7 @@ def fill(engine: sa.Engine, clinic_id: int, patients: int) -> None:
                  "created_at": NOW - timedelta(days=18), "processed_at": NOW - timedelta(days=18)}
                 for mid, _, pid, direction in sent if direction == Direction.INBOUND])
             conn.execute(sa.insert(ot), [
-                {"clinic_id": clinic_id, "message_id": mid, "conversation_id": cid, "status": OutboxStatus.DONE.value,
+                {"clinic_id": clinic_id, "message_id": mid, "conversation_id": cid, "status": OutboxStatus.DONE,
                  "attempts": 1, "available_at": NOW - timedelta(days=18), "created_at": NOW - timedelta(days=18)}
                 for mid, cid, _, direction in sent if direction == Direction.OUTBOUND])
     with engine.begin() as conn:

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from agent.cli import app as cli
 from agent.store.models import Clinic, Handoff, Message, OutboxJob, Patient, StaffAlert, Visit
-from agent.types import DeliveryStatus, MessageKind, Priority
+from agent.types import DeliveryStatus, MessageKind, OutboxStatus, Priority
 from tests.browser.conftest import PASSWORD, horizontal_overflow, login
 
 pytestmark = pytest.mark.browser
@@ -138,7 +138,7 @@ def test_a_second_clinic_from_nothing_to_its_first_red_flag_and_first_staff_text
     assert "Rita" not in alerts()[0].body and "lip" not in alerts()[0].body  # no PHI in an SMS to staff
     with Session(live.engine) as s:
         job = s.exec(select(OutboxJob).where(OutboxJob.staff_alert_id == alerts()[0].id)).one()
-        assert job.status == "done"
+        assert job.status == OutboxStatus.DONE
 
     # The nurse claims it from the inbox.
     login(page, nurse)

@@ -23,7 +23,7 @@ from agent.engine.outbox import enqueue
 from agent.engine.turn import Agent
 from agent.store.db import make_engine, migrate, session_scope
 from agent.store.models import Conversation, Message, OutboxJob, Patient
-from agent.types import Direction, Intent, IntentScore, MessageKind
+from agent.types import Direction, Intent, IntentScore, MessageKind, OutboxStatus
 from tests.channel.fake_twilio import FakeTwilio
 from tests.channel.helpers import ACCOUNT_SID, AUTH_TOKEN, inbound_params
 from tests.conftest import START, PatientFactory, _truncate
@@ -62,7 +62,7 @@ def _spawn_worker(url: str, fake: FakeTwilio, log: Path) -> subprocess.Popen:
 
 def _open_jobs(engine: sa.Engine) -> int:
     with Session(engine) as s:
-        return s.exec(select(sa.func.count()).select_from(OutboxJob).where(OutboxJob.status != "done")).one()
+        return s.exec(select(sa.func.count()).select_from(OutboxJob).where(OutboxJob.status != OutboxStatus.DONE)).one()
 
 
 def _holder_pid(engine: sa.Engine, body: str) -> int:

@@ -18,9 +18,8 @@ from agent.channel.http import HttpxTwilioClient
 from agent.channel.outbox_worker import OutboxWorker
 from agent.channel.sender import DryRunSender, SendRequest, TwilioSender
 from agent.engine.touches import send_touch
-from agent.store.channel_models import OutboxStatus
 from agent.store.models import AuditEvent, OutboxJob, Touch
-from agent.types import DeliveryStatus, MessageKind, TouchStatus
+from agent.types import DeliveryStatus, MessageKind, OutboxStatus, TouchStatus
 from tests.channel.helpers import (
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -10,9 +10,8 @@ from agent.channel.outbox_worker import OutboxWorker
 from agent.channel.sender import Ambiguous, DryRunSender
 from agent.channel.status import RANK, StatusUpdate, moves_forward
 from agent.engine.touches import send_touch
-from agent.store.channel_models import OutboxStatus
 from agent.store.models import AuditEvent, Message, OutboxJob, Touch
-from agent.types import DeliveryStatus, TouchStatus
+from agent.types import DeliveryStatus, OutboxStatus, TouchStatus
 from tests.channel.helpers import jobs, post_signed, sid, status_params, webhook_client
 from tests.engine.helpers import outbound, patient, rows
 
@@ -34,7 +33,7 @@ def sent(agent, db, make_patient):
         [job] = s.exec(select(OutboxJob)).all()
         message = s.get(Message, job.message_id)
         message.twilio_sid, message.delivery_status = message_sid, S.QUEUED
-        job.status = OutboxStatus.DONE.value
+        job.status = OutboxStatus.DONE
         s.add_all([message, job])
         s.commit()
         return pid, message.id, message_sid
@@ -108,7 +107,7 @@ def test_carrier_errors_mark_the_number_and_stop_outreach_where_retrying_is_poin
     assert patient(db, pid).number_state == state
     assert status_of(db, pid) == (S.UNDELIVERED, code)
     assert (pending_touches(db, pid) == []) == stops
-    assert (jobs(db)[-1].status == OutboxStatus.CANCELED.value) == stops
+    assert (jobs(db)[-1].status == OutboxStatus.CANCELED) == stops
     assert not patient(db, pid).opted_out
     assert "patient.number_state" in [e.action for e in rows(db, AuditEvent)]
 
@@ -140,12 +139,12 @@ def test_a_callback_settles_a_send_whose_answer_was_lost(client, agent, db, cloc
     OutboxWorker(agent.db, TimesOut(), clock, worker_id="w").drain()
     [job] = jobs(db)
     message_id = job.message_id
-    assert job.status == OutboxStatus.UNKNOWN.value
+    assert job.status == OutboxStatus.UNKNOWN
     message_sid = sid()
     callback(client, message_sid, "sent", query=f"m={message_id}")
     [job] = jobs(db)
     message = outbound(db, pid)[0]
-    assert job.status == OutboxStatus.DONE.value and message.twilio_sid == message_sid
+    assert job.status == OutboxStatus.DONE and message.twilio_sid == message_sid
     assert message.delivery_status == S.SENT
 
 
@@ -179,5 +178,5 @@ def test_a_callback_that_beats_a_timed_out_answer_settles_the_send(client, agent
     report = OutboxWorker(agent.db, CallbackThenTimeout(), clock, worker_id="w").drain()
     [job] = jobs(db)
     message = outbound(db, pid)[0]
-    assert report.unknown == 0 and job.status == OutboxStatus.DONE.value
+    assert report.unknown == 0 and job.status == OutboxStatus.DONE
     assert (message.twilio_sid, message.delivery_status) == (message_sid, S.SENT)

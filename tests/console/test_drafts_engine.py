@@ -14,7 +14,7 @@ from agent.engine.outbox import drain_dry_run
 from agent.engine.touches import send_touch
 from agent.store.db import session_scope
 from agent.store.models import AuditEvent, Conversation, Draft, Handoff, Message, OutboxJob, Patient, Turn
-from agent.types import DeliveryStatus, DraftStatus, HandoffOutcome, HandoffStatus, MessageKind, Mode
+from agent.types import DeliveryStatus, DraftStatus, HandoffOutcome, HandoffStatus, MessageKind, Mode, OutboxStatus
 
 STAFF = 7
 
@@ -42,7 +42,7 @@ def test_approve_sends_the_held_text_through_the_outbox_as_staff(agent, db, held
         assert draft.verdicts[-1]["stage"] == "staff_approve" and draft.verdicts[-1]["actor"] == f"staff:{STAFF}"
         assert message.kind == MessageKind.STAFF and message.body == draft.body
         assert message.delivery_status == DeliveryStatus.PENDING
-        assert s.exec(select(OutboxJob).where(OutboxJob.message_id == message.id)).one().status == "pending"
+        assert s.exec(select(OutboxJob).where(OutboxJob.message_id == message.id)).one().status == OutboxStatus.PENDING
         turn = s.get(Turn, message.turn_id)
         assert turn.brain == "staff" and turn.verdicts[0]["stage"] == "staff_approve"
         assert drain_dry_run(s, clock.now()) == 2  # the check-in and the approved reply

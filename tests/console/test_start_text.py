@@ -13,7 +13,7 @@ from agent.staff.roles import StaffRole
 from agent.staff.start_text import StartRefused, start_text
 from agent.store.db import session_scope
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Message, OutboxJob, Patient
-from agent.types import HandoffStatus, MessageKind, Mode, Priority, Queue
+from agent.types import HandoffStatus, MessageKind, Mode, OutboxStatus, Priority, Queue
 
 FRONT_DESK, NURSE = 7, 8
 HELLO = "Hi Maya, this is Glow Aesthetics. We have a cancellation on Friday if you would like it."
@@ -59,7 +59,7 @@ def test_a_patient_never_texted_gets_a_thread_owned_by_the_sender_and_the_agent_
             Queue.FRONT_DESK, Priority.NORMAL, HandoffStatus.CLAIMED, FRONT_DESK)
         assert handoff.context["treatment"] == "Botox forehead"  # staff see the visit when they pick it up
         assert message.kind == MessageKind.STAFF and message.handoff_id == handoff.id and message.body == HELLO
-        assert s.exec(select(OutboxJob).where(OutboxJob.message_id == message.id)).one().status == "pending"
+        assert s.exec(select(OutboxJob).where(OutboxJob.message_id == message.id)).one().status == OutboxStatus.PENDING
     assert actions(db) == ["handoff.opened", "handoff.claimed", "handoff.replied", "staff_text.started"]
     assert agent.handle_inbound(pid, "oh yes please, what time?").replies == []  # a person has the thread
 

@@ -15,7 +15,7 @@ from agent.policy.schema import ClinicSettings
 from agent.staff import oncall
 from agent.store.db import session_scope
 from agent.store.models import AuditEvent, Clinic, Handoff, OutboxJob, Patient, StaffAlert, Visit
-from agent.types import Priority, Queue
+from agent.types import OutboxStatus, Priority, Queue
 from agent.worker import step
 
 RED_FLAG = "my lip is turning white and the pain is getting worse"
@@ -52,12 +52,12 @@ def test_red_flag_queues_one_alert_per_on_call_number_in_the_turn(agent, db, on_
         handoff = s.exec(select(Handoff)).one()
         jobs = s.exec(select(OutboxJob).where(OutboxJob.staff_alert_id.is_not(None))).all()
     assert handoff.priority == Priority.URGENT and len(jobs) == 2
-    assert all(j.message_id is None and j.conversation_id is None and j.status == "pending" for j in jobs)
+    assert all(j.message_id is None and j.conversation_id is None and j.status == OutboxStatus.PENDING for j in jobs)
     assert f"/console/handoffs/{handoff.id}" in rows[0].body
     step(agent)  # the dry-run outbox delivers them exactly once
     assert {a.delivery_status.value for a in sent_alerts(db)} == {"dry_run"}
     with Session(db) as s:
-        assert {j.status for j in s.exec(select(OutboxJob).where(OutboxJob.staff_alert_id.is_not(None)))} == {"done"}
+        assert {j.status for j in s.exec(select(OutboxJob).where(OutboxJob.staff_alert_id.is_not(None)))} == {OutboxStatus.DONE}
 
 
 def test_a_second_red_flag_or_a_raise_does_not_alert_again(agent, db, on_call):

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 from agent.engine.outbox import enqueue
 from agent.engine.touches import send_touch
 from agent.store.models import Message, OutboxJob
-from agent.types import DeliveryStatus, Direction, Intent, Keyword, MessageKind
+from agent.types import DeliveryStatus, Direction, Intent, Keyword, MessageKind, OutboxStatus
 from tests.engine.helpers import outbound, patient
 
 
@@ -47,7 +47,7 @@ def test_opt_out_cancels_queued_sends(agent, make_patient, db, clock):
     with Session(db) as s:
         later = s.exec(select(Message).where(Message.body == "later")).one()
         job = s.exec(select(OutboxJob).where(OutboxJob.message_id == later.id)).one()
-    assert later.delivery_status == DeliveryStatus.CANCELED and job.status == "canceled"
+    assert later.delivery_status == DeliveryStatus.CANCELED and job.status == OutboxStatus.CANCELED
 
 
 def test_start_resubscribes_and_yes_only_counts_when_opted_out(agent, make_patient, db):

@@ -85,8 +85,9 @@ def _message(clinic_id: int, conversation_id: int, patient_id: int, k: int) -> d
 def fill_jobs(engine: sa.Engine, clinic_id: int, *, inbound: int = 100_000, held: int = 3) -> None:
     """The queues' history: `inbound` done inbound jobs, a done outbox job for every outbound message, and
     `held` jobs of each kind a worker holds right now (one of them past its lease)."""
-    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus, OutboxStatus
+    from agent.store.channel_models import InboundJob, InboundOutcome, InboundStatus
     from agent.store.models import OutboxJob
+    from agent.types import OutboxStatus
 
     jt, ot, mt = InboundJob.__table__, OutboxJob.__table__, Message.__table__
     with engine.begin() as conn:
@@ -102,7 +103,7 @@ def fill_jobs(engine: sa.Engine, clinic_id: int, *, inbound: int = 100_000, held
                                 .where(mt.c.direction == Direction.OUTBOUND).order_by(mt.c.id)).all()
         conn.execute(sa.insert(ot), [
             {"clinic_id": clinic_id, "message_id": mid, "conversation_id": cid,
-             "status": (OutboxStatus.SENDING if k < held else OutboxStatus.DONE).value, "attempts": 1,
+             "status": OutboxStatus.SENDING if k < held else OutboxStatus.DONE, "attempts": 1,
              "locked_by": "w1" if k < held else None,
              "locked_at": NOW - timedelta(minutes=30 if k == 0 else 1) if k < held else None,
              "available_at": NOW - timedelta(days=1), "created_at": NOW - timedelta(days=1)}

@@ -11,7 +11,7 @@ from sqlmodel._compat import sqlmodel_init
 
 from agent.store import columns, models
 from agent.store.db import make_engine
-from agent.types import DeliveryStatus, Direction, MessageKind, Priority, Queue, VisitType
+from agent.types import DeliveryStatus, Direction, Disposition, MessageKind, Priority, Queue, VisitType
 
 NOW = datetime(2026, 3, 10, 18, tzinfo=UTC)
 TABLES = sorted((c for c in models.Row.__subclasses__() if hasattr(c, "__table__")), key=lambda c: c.__name__)
@@ -22,7 +22,7 @@ def _cases() -> list[tuple[type, dict]]:
         models.Message: dict(clinic_id=1, conversation_id=2, patient_id=3, direction=Direction.INBOUND,
                              kind=MessageKind.PATIENT, body="hi", twilio_sid=None,
                              delivery_status=DeliveryStatus.RECEIVED, created_at=NOW),
-        models.Turn: dict(clinic_id=1, conversation_id=2, brain="offline", disposition="silent", created_at=NOW),
+        models.Turn: dict(clinic_id=1, conversation_id=2, brain="offline", disposition=Disposition.SILENT, created_at=NOW),
         models.Handoff: dict(clinic_id=1, conversation_id=2, patient_id=3, queue=Queue.FRONT_DESK,
                              priority=Priority.NORMAL, reason="referral", summary="s", context={"a": 1}),
         models.Visit: dict(clinic_id=1, patient_id=3, visit_type=VisitType.NEUROMODULATOR, occurred_at=NOW),
@@ -83,7 +83,7 @@ def test_relationships_and_the_flushed_rows_match(monkeypatch, tmp_path):
         session.flush()
         rows = []
         for build in (lambda **kw: models.Turn(**kw), lambda **kw: _sqlmodels(monkeypatch, models.Turn, kw)):
-            turn = build(clinic_id=clinic.id, conversation_id=conversation.id, brain="b", disposition="send",
+            turn = build(clinic_id=clinic.id, conversation_id=conversation.id, brain="b", disposition=Disposition.SEND,
                          created_at=NOW)
             message = models.Message(clinic_id=clinic.id, conversation_id=conversation.id, patient_id=patient.id,
                                      direction=Direction.OUTBOUND, kind=MessageKind.REPLY, body="hello", turn=turn,
