@@ -12,10 +12,7 @@ import pytest
 from agent.brains.offline.classify import classify
 from agent.brains.offline.extract import extract_referrals
 from agent.policy.loader import default_policies
-
-
-def names(text: str) -> list[str]:
-    return [m.name for m in extract_referrals(text) if m.name]
+from tests.unit.test_referral_names_round11 import names
 
 
 CASES: list[tuple[str, list[str]]] = [
