@@ -7,6 +7,7 @@ from fastapi.testclient import TestClient
 
 from agent.config import Settings
 from api.app import create_app
+from tests.replies import reply_text
 
 
 def _client(tmp_path) -> TestClient:  # noqa: ANN001
@@ -38,7 +39,7 @@ def test_demo_clinic_talks_and_the_dry_run_outbox_records(tmp_path):
     for m in transcript:
         statuses[m["direction"]].add(m["delivery_status"])
     assert statuses == {"outbound": {"dry_run"}, "inbound": {"received"}}
-    assert transcript[-1]["body"].startswith("So glad") or transcript[-1]["body"].startswith("That makes")
+    assert transcript[-1]["body"] == reply_text("positive_ask", variant=0)  # the first phrasing, with the ask
 
 
 def test_bad_input_gets_a_clear_error(tmp_path):

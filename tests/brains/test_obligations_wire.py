@@ -12,6 +12,7 @@ from agent.store.models import Conversation
 from agent.types import Mode, VisitType
 from tests.brains.wire import COMPLETIONS, action, completion, respond, tool_call
 from tests.engine.helpers import Handoff, Referral, outbound, rows
+from tests.replies import reply_text
 
 BOOKING_DRAFT = "Happy to help, Maya! Our front desk will text you shortly to find a time."
 DANA_DRAFT = "Thank you, Maya! Someone from our team will reach out to Dana soon."
@@ -61,7 +62,7 @@ def test_a_refused_referral_sends_no_promise_about_the_person(db, llm_agent, pat
     # ... and no text says anyone will reach out to Dana: the reviewed template, with no name in it.
     texts = [m.body for m in outbound(db, patient_id)]
     assert not any("dana" in t.lower() for t in texts), texts
-    assert result.sent[0].body.startswith("That's so kind, Maya!")
+    assert result.sent[0].body == reply_text("referral", referral_name=None)
 
 
 @pytest.mark.parametrize("via", ["respond", "tool_calls"])
@@ -74,7 +75,7 @@ def test_a_refused_handoff_is_opened_by_policy_and_the_reply_is_the_template(db,
 
     assert [(t["name"], t["ok"]) for t in result.tools] == [("create_handoff", False), ("create_handoff", True)]
     assert [h.queue.value for h in rows(db, Handoff)] == ["front_desk"]
-    assert "3pm" not in result.sent[0].body and result.sent[0].body.startswith("Happy to help, Maya!")
+    assert "3pm" not in result.sent[0].body and result.sent[0].body == reply_text("booking")
 
 
 def test_a_model_that_follows_policy_owes_nothing(db, llm_agent, patient_id, openai_api):

@@ -18,6 +18,7 @@ from agent.store.models import Patient, Turn
 from agent.types import Disposition, GuardPolicy, GuardVerdict, Intent, VisitType
 from tests.brains.fakes import ScriptedChatModel, answer, call, rewrite
 from tests.engine.helpers import Handoff, Referral, outbound, rows
+from tests.replies import reply_text
 
 PHI_WORDS = ("juvederm", "lip", "filler", "botox", "forehead", "units")
 
@@ -131,8 +132,9 @@ def test_two_asks_in_one_message_are_cut_to_one(db, clock, patient_id):
     agent, _ = red_team(db, clock, TWO_ASKS)
     send_touch(agent, patient_id, "results_checkin")
     reply = agent.handle_inbound(patient_id, "I'm obsessed, thank you!").replies[0]
-    assert "one_ask" in tripped(reply) and len(reply.asks) <= 1
-    assert reply.disposition in (Disposition.REPAIR, Disposition.HOLD)
+    assert "one_ask" in tripped(reply)
+    # Both asks share the draft's second sentence, so the cut drops that sentence and neither ask is left.
+    assert reply.disposition == Disposition.REPAIR and reply.asks == [] and reply.body == "So glad, Maya!"
 
 
 def test_without_the_one_ask_guard_both_asks_would_go_out(db, clock, patient_id, monkeypatch):
@@ -200,7 +202,7 @@ def test_ignore_your_instructions_gets_nothing_out(db, clock, make_patient, pati
     reply = result.replies[0]
     assert not any(word in reply.body.lower() for word in PHI_WORDS) and "jane" not in reply.body.lower()
     assert stages(db, result.turn_id) == [("draft", ["phi"]), ("regenerate", ["phi"]), ("fallback", [])]
-    assert reply.body.startswith("Good question, Maya.")  # the reviewed template for a question
+    assert reply.body == reply_text("question")  # the reviewed template for a question
     # And the model never had Jane's record to give away.
     everything = "\n".join(model.seen(i) for i in range(len(model.received)))
     assert "botox" not in everything.lower() and "forehead" not in everything.lower()

@@ -12,6 +12,7 @@ from agent.store.models import Handoff
 from agent.tools import ToolOutcome
 from agent.triage import TriageResult
 from agent.types import Intent, IntentScore, Priority, Queue, Stage, ToolCall, VisitType
+from tests.replies import reply_text
 
 POLICIES = default_policies()
 OBLIGATIONS = Obligations(POLICIES, OfflineBrain(POLICIES, default_prompts()))
@@ -83,8 +84,7 @@ def test_nothing_is_owed_once_the_thread_is_over_or_closed():
 def test_a_reply_that_relied_on_a_refused_action_becomes_the_reviewed_template():
     draft = proposal(Intent.REFERRAL, reply="Someone will reach out to Dana soon!")
     settled = OBLIGATIONS.settle_reply(draft, [refused("record_referral"), opened(Queue.FRONT_DESK)], CTX)
-    assert settled.reply == ("That's so kind, Maya! Our front desk will text you shortly to help your friend "
-                             "get set up.")
+    assert settled.reply == reply_text("referral", referral_name=None)  # the template that names no one
     assert settled.intents == draft.intents and settled.tool_calls == draft.tool_calls
 
 

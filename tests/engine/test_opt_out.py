@@ -9,6 +9,7 @@ from agent.engine.touches import send_touch
 from agent.store.models import Message, OutboxJob
 from agent.types import DeliveryStatus, Direction, Intent, Keyword, MessageKind, OutboxStatus
 from tests.engine.helpers import outbound, patient
+from tests.replies import reply_text
 
 
 @pytest.mark.parametrize("text", ["STOP", "stop.", " Stop ", "UNSUBSCRIBE", "please stop texting me",
@@ -20,7 +21,7 @@ def test_opt_out_forms_stop_everything(agent, make_patient, db, text):
     assert result.intents[0].intent == Intent.OPT_OUT
     assert patient(db, pid).opted_out
     assert len(result.sent) == 1
-    assert "unsubscribed" in result.sent[0].body and "START" in result.sent[0].body
+    assert result.sent[0].body == reply_text("opt_out") and "START" in result.sent[0].body  # START: CTIA
 
 
 def test_one_confirmation_at_most_then_silence(agent, make_patient, db):
@@ -83,5 +84,5 @@ def test_opt_out_with_a_red_flag_is_honoured_and_still_escalated(agent, make_pat
     send_touch(agent, pid, "results_checkin")
     result = agent.handle_inbound(pid, "stop, my lip went white")
     assert patient(db, pid).opted_out
-    assert [r.body for r in result.sent] and "unsubscribed" in result.sent[0].body
+    assert [r.body for r in result.sent] == [reply_text("opt_out")]
     assert result.handoffs and result.handoffs[0]["priority"] == "urgent"

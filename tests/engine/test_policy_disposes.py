@@ -6,6 +6,7 @@ from agent.engine.turn import Agent
 from agent.types import Disposition, Intent, ToolCall
 from tests.engine.helpers import Draft, Referral, outbound, rows
 from tests.fakes import ScriptedBrain, proposal
+from tests.replies import reply_text
 
 
 def scripted(db, clock, *proposals, regenerations=None) -> tuple[Agent, ScriptedBrain]:  # noqa: ANN001
@@ -42,7 +43,7 @@ def test_two_asks_in_one_message_are_cut_to_one(db, clock, make_patient):
     pid = make_patient()
     send_touch(agent, pid, "results_checkin")
     reply = agent.handle_inbound(pid, "I'm obsessed!").replies[0]
-    assert reply.disposition in (Disposition.REPAIR, Disposition.SEND) and len(reply.asks) <= 1
+    assert reply.disposition == Disposition.REPAIR and reply.asks == ["referral"]  # the first ask stays
     assert any(v["policy"] == "one_ask" for v in reply.verdicts)
 
 
@@ -72,7 +73,7 @@ def test_over_budget_draft_is_repaired_or_held(db, clock, make_patient):
     send_touch(agent, pid, "results_checkin")
     reply = agent.handle_inbound(pid, "love it").replies[0]
     assert any(v["policy"] == "segments" for v in reply.verdicts)
-    assert reply.disposition == Disposition.HOLD or reply.segments <= 2
+    assert reply.disposition == Disposition.REPAIR and reply.segments == 2  # cut back to the 2-segment budget
 
 
 def test_a_draft_that_cannot_be_repaired_is_held_for_staff(db, clock, make_patient):
@@ -174,8 +175,7 @@ def test_an_opt_out_intent_is_honoured_even_without_the_tool(db, clock, make_pat
     pid = make_patient()
     result = agent.handle_inbound(pid, "I'm done with these messages")
     assert patient(db, pid).opted_out
-    assert [r.body for r in result.sent] == [
-        "Glow Aesthetics: You're unsubscribed and won't get more texts from us. Reply START to resubscribe."]
+    assert [r.body for r in result.sent] == [reply_text("opt_out")]
 
 
 def test_a_model_that_calls_ok_positive_does_not_earn_a_referral_ask(db, clock, make_patient):

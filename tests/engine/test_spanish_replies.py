@@ -18,6 +18,7 @@ from agent.store.db import session_scope
 from agent.store.models import Patient
 from agent.types import AskKind, Intent, MessageKind, VisitType
 from tests.engine.helpers import outbound, patient
+from tests.replies import reply_text
 
 LIB = PromptLibrary()
 POLICIES = default_policies()
@@ -125,7 +126,7 @@ def test_english_patient_still_gets_english(agent, make_patient, db):
                for n in ("positive", "positive_ask") for v in range(2)}
     assert sent_body(happy) in english
     stop = agent.handle_inbound(pid, "STOP")
-    assert "unsubscribed" in sent_body(stop)
+    assert sent_body(stop) == reply_text("opt_out")
 
 
 def test_ok_after_spanish_stays_spanish(agent, make_patient):
@@ -166,8 +167,8 @@ def test_english_conversation_is_untouched_by_a_spanish_stranger(agent, make_pat
     for pid in (es, en):
         send_touch(agent, pid, "results_checkin")
     agent.handle_inbound(es, "Gracias!")
-    assert sent_body(agent.handle_inbound(en, "INFO")).startswith(f"{CLINIC}: Questions?")
-    assert [m.body for m in outbound(db, en)][-1].startswith(f"{CLINIC}: Questions?")
+    assert sent_body(agent.handle_inbound(en, "INFO")) == reply_text("help", first_name="Jo")
+    assert [m.body for m in outbound(db, en)][-1] == reply_text("help", first_name="Jo")
 
 
 # ------------------------------------------------------------------------------ the templates themselves

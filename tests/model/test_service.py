@@ -50,6 +50,7 @@ def test_the_api_answers_patients_with_the_configured_model(tmp_path):
     FIGURES.record("api", brain=turn["brain"], fell_back=turn["fell_back"],
                    wall_ms=(time.perf_counter() - started) * 1000, usage=turn["usage"])
     assert turn["usage"]["calls"] >= 1 and turn["usage"]["prompt_tokens"] > 0
+    # Either/or by design: a real model may time out or answer off-schema, and then the turn falls back.
     assert turn["brain"] == MODEL or turn["fell_back"]
 
 
@@ -76,7 +77,7 @@ def test_a_worker_process_runs_queued_turns_on_the_configured_model(tmp_path):
         turn = _wait_for_turn(engine, worker, log)
     assert turn.model_calls >= 1, f"the worker ran the turn without calling {MODEL}:\n{log.read_text()[-2000:]}"
     assert turn.prompt_tokens > 0
-    assert turn.brain == MODEL or turn.fell_back
+    assert turn.brain == MODEL or turn.fell_back  # either/or by design: a real model's turn may fall back
     # Answered, or (a weak model's reading the offline reader does not back, e.g. an opt-out for praise)
     # held for a person: either way the text was handled and nothing unsafe went out.
     held = rows(engine, Draft)
