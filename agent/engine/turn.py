@@ -27,7 +27,7 @@ from agent.brains.offline.safety import screen
 from agent.nlu.screen import label_of
 from agent.engine.review import schedule_review
 from agent.policy.loader import default_policies
-from agent.policy.schema import Policies
+from agent.policy.schema import AskPolicy, Policies
 from agent.prompts import PromptLibrary, clinic_templates, default_prompts
 from agent.store.db import session_scope
 from agent.store.models import Handoff, Message, Turn
@@ -234,7 +234,7 @@ class Agent:
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
         # "Settled" unlocks asks, so a model's reading of it must agree with the offline rules' (a model that
         # calls "ok" positive must not earn a referral ask). Carrier keywords were handled before any brain.
-        inbound.settled = _settled(proposal.intents, self.policies.asks.clearly_positive) and (proposal.brain == self.offline.name or any(
+        inbound.settled = _settled(proposal.intents, self.policies.asks) and (proposal.brain == self.offline.name or any(
             s.intent == Intent.POSITIVE for s in check.intents))
         outcomes = self._run_tools(sit, proposal.tool_calls, result, held=held)
         if maybe_opt_out:  # the policy's own action: it does not count against the brain's calls
@@ -374,9 +374,9 @@ def _confirm_opt_out_call(ctx: BrainContext) -> ToolCall:
                                                   "Scheduled texts wait. Confirm before texting again."})
 
 
-def _settled(intents: tuple[IntentScore, ...], clearly_positive: float) -> bool:
+def _settled(intents: tuple[IntentScore, ...], asks: AskPolicy) -> bool:
     """The patient sounds settled and happy: the deciding intent is clearly positive (policies/asks.yaml)."""
-    return bool(intents) and intents[0].intent == Intent.POSITIVE and intents[0].confidence >= clearly_positive
+    return bool(intents) and asks.is_clearly_positive(intents[0].intent, intents[0].confidence)
 
 
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:

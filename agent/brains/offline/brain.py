@@ -48,7 +48,7 @@ class OfflineBrain:
             return None
         template = rule.reply
         if intent == Intent.POSITIVE:
-            if AskKind.REFERRAL in ctx.allowed_asks and confidence >= self.policies.asks.clearly_positive:
+            if AskKind.REFERRAL in ctx.allowed_asks and self.policies.asks.is_clearly_positive(intent, confidence):
                 template = self.policies.intents.positive_ask_reply
         elif intent == Intent.NEUTRAL and not _asked_something(ctx):
             return None  # "ok thanks" after our own acknowledgement needs no answer

@@ -3,8 +3,8 @@
 They work over a `ReadText` (a patient text being read; not the `Turn` table): the raw text, its
 normalised form and its clauses, built once per message.
 Confidence bands: >= 0.9 clear rule hits, 0.6-0.8 weak signals; a positive reply is "clearly
-positive" (>= 0.8) only on a strong word, a compliment, or an intensified medium word, never on
-"fine", "ok i guess" or "not bad".
+positive" (policies/asks.yaml clearly_positive) only on a strong word, a compliment, or an intensified
+medium word, never on "fine", "ok i guess" or "not bad".
 """
 from __future__ import annotations
 
