@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
-from agent.engine.review import REVIEW_TOUCH
 from agent.referrals.events import emit, referral_data
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
-from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus, WebhookEvent
+from agent.types import (REVIEW_TOUCH, HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus,
+                         WebhookEvent)
 
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
@@ -75,6 +75,10 @@ class ToolScope:
     visit: Visit | None
     now: datetime
     days_since_visit: int | None
+    # What the engine does for a tool (tools sit below the engine and do not import it): text the on-call
+    # clinician about a handoff that just became urgent, and stop everything for a patient who opted out.
+    alert_urgent: Callable[[ToolScope, Handoff], None]
+    opt_out: Callable[[ToolScope], None]
     # This patient's open handoffs when the caller has already read them (the turn's situation): tools
     # look there instead of querying again, and add what they open to the same list.
     open_handoffs: list[Handoff] | None = None
@@ -141,9 +145,7 @@ def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str
     if became_urgent:
         # In this transaction: the on-call clinician's text commits exactly when the handoff does. An
         # opted-out patient's red flag alerts too: the text goes to staff, not to the patient.
-        from agent.engine.alerts import alert_opened
-
-        alert_opened(scope.session, scope.clinic, handoff, scope.now)
+        scope.alert_urgent(scope, handoff)
     return handoff
 
 
@@ -253,9 +255,7 @@ def _mark_wrong_number(scope: ToolScope, args: NoArgs) -> ToolOutcome:
 
 
 def _opt_out(scope: ToolScope, args: NoArgs) -> ToolOutcome:
-    from agent.engine.consent import apply_opt_out  # the same path as the keyword layer
-
-    apply_opt_out(scope.session, scope.patient, scope.conversation, scope.now, actor="agent")
+    scope.opt_out(scope)  # the engine's consent path, the same as the keyword layer's
     return ToolOutcome("opt_out", {}, True)
 
 

@@ -191,6 +191,11 @@ class TouchStatus(StrEnum):
     EXPIRED = "expired"  # too late to be natural any more
 
 
+# The review ask's touch name (agent/engine/review.py schedules it). Here, not in the engine, because the
+# decline tool (below the engine) cancels it too.
+REVIEW_TOUCH = "review_ask"
+
+
 class DraftStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"

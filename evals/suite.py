@@ -29,9 +29,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.demo import DEMO_PHONE
 from agent.engine.touches import NUDGE, NUDGE_SUFFIX
-from agent.engine.review import REVIEW_TOUCH
 from agent.policy.schema import ClinicSettings, Policies
-from agent.types import Intent, Priority, Queue, VisitType
+from agent.types import REVIEW_TOUCH, Intent, Priority, Queue, VisitType
 
 __all__ = ["SuiteError", "Suite", "Case", "SuiteStep", "Expect", "HandoffExpect", "load_suite", "load_suites",
            "collect_paths", "parse_duration"]

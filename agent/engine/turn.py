@@ -20,6 +20,7 @@ from agent.engine.delivery import Deliverer
 from agent.engine.obligations import Obligations
 from agent.engine.result import TurnResult
 from agent.engine.situation import Situation, advance_stage, load_patient, load_situation
+from agent.engine.scope import tool_scope
 from agent.guards.asks import allowed_asks, detect_asks
 from agent.guards.phi import phi_matcher
 from agent.keywords import match_keyword
@@ -332,9 +333,7 @@ class Agent:
         return found
 
     def _scope(self, sit: Situation) -> ToolScope:
-        return ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
-                         visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit,
-                         open_handoffs=sit.open_handoffs())
+        return tool_scope(sit)
 
     def _deliver_template(self, sit: Situation, turn: Turn, inbound: Message, result: TurnResult, template: str,
                           kind: MessageKind, *, confirmation: bool = False, exempt: bool = False,
