@@ -263,10 +263,7 @@ class Agent:
             Deliverer(self, sit, turn, result, defer_ids=True).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
                                                      confirmation=closing, settled=inbound.settled,
                                                      hold=[MAYBE_OPT_OUT] if maybe_opt_out else [])
-        turn.model_calls += proposal.usage.calls
-        turn.prompt_tokens += proposal.usage.prompt_tokens
-        turn.completion_tokens += proposal.usage.completion_tokens
-        turn.latency_ms += proposal.usage.latency_ms
+        proposal.usage.charge(turn)
 
     # ------------------------------------------------------------------ pieces
 
