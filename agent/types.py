@@ -250,6 +250,16 @@ class IntentScore:
     confidence: float
 
 
+class ToolName(StrEnum):
+    """The tools a brain may call (agent/tools.py). The values go to the model as function names."""
+
+    CREATE_HANDOFF = "create_handoff"
+    RECORD_REFERRAL = "record_referral"
+    RECORD_DECLINE = "record_decline"
+    MARK_WRONG_NUMBER = "mark_wrong_number"
+    OPT_OUT = "opt_out"
+
+
 @dataclass(frozen=True)
 class ToolCall:
     name: str

@@ -46,6 +46,7 @@ from agent.types import (
     Priority,
     Queue,
     ToolCall,
+    ToolName,
 )
 
 log = logging.getLogger("afterglow.engine")
@@ -196,7 +197,7 @@ class Agent:
                 if added is not None:
                     result.tools.append(added.as_record())
                 continue
-            call = ToolCall("record_referral", {k: v for k, v in {"name": mention.name, "phone": mention.phone,
+            call = ToolCall(ToolName.RECORD_REFERRAL, {k: v for k, v in {"name": mention.name, "phone": mention.phone,
                                                                   "relationship": mention.relationship}.items() if v})
             try:
                 args = RecordReferralArgs.model_validate(call.args)
@@ -226,7 +227,7 @@ class Agent:
             # nothing is sent and every scheduled text waits while a person confirms.
             proposal = _without_opt_out(proposal)
             check = replace(check, possible_opt_out=True)
-            held = frozenset({"opt_out"})
+            held = frozenset({ToolName.OPT_OUT})
         maybe_opt_out = check.possible_opt_out and not any(s.intent == Intent.OPT_OUT for s in proposal.intents)
         obligations = self.obligations
         proposal = obligations.before_tools(proposal, flags, ctx)  # red flags; an opt-out whose tool was forgotten
@@ -254,12 +255,12 @@ class Agent:
         if opened:
             inbound.handoff_id = opened[-1].id
         ran = {o.name for o in outcomes if o.ok}
-        if "opt_out" in ran:
+        if ToolName.OPT_OUT in ran:
             # A revocation in the patient's own words, caught by the brain: the same single confirmation.
             self._deliver_template(sit, turn, inbound, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                    confirmation=True, exempt=True)
         elif proposal.reply:
-            closing = "mark_wrong_number" in ran  # the one apology that closes the thread
+            closing = ToolName.MARK_WRONG_NUMBER in ran  # the one apology that closes the thread
             Deliverer(self, sit, turn, result, defer_ids=True).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
                                                      confirmation=closing, settled=inbound.settled,
                                                      hold=[MAYBE_OPT_OUT] if maybe_opt_out else [])
@@ -314,7 +315,7 @@ class Agent:
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
         inbound.handoff_id = handoff.id
-        result.tools.append({"name": "create_handoff", "args": {"queue": "clinical", "priority": "urgent"},
+        result.tools.append({"name": ToolName.CREATE_HANDOFF, "args": {"queue": "clinical", "priority": "urgent"},
                              "ok": True, "error": None})
         result.handoffs.append({"queue": "clinical", "priority": "urgent", "id": handoff.id})
         if notify_patient and turn is not None:
@@ -345,7 +346,7 @@ class Agent:
 def _reads_opt_out(proposal: Proposal) -> bool:
     """The brain reads an opt-out: the intent, or an opt_out call the tool layer would run."""
     return any(s.intent == Intent.OPT_OUT for s in proposal.intents) or any(
-        c.name == "opt_out" and _valid_args(c) for c in proposal.tool_calls)
+        c.name == ToolName.OPT_OUT and _valid_args(c) for c in proposal.tool_calls)
 
 
 def _without_opt_out(proposal: Proposal) -> Proposal:
@@ -364,7 +365,7 @@ def _valid_args(call: ToolCall) -> bool:
 
 def _confirm_opt_out_call(ctx: BrainContext) -> ToolCall:
     """A person confirms a maybe-opt-out; the open handoff pauses every scheduled text meanwhile."""
-    return ToolCall("create_handoff", {"queue": Queue.FRONT_DESK.value, "priority": Priority.NORMAL.value,
+    return ToolCall(ToolName.CREATE_HANDOFF, {"queue": Queue.FRONT_DESK.value, "priority": Priority.NORMAL.value,
                                        "reason": MAYBE_OPT_OUT,
                                        "summary": f"The patient may be asking for no more texts; day {ctx.days_since_visit}. "
                                                   "Scheduled texts wait. Confirm before texting again."})
