@@ -124,7 +124,7 @@ class Deliverer:
         elif decision.disposition == Disposition.HOLD:
             draft = Draft(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
                           turn=self.turn, body=text,
-                          intent=intent.value if intent else None, reasons=decision.hold_reasons,
+                          intent=intent, reasons=decision.hold_reasons,
                           verdicts=decision.attempts, created_at=sit.now)
             sit.session.add(draft)
             sit.session.flush()

@@ -379,7 +379,7 @@ def _settled(intents: tuple[IntentScore, ...], asks: AskPolicy) -> bool:
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:
     record = [{"intent": s.intent.value, "confidence": round(s.confidence, 3)} for s in intents]
     inbound.intents = record
-    inbound.intent = intents[0].intent.value
+    inbound.intent = intents[0].intent
     turn.intents = record
     result.intents = list(intents)
 
