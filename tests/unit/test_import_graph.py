@@ -43,27 +43,28 @@ def _loaded_imports(path: Path, known: dict[str, Path]) -> set[str]:
             continue
         if isinstance(statement, ast.If) and "TYPE_CHECKING" in ast.unparse(statement.test):
             continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        names |= _imported(statement)
     return {name for name in names if name in known}
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    """Every absolute import under `tree`, as modules and module.attribute (either may be a module)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
 
 
 def _deferred_imports(path: Path, known: dict[str, Path]) -> set[str]:
     """Imports inside function bodies (run when the function is called)."""
     names: set[str] = set()
     for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            continue
-        for node in ast.walk(function):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= _imported(function)
     return {name for name in names if name in known}
 
 
