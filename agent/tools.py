@@ -17,10 +17,10 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.phones import to_e164
-from agent.engine.review import REVIEW_TOUCH
 from agent.referrals.events import emit, referral_data
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Patient, Referral, Touch, Visit
-from agent.types import HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, TouchStatus, WebhookEvent
+from agent.types import (REVIEW_TOUCH, HandoffStatus, Mode, Priority, Queue, Stage, ToolCall, ToolName, TouchStatus,
+                         WebhookEvent)
 
 _NAME = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ'’.\- ]{0,59}$")
 
@@ -75,6 +75,10 @@ class ToolScope:
     visit: Visit | None
     now: datetime
     days_since_visit: int | None
+    # What the engine does for a tool (tools sit below the engine and do not import it): text the on-call
+    # clinician about a handoff that just became urgent, and stop everything for a patient who opted out.
+    alert_urgent: Callable[[ToolScope, Handoff], None]
+    opt_out: Callable[[ToolScope], None]
     # This patient's open handoffs when the caller has already read them (the turn's situation): tools
     # look there instead of querying again, and add what they open to the same list.
     open_handoffs: list[Handoff] | None = None
@@ -141,9 +145,7 @@ def open_handoff(scope: ToolScope, queue: Queue, priority: Priority, reason: str
     if became_urgent:
         # In this transaction: the on-call clinician's text commits exactly when the handoff does. An
         # opted-out patient's red flag alerts too: the text goes to staff, not to the patient.
-        from agent.engine.alerts import alert_opened
-
-        alert_opened(scope.session, scope.clinic, handoff, scope.now)
+        scope.alert_urgent(scope, handoff)
     return handoff
 
 
@@ -162,7 +164,7 @@ def visit_context(scope: ToolScope) -> dict:
 
 def _create_handoff(scope: ToolScope, args: CreateHandoffArgs) -> ToolOutcome:
     handoff = open_handoff(scope, args.queue, args.priority, args.reason, args.summary)
-    return ToolOutcome("create_handoff", args.model_dump(mode="json"), True, handoff=handoff)
+    return ToolOutcome(ToolName.CREATE_HANDOFF, args.model_dump(mode="json"), True, handoff=handoff)
 
 
 def _record_referral(scope: ToolScope, args: RecordReferralArgs) -> ToolOutcome:
@@ -202,7 +204,7 @@ def add_referral_phone(scope: ToolScope, phone: str, handoff: Handoff) -> ToolOu
     if note not in handoff.summary:
         handoff.summary = (handoff.summary + "\n" + note).strip()[-1000:]
     audit(scope, "referral.phone_added", "referral", referral.id)
-    return ToolOutcome("record_referral", {"name": referral.name, "phone": phone}, True, handoff=handoff,
+    return ToolOutcome(ToolName.RECORD_REFERRAL, {"name": referral.name, "phone": phone}, True, handoff=handoff,
                        referral=referral)
 
 
@@ -216,7 +218,7 @@ def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) 
     if duplicate is not None:
         if args.phone and not duplicate.phone:
             duplicate.phone = args.phone
-        return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=duplicate)
+        return ToolOutcome(ToolName.RECORD_REFERRAL, args.model_dump(mode="json"), True, handoff=handoff, referral=duplicate)
     referral = Referral(clinic_id=scope.clinic.id, referrer_id=scope.patient.id,
                         conversation_id=scope.conversation.id, handoff_id=handoff.id, name=args.name,
                         phone=args.phone, relationship=args.relationship, note=args.note or "",
@@ -226,7 +228,7 @@ def save_referral(scope: ToolScope, args: RecordReferralArgs, handoff: Handoff) 
     scope.conversation.stage = Stage.REFERRED
     audit(scope, "referral.recorded", "referral", referral.id, has_phone=args.phone is not None)
     emit(scope.session, scope.clinic.id, WebhookEvent.REFERRAL_CREATED, scope.now, referral_data(referral))
-    return ToolOutcome("record_referral", args.model_dump(mode="json"), True, handoff=handoff, referral=referral)
+    return ToolOutcome(ToolName.RECORD_REFERRAL, args.model_dump(mode="json"), True, handoff=handoff, referral=referral)
 
 
 def _record_decline(scope: ToolScope, args: NoArgs) -> ToolOutcome:
@@ -240,7 +242,7 @@ def _record_decline(scope: ToolScope, args: NoArgs) -> ToolOutcome:
                                                         Touch.status == TouchStatus.PENDING)):
         touch.status, touch.reason, touch.updated_at = TouchStatus.CANCELLED, "patient declined asks", scope.now
     audit(scope, "referral.declined", "patient", scope.patient.id)
-    return ToolOutcome("record_decline", {}, True)
+    return ToolOutcome(ToolName.RECORD_DECLINE, {}, True)
 
 
 def _mark_wrong_number(scope: ToolScope, args: NoArgs) -> ToolOutcome:
@@ -249,28 +251,26 @@ def _mark_wrong_number(scope: ToolScope, args: NoArgs) -> ToolOutcome:
     scope.conversation.mode = Mode.CLOSED
     scope.conversation.closed_at = scope.now
     audit(scope, "patient.wrong_number", "patient", scope.patient.id)
-    return ToolOutcome("mark_wrong_number", {}, True)
+    return ToolOutcome(ToolName.MARK_WRONG_NUMBER, {}, True)
 
 
 def _opt_out(scope: ToolScope, args: NoArgs) -> ToolOutcome:
-    from agent.engine.consent import apply_opt_out  # the same path as the keyword layer
-
-    apply_opt_out(scope.session, scope.patient, scope.conversation, scope.now, actor="agent")
-    return ToolOutcome("opt_out", {}, True)
+    scope.opt_out(scope)  # the engine's consent path, the same as the keyword layer's
+    return ToolOutcome(ToolName.OPT_OUT, {}, True)
 
 
 TOOLS: dict[str, ToolSpec] = {
     spec.name: spec
     for spec in (
-        ToolSpec("create_handoff", CreateHandoffArgs, _create_handoff,
+        ToolSpec(ToolName.CREATE_HANDOFF, CreateHandoffArgs, _create_handoff,
                  "Hand the conversation to clinic staff (clinical, front_desk or manager queue)."),
-        ToolSpec("record_referral", RecordReferralArgs, _record_referral,
+        ToolSpec(ToolName.RECORD_REFERRAL, RecordReferralArgs, _record_referral,
                  "Record a person the patient refers (name, optional phone and relationship)."),
-        ToolSpec("record_decline", NoArgs, _record_decline,
+        ToolSpec(ToolName.RECORD_DECLINE, NoArgs, _record_decline,
                  "The patient does not want to refer anyone; never ask again."),
-        ToolSpec("mark_wrong_number", NoArgs, _mark_wrong_number,
+        ToolSpec(ToolName.MARK_WRONG_NUMBER, NoArgs, _mark_wrong_number,
                  "This phone number does not belong to the patient."),
-        ToolSpec("opt_out", NoArgs, _opt_out,
+        ToolSpec(ToolName.OPT_OUT, NoArgs, _opt_out,
                  "The patient asked to stop receiving texts in their own words."),
     )
 }

@@ -191,6 +191,11 @@ class TouchStatus(StrEnum):
     EXPIRED = "expired"  # too late to be natural any more
 
 
+# The review ask's touch name (agent/engine/review.py schedules it). Here, not in the engine, because the
+# decline tool (below the engine) cancels it too.
+REVIEW_TOUCH = "review_ask"
+
+
 class DraftStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
@@ -243,6 +248,16 @@ class Keyword(StrEnum):
 class IntentScore:
     intent: Intent
     confidence: float
+
+
+class ToolName(StrEnum):
+    """The tools a brain may call (agent/tools.py). The values go to the model as function names."""
+
+    CREATE_HANDOFF = "create_handoff"
+    RECORD_REFERRAL = "record_referral"
+    RECORD_DECLINE = "record_decline"
+    MARK_WRONG_NUMBER = "mark_wrong_number"
+    OPT_OUT = "opt_out"
 
 
 @dataclass(frozen=True)

@@ -117,7 +117,7 @@ class InvariantChecker:
             return
         if deciding == Intent.DECLINE:
             self.declined = True
-        if any(i == Intent.POSITIVE and c >= self.policies.asks.clearly_positive for i, c in msg.intents):
+        if any(self.policies.asks.is_clearly_positive(i, c) for i, c in msg.intents):
             self.positive_in.add(msg.conversation_id)
 
     # ------------------------------------------------------------------ checks on what went out

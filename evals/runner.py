@@ -37,7 +37,7 @@ from evals.checks import check_turn
 from evals.invariants import InvariantChecker, Msg
 from evals.prices import price_for
 from evals.results import CaseResult, RunResult, SuiteResult, TrialResult, add_usage, empty_usage
-from evals.suite import Case, LoadedSuite, Turn
+from evals.suite import Case, LoadedSuite, SuiteStep
 
 if TYPE_CHECKING:
     from evals.judge import Judge
@@ -211,7 +211,7 @@ class Runner:
 
     # ------------------------------------------------------------------ one turn
 
-    def _run_turn(self, env: _CaseEnv, n: int, turn: Turn, checks: dict[str, list[bool]]) -> tuple[dict, list[dict]]:
+    def _run_turn(self, env: _CaseEnv, n: int, turn: SuiteStep, checks: dict[str, list[bool]]) -> tuple[dict, list[dict]]:
         at = env.clock.now()
         started = time.perf_counter()
         failures: list[dict] = []
@@ -234,7 +234,7 @@ class Runner:
         record["failures"] = failures
         return record, failures
 
-    def _act(self, env: _CaseEnv, turn: Turn) -> list[TurnResult]:
+    def _act(self, env: _CaseEnv, turn: SuiteStep) -> list[TurnResult]:
         if turn.patient is not None:
             return [env.agent.handle_inbound(env.patient_id, turn.patient)]
         if turn.agent is not None:
@@ -302,7 +302,7 @@ def _resolve_handoffs(env: _CaseEnv) -> None:
             resolve(session, handoff, HandoffOutcome.ANSWERED, STAFF_ID, env.clock.now())
 
 
-def observe(n: int, turn: Turn, results: list[TurnResult], at: datetime, wall_ms: float) -> dict:
+def observe(n: int, turn: SuiteStep, results: list[TurnResult], at: datetime, wall_ms: float) -> dict:
     """The report.json turn record: what this turn showed, whatever was expected."""
     usage = empty_usage()
     record = {"n": n, "kind": turn.kind, "input": turn.value, "at": at.isoformat(timespec="minutes"),

@@ -29,11 +29,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from agent.demo import DEMO_PHONE
 from agent.engine.touches import NUDGE, NUDGE_SUFFIX
-from agent.engine.review import REVIEW_TOUCH
 from agent.policy.schema import ClinicSettings, Policies
-from agent.types import Intent, Priority, Queue, VisitType
+from agent.types import REVIEW_TOUCH, Intent, Priority, Queue, VisitType
 
-__all__ = ["SuiteError", "Suite", "Case", "Turn", "Expect", "HandoffExpect", "load_suite", "load_suites",
+__all__ = ["SuiteError", "Suite", "Case", "SuiteStep", "Expect", "HandoffExpect", "load_suite", "load_suites",
            "collect_paths", "parse_duration"]
 
 SLUG = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
@@ -125,9 +124,10 @@ class Expect(Strict):
 TURN_KINDS = ("patient", "agent", "advance", "staff")
 
 
-class Turn(Strict):
-    """Exactly one of: the patient texts, the agent sends a touch now, the clock moves, or staff act
-    in the console (`staff: resolve_handoffs` resolves every open handoff and hands the thread back)."""
+class SuiteStep(Strict):
+    """One scripted step of a suite case (not the `Turn` table). Exactly one of: the patient texts, the
+    agent sends a touch now, the clock moves, or staff act in the console (`staff: resolve_handoffs`
+    resolves every open handoff and hands the thread back)."""
 
     patient: str | None = Field(default=None, min_length=1, max_length=1600)
     agent: str | None = Field(default=None, pattern=r"^[a-z0-9_]+$")
@@ -148,7 +148,7 @@ class Turn(Strict):
         return value
 
     @model_validator(mode="after")
-    def _one_kind(self) -> Turn:
+    def _one_kind(self) -> SuiteStep:
         kinds = [k for k in TURN_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
             raise ValueError("a turn has exactly one of patient / agent / advance / staff"
@@ -219,7 +219,7 @@ class Case(Strict):
     description: str = ""
     patient: PatientSpec = PatientSpec()
     visit: VisitSpec | None = None
-    turns: list[Turn] = Field(min_length=1)
+    turns: list[SuiteStep] = Field(min_length=1)
 
 
 class Suite(Strict):

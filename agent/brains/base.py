@@ -5,9 +5,12 @@ A brain proposes (intents, tool calls, a draft reply); the engine and the guards
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from agent.types import AskKind, GuardVerdict, IntentScore, Stage, ToolCall, VisitType
+
+if TYPE_CHECKING:
+    from agent.store.models import Turn
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,13 @@ class Usage:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
         self.latency_ms += other.latency_ms
+
+    def charge(self, turn: Turn) -> None:
+        """Add this usage to a turn record: its columns are a Usage under other names (`model_calls`)."""
+        total = Usage(turn.model_calls, turn.prompt_tokens, turn.completion_tokens, turn.latency_ms)
+        total.add(self)
+        turn.model_calls, turn.prompt_tokens = total.calls, total.prompt_tokens
+        turn.completion_tokens, turn.latency_ms = total.completion_tokens, total.latency_ms
 
 
 @dataclass

@@ -22,12 +22,13 @@ from sqlmodel import Session, select
 from agent.channel.compliance import engine_text
 from agent.engine.delivery import Deliverer
 from agent.engine.result import TurnResult
+from agent.engine.scope import tool_scope
 from agent.engine.situation import load_situation
 from agent.keywords import match_keyword
 from agent.phones import display_phone
 from agent.store.channel_models import InboundOutcome
 from agent.store.models import AuditEvent, Handoff, Message, Patient, Visit
-from agent.tools import ToolScope, open_handoff
+from agent.tools import open_handoff
 from agent.types import Direction, HandoffStatus, MessageKind, Priority, Queue
 
 if TYPE_CHECKING:
@@ -116,9 +117,7 @@ def _hand_over(session: Session, agent: Agent, patient: Patient, queue: Queue, r
     already = session.exec(select(Handoff.id).where(Handoff.patient_id == patient.id, Handoff.queue == queue,
                                                     Handoff.status != HandoffStatus.RESOLVED)).first()
     sit = load_situation(session, patient, agent.clock.now())
-    scope = ToolScope(session=session, clinic=sit.clinic, patient=patient, conversation=sit.conversation,
-                      visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit)
-    open_handoff(scope, queue, Priority.NORMAL, reason, summary)
+    open_handoff(tool_scope(sit, share_open_handoffs=False), queue, Priority.NORMAL, reason, summary)
     return already is None
 
 

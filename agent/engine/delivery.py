@@ -61,10 +61,7 @@ class Deliverer:
                 return None
             new_text, usage = self.agent.brain.regenerate(ctx, text, bad)
             if self.turn is not None:
-                self.turn.model_calls += usage.calls
-                self.turn.prompt_tokens += usage.prompt_tokens
-                self.turn.completion_tokens += usage.completion_tokens
-                self.turn.latency_ms += usage.latency_ms
+                usage.charge(self.turn)
             return new_text
 
         def fallback(text: str, bad: list[GuardVerdict]) -> str | None:
@@ -127,7 +124,7 @@ class Deliverer:
         elif decision.disposition == Disposition.HOLD:
             draft = Draft(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id,
                           turn=self.turn, body=text,
-                          intent=intent.value if intent else None, reasons=decision.hold_reasons,
+                          intent=intent, reasons=decision.hold_reasons,
                           verdicts=decision.attempts, created_at=sit.now)
             sit.session.add(draft)
             sit.session.flush()

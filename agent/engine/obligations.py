@@ -26,12 +26,10 @@ from agent.brains.offline.brain import OfflineBrain
 from agent.policy.schema import HandoffSpec, Policies
 from agent.tools import TOOLS, ToolOutcome
 from agent.triage import TriageResult
-from agent.types import Intent, IntentScore, Priority, Queue, ToolCall
+from agent.types import Intent, IntentScore, Priority, Queue, ToolCall, ToolName
 
-CREATE_HANDOFF = "create_handoff"
-OPT_OUT = "opt_out"
 # Once these ran, the thread is over for the agent: nothing more is owed to it.
-ENDS_THREAD = frozenset({OPT_OUT, "mark_wrong_number"})
+ENDS_THREAD = frozenset({ToolName.OPT_OUT, ToolName.MARK_WRONG_NUMBER})
 
 
 @dataclass(frozen=True)
@@ -44,19 +42,19 @@ class Obligations:
         if flags.urgent:
             proposal = self.force_urgent(proposal, flags, ctx)
         if any(s.intent == Intent.OPT_OUT for s in proposal.intents) and not any(
-                c.name == OPT_OUT for c in proposal.tool_calls):
+                c.name == ToolName.OPT_OUT for c in proposal.tool_calls):
             # A brain that reads a revocation but forgets the tool still stops everything at once.
-            proposal = replace(proposal, tool_calls=(ToolCall(OPT_OUT, {}), *proposal.tool_calls))
+            proposal = replace(proposal, tool_calls=(ToolCall(ToolName.OPT_OUT, {}), *proposal.tool_calls))
         return proposal
 
     def force_urgent(self, proposal: Proposal, flags: TriageResult, ctx: BrainContext) -> Proposal:
         """Red flags escalate whatever the brain said, and the reply is the fixed safety text."""
         labels = "; ".join(s.label for s in self.policies.triage.red_flags if s.id in flags.red_flags)
-        urgent = ToolCall(CREATE_HANDOFF, {"queue": Queue.CLINICAL.value, "priority": Priority.URGENT.value,
+        urgent = ToolCall(ToolName.CREATE_HANDOFF, {"queue": Queue.CLINICAL.value, "priority": Priority.URGENT.value,
                                            "reason": ("red flag: " + labels)[:200],
                                            "summary": f"Red flag in patient reply; day {ctx.days_since_visit}."})
         intents = (IntentScore(Intent.URGENT, 1.0),) + tuple(s for s in proposal.intents if s.intent != Intent.URGENT)
-        calls = tuple(c for c in proposal.tool_calls if c.name != CREATE_HANDOFF or c.args.get("queue") != "clinical")
+        calls = tuple(c for c in proposal.tool_calls if c.name != ToolName.CREATE_HANDOFF or c.args.get("queue") != "clinical")
         return replace(proposal, intents=intents, tool_calls=(urgent, *calls),
                        reply=self.offline.reply_for(Intent.URGENT, ctx))
 
@@ -64,7 +62,7 @@ class Obligations:
         """The deciding intent's handoff, when no tool that ran opened one in its queue."""
         if not proposal.intents or any(o.ok and o.name in ENDS_THREAD for o in outcomes):
             return ()
-        if ctx.stage in TOOLS[CREATE_HANDOFF].forbidden_stages:
+        if ctx.stage in TOOLS[ToolName.CREATE_HANDOFF].forbidden_stages:
             return ()
         intent = proposal.deciding.intent
         spec = self.policies.intents.intents[intent].handoff
@@ -94,7 +92,7 @@ def _covers(outcome: ToolOutcome, spec: HandoffSpec) -> bool:
 def _handoff_call(intent: Intent, spec: HandoffSpec, ctx: BrainContext) -> ToolCall:
     day = f"day {ctx.days_since_visit}" if ctx.days_since_visit is not None else "no recent visit"
     category = ctx.visit_category.value if ctx.visit_category else "unknown"
-    return ToolCall(CREATE_HANDOFF, {
+    return ToolCall(ToolName.CREATE_HANDOFF, {
         "queue": spec.queue.value, "priority": spec.priority.value, "reason": intent.value.replace("_", " "),
         "summary": f"Patient reply read as {intent.value}; {category} visit, {day}. Opened by policy: no action "
                    "the brain proposed opened it."})

@@ -10,8 +10,7 @@ from sqlmodel import Session, select
 from agent.schedule import local_moment
 from agent.policy.schema import TimingPolicy
 from agent.store.models import Clinic, Patient, Touch, Visit
-
-REVIEW_TOUCH = "review_ask"
+from agent.types import REVIEW_TOUCH
 
 
 # Built once: every happy reply asks it.

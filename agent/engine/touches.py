@@ -15,14 +15,13 @@ from agent.engine.clinic_rules import clinic_rules
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
-from agent.engine.review import REVIEW_TOUCH
 from agent.engine.situation import current_conversation, load_situation
 from agent.nlu.language import ENGLISH, SPANISH, conversation_language
 from agent.prompts import clinic_templates
 from agent.schedule import local_moment
 from agent.store.db import session_scope
 from agent.store.models import Clinic, Conversation, Message, Patient, Touch, Turn, Visit
-from agent.types import ConsentClass, Direction, Disposition, MessageKind, Mode, Stage, TouchStatus
+from agent.types import ConsentClass, Direction, Disposition, MessageKind, Mode, REVIEW_TOUCH, Stage, TouchStatus
 
 if TYPE_CHECKING:
     from agent.engine.turn import Agent

@@ -20,6 +20,7 @@ from agent.engine.delivery import Deliverer
 from agent.engine.obligations import Obligations
 from agent.engine.result import TurnResult
 from agent.engine.situation import Situation, advance_stage, load_patient, load_situation
+from agent.engine.scope import tool_scope
 from agent.guards.asks import allowed_asks, detect_asks
 from agent.guards.phi import phi_matcher
 from agent.keywords import match_keyword
@@ -27,7 +28,7 @@ from agent.brains.offline.safety import screen
 from agent.nlu.screen import label_of
 from agent.engine.review import schedule_review
 from agent.policy.loader import default_policies
-from agent.policy.schema import Policies
+from agent.policy.schema import AskPolicy, Policies
 from agent.prompts import PromptLibrary, clinic_templates, default_prompts
 from agent.store.db import session_scope
 from agent.store.models import Handoff, Message, Turn
@@ -45,6 +46,7 @@ from agent.types import (
     Priority,
     Queue,
     ToolCall,
+    ToolName,
 )
 
 log = logging.getLogger("afterglow.engine")
@@ -195,7 +197,7 @@ class Agent:
                 if added is not None:
                     result.tools.append(added.as_record())
                 continue
-            call = ToolCall("record_referral", {k: v for k, v in {"name": mention.name, "phone": mention.phone,
+            call = ToolCall(ToolName.RECORD_REFERRAL, {k: v for k, v in {"name": mention.name, "phone": mention.phone,
                                                                   "relationship": mention.relationship}.items() if v})
             try:
                 args = RecordReferralArgs.model_validate(call.args)
@@ -225,7 +227,7 @@ class Agent:
             # nothing is sent and every scheduled text waits while a person confirms.
             proposal = _without_opt_out(proposal)
             check = replace(check, possible_opt_out=True)
-            held = frozenset({"opt_out"})
+            held = frozenset({ToolName.OPT_OUT})
         maybe_opt_out = check.possible_opt_out and not any(s.intent == Intent.OPT_OUT for s in proposal.intents)
         obligations = self.obligations
         proposal = obligations.before_tools(proposal, flags, ctx)  # red flags; an opt-out whose tool was forgotten
@@ -234,7 +236,7 @@ class Agent:
         turn.brain, turn.fell_back = proposal.brain, proposal.fell_back
         # "Settled" unlocks asks, so a model's reading of it must agree with the offline rules' (a model that
         # calls "ok" positive must not earn a referral ask). Carrier keywords were handled before any brain.
-        inbound.settled = _settled(proposal.intents, self.policies.asks.clearly_positive) and (proposal.brain == self.offline.name or any(
+        inbound.settled = _settled(proposal.intents, self.policies.asks) and (proposal.brain == self.offline.name or any(
             s.intent == Intent.POSITIVE for s in check.intents))
         outcomes = self._run_tools(sit, proposal.tool_calls, result, held=held)
         if maybe_opt_out:  # the policy's own action: it does not count against the brain's calls
@@ -253,19 +255,16 @@ class Agent:
         if opened:
             inbound.handoff_id = opened[-1].id
         ran = {o.name for o in outcomes if o.ok}
-        if "opt_out" in ran:
+        if ToolName.OPT_OUT in ran:
             # A revocation in the patient's own words, caught by the brain: the same single confirmation.
             self._deliver_template(sit, turn, inbound, result, self.policies.keywords.opt_out.reply, MessageKind.CONFIRMATION,
                                    confirmation=True, exempt=True)
         elif proposal.reply:
-            closing = "mark_wrong_number" in ran  # the one apology that closes the thread
+            closing = ToolName.MARK_WRONG_NUMBER in ran  # the one apology that closes the thread
             Deliverer(self, sit, turn, result, defer_ids=True).reply(proposal, ctx, exempt=bool(opened) or flags.urgent or closing,
                                                      confirmation=closing, settled=inbound.settled,
                                                      hold=[MAYBE_OPT_OUT] if maybe_opt_out else [])
-        turn.model_calls += proposal.usage.calls
-        turn.prompt_tokens += proposal.usage.prompt_tokens
-        turn.completion_tokens += proposal.usage.completion_tokens
-        turn.latency_ms += proposal.usage.latency_ms
+        proposal.usage.charge(turn)
 
     # ------------------------------------------------------------------ pieces
 
@@ -316,7 +315,7 @@ class Agent:
         handoff = open_handoff(scope, Queue.CLINICAL, Priority.URGENT, ("red flag: " + labels)[:200],
                                "Red flag in a patient reply while the agent was not texting.")
         inbound.handoff_id = handoff.id
-        result.tools.append({"name": "create_handoff", "args": {"queue": "clinical", "priority": "urgent"},
+        result.tools.append({"name": ToolName.CREATE_HANDOFF, "args": {"queue": "clinical", "priority": "urgent"},
                              "ok": True, "error": None})
         result.handoffs.append({"queue": "clinical", "priority": "urgent", "id": handoff.id})
         if notify_patient and turn is not None:
@@ -332,9 +331,7 @@ class Agent:
         return found
 
     def _scope(self, sit: Situation) -> ToolScope:
-        return ToolScope(session=sit.session, clinic=sit.clinic, patient=sit.patient, conversation=sit.conversation,
-                         visit=sit.visit, now=sit.now, days_since_visit=sit.days_since_visit,
-                         open_handoffs=sit.open_handoffs())
+        return tool_scope(sit)
 
     def _deliver_template(self, sit: Situation, turn: Turn, inbound: Message, result: TurnResult, template: str,
                           kind: MessageKind, *, confirmation: bool = False, exempt: bool = False,
@@ -349,7 +346,7 @@ class Agent:
 def _reads_opt_out(proposal: Proposal) -> bool:
     """The brain reads an opt-out: the intent, or an opt_out call the tool layer would run."""
     return any(s.intent == Intent.OPT_OUT for s in proposal.intents) or any(
-        c.name == "opt_out" and _valid_args(c) for c in proposal.tool_calls)
+        c.name == ToolName.OPT_OUT and _valid_args(c) for c in proposal.tool_calls)
 
 
 def _without_opt_out(proposal: Proposal) -> Proposal:
@@ -368,21 +365,21 @@ def _valid_args(call: ToolCall) -> bool:
 
 def _confirm_opt_out_call(ctx: BrainContext) -> ToolCall:
     """A person confirms a maybe-opt-out; the open handoff pauses every scheduled text meanwhile."""
-    return ToolCall("create_handoff", {"queue": Queue.FRONT_DESK.value, "priority": Priority.NORMAL.value,
+    return ToolCall(ToolName.CREATE_HANDOFF, {"queue": Queue.FRONT_DESK.value, "priority": Priority.NORMAL.value,
                                        "reason": MAYBE_OPT_OUT,
                                        "summary": f"The patient may be asking for no more texts; day {ctx.days_since_visit}. "
                                                   "Scheduled texts wait. Confirm before texting again."})
 
 
-def _settled(intents: tuple[IntentScore, ...], clearly_positive: float) -> bool:
+def _settled(intents: tuple[IntentScore, ...], asks: AskPolicy) -> bool:
     """The patient sounds settled and happy: the deciding intent is clearly positive (policies/asks.yaml)."""
-    return bool(intents) and intents[0].intent == Intent.POSITIVE and intents[0].confidence >= clearly_positive
+    return bool(intents) and asks.is_clearly_positive(intents[0].intent, intents[0].confidence)
 
 
 def _label(inbound: Message, turn: Turn, result: TurnResult, intents: tuple[IntentScore, ...]) -> None:
     record = [{"intent": s.intent.value, "confidence": round(s.confidence, 3)} for s in intents]
     inbound.intents = record
-    inbound.intent = intents[0].intent.value
+    inbound.intent = intents[0].intent
     turn.intents = record
     result.intents = list(intents)
 

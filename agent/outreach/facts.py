@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from agent.store.models import Conversation, Draft, Handoff, Message, Touch, Visit
-from agent.types import Direction, DraftStatus, HandoffStatus, MessageKind
+from agent.types import Direction, DraftStatus, HandoffStatus, Intent, MessageKind
 
 
 def newer_visit(session: Session, visit: Visit) -> Visit | None:
@@ -32,7 +32,7 @@ class Checks:
     def newer_visit(self, visit: Visit) -> bool:
         return newer_visit(self.session, visit) is not None
 
-    def last_intent(self, patient_id: int) -> str | None:
+    def last_intent(self, patient_id: int) -> Intent | None:
         return self.session.exec(select(Message.intent).where(Message.patient_id == patient_id,
                                                               Message.direction == Direction.INBOUND)
                                  .order_by(Message.id.desc())).first()
@@ -93,7 +93,7 @@ class BatchFacts(Checks):
     def newer_visit(self, visit: Visit) -> bool:
         return any(v.id != visit.id and v.occurred_at > visit.occurred_at for v in self.visits[visit.patient_id])
 
-    def last_intent(self, patient_id: int) -> str | None:
+    def last_intent(self, patient_id: int) -> Intent | None:
         return self.intents.get(patient_id)
 
     def open_handoff(self, patient_id: int) -> bool:

@@ -144,7 +144,7 @@ def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Vis
         return TouchStatus.CANCELLED, "superseded by a newer visit"
     if now - touch.due_at > timedelta(hours=stale_hours):
         return TouchStatus.EXPIRED, "too late to be natural"
-    if checks.last_intent(patient.id) == Intent.UNHAPPY.value:
+    if checks.last_intent(patient.id) == Intent.UNHAPPY:
         return TouchStatus.CANCELLED, "patient unhappy"
     if touch.name.endswith(NUDGE_SUFFIX):
         return _nudge_reason(session, touch, patient)

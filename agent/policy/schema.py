@@ -168,6 +168,11 @@ class AskPolicy(Strict):
                 raise ValueError(f"ask kind {kind.value!r} needs detect patterns and a rule")
         return self
 
+    def is_clearly_positive(self, intent: Intent, confidence: float) -> bool:
+        """The one test of "clearly positive": the engine's settled flag, the offline brain's ask
+        reply and the evals' referral-timing invariant all ask here."""
+        return intent == Intent.POSITIVE and confidence >= self.clearly_positive
+
 
 # ---------------------------------------------------------------- keywords.yaml
 

@@ -32,9 +32,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Field, Session, SQLModel, select
 
-from agent.engine.review import REVIEW_TOUCH
 from agent.store.models import AuditEvent, Clinic, Conversation, Handoff, Message, Referral, Turn
 from agent.types import AskKind, DeliveryStatus, Direction, GuardPolicy, MessageKind, Priority, ReferralStatus
+from agent.types import REVIEW_TOUCH
 
 Bucket = Literal["day", "week"]
 Unit = Literal["count", "percent", "ratio", "minutes"]

@@ -33,6 +33,7 @@ from agent.types import (
     DraftStatus,
     HandoffOutcome,
     HandoffStatus,
+    Intent,
     MessageKind,
     Mode,
     OutboxStatus,
@@ -154,7 +155,8 @@ class Message(Row, table=True):
     direction: Direction = Field(sa_column=enum_column(Direction))
     kind: MessageKind = Field(sa_column=enum_column(MessageKind))
     body: str
-    intent: str | None = Field(default=None, max_length=24)  # the deciding intent (inbound)
+    # The deciding intent (inbound). VARCHAR(24) as before, so no migration: only the type is checked now.
+    intent: Intent | None = Field(default=None, sa_column=enum_column(Intent, nullable=True))
     intents: list = Field(default_factory=new_list, sa_column=json_column())
     # Inbound: a clearly positive reply, confirmed by the engine; the only thing that unlocks an ask.
     settled: bool = False
@@ -221,7 +223,7 @@ class Draft(Row, table=True):
     # The turn that held it, for a turn not yet flushed (see Turn.inbound_message). Never loaded.
     turn: Turn | None = Relationship(sa_relationship=relationship("Turn", lazy="raise"))
     body: str
-    intent: str | None = Field(default=None, max_length=24)
+    intent: Intent | None = Field(default=None, sa_column=enum_column(Intent, nullable=True))
     reasons: list = Field(default_factory=new_list, sa_column=json_column())
     verdicts: list = Field(default_factory=new_list, sa_column=json_column())
     status: DraftStatus = Field(default=DraftStatus.PENDING, sa_column=enum_column(DraftStatus, index=True))

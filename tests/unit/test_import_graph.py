@@ -1,7 +1,9 @@
 """Issue 17: the house's import rules, checked on the source. Among agent/, api/ and evals/ (module-level
 imports, the ones that run when a module is loaded; imports inside functions and under TYPE_CHECKING are
 deferred by design): no import cycle, and no layer importing one above it (agent < api < evals, as
-README's Layout section orders them)."""
+README's Layout section orders them). Imports inside functions in agent/ are deferred, not exempt: they keep
+the same order, and the few that must reach up are listed in LAZY_UPWARD with the reason. Within agent/,
+`agent.tools` sits below `agent.engine`: the engine builds the tools' scope and hands them what they need."""
 from __future__ import annotations
 
 import ast
@@ -11,6 +13,14 @@ from agent.paths import ROOT
 
 PACKAGES = ("agent", "api", "evals")
 LAYER = {"agent": 0, "api": 1, "evals": 2}
+# Packages below another inside agent/: (lower, upper). Checked on module-level and function-level imports.
+BELOW = (("agent.tools", "agent.engine"),)
+# Function-level imports in agent/ that reach a layer up on purpose, each with why.
+LAZY_UPWARD = {
+    # `afterglow serve` starts the HTTP app: the command line is the entry point over every layer, and only
+    # that command loads api/.
+    "agent.cli -> api.proxies",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -33,13 +43,39 @@ def _loaded_imports(path: Path, known: dict[str, Path]) -> set[str]:
             continue
         if isinstance(statement, ast.If) and "TYPE_CHECKING" in ast.unparse(statement.test):
             continue
-        for node in ast.walk(statement):
-            if isinstance(node, ast.Import):
-                names.update(alias.name for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module)
-                names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        names |= _imported(statement)
     return {name for name in names if name in known}
+
+
+def _imported(tree: ast.AST) -> set[str]:
+    """Every absolute import under `tree`, as modules and module.attribute (either may be a module)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def _deferred_imports(path: Path, known: dict[str, Path]) -> set[str]:
+    """Imports inside function bodies (run when the function is called)."""
+    names: set[str] = set()
+    for function in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            names |= _imported(function)
+    return {name for name in names if name in known}
+
+
+def _within(module: str, package: str) -> bool:
+    return module == package or module.startswith(package + ".")
+
+
+def _upward(module: str, imported: str) -> bool:
+    if LAYER[imported.split(".")[0]] > LAYER[module.split(".")[0]]:
+        return True
+    return any(_within(module, lower) and _within(imported, upper) for lower, upper in BELOW)
 
 
 def _graph() -> dict[str, set[str]]:
@@ -105,8 +141,22 @@ def test_no_import_cycle() -> None:
 
 def test_no_layer_imports_one_above_it() -> None:
     upward = [f"{module} -> {imported}" for module, imports in sorted(_graph().items()) for imported in sorted(imports)
-              if LAYER[imported.split(".")[0]] > LAYER[module.split(".")[0]]]
+              if _upward(module, imported)]
     assert upward == []
+
+
+def test_no_deferred_import_in_agent_reaches_up() -> None:
+    known = _modules()
+    deferred = {f"{module} -> {imported}" for module, path in known.items() if module.startswith("agent.")
+                for imported in _deferred_imports(path, known) if _upward(module, imported)}
+    assert sorted(deferred - LAZY_UPWARD) == []
+    assert sorted(LAZY_UPWARD - deferred) == []  # an entry nothing needs any more goes
+
+
+def test_the_deferred_reader_sees_function_bodies() -> None:
+    known = _modules()
+    assert "api.proxies" in _deferred_imports(known["agent.cli"], known)
+    assert _upward("agent.tools", "agent.engine.consent") and not _upward("agent.engine.turn", "agent.tools")
 
 
 def test_the_cycle_finder_finds_a_cycle() -> None:

@@ -9,7 +9,7 @@ from agent.brains.base import BrainContext, Proposal, Usage
 from agent.brains.offline.classify import Classification, classify, known_names
 from agent.policy.schema import Policies
 from agent.prompts import PromptLibrary
-from agent.types import AskKind, GuardVerdict, Intent, Priority, Queue, ToolCall
+from agent.types import AskKind, GuardVerdict, Intent, Priority, Queue, ToolCall, ToolName
 
 
 
@@ -48,7 +48,7 @@ class OfflineBrain:
             return None
         template = rule.reply
         if intent == Intent.POSITIVE:
-            if AskKind.REFERRAL in ctx.allowed_asks and confidence >= self.policies.asks.clearly_positive:
+            if AskKind.REFERRAL in ctx.allowed_asks and self.policies.asks.is_clearly_positive(intent, confidence):
                 template = self.policies.intents.positive_ask_reply
         elif intent == Intent.NEUTRAL and not _asked_something(ctx):
             return None  # "ok thanks" after our own acknowledgement needs no answer
@@ -68,11 +68,11 @@ class OfflineBrain:
         if intent == Intent.REFERRAL:
             return _referral_calls(found, ctx)
         if intent == Intent.DECLINE:
-            return [ToolCall("record_decline", {})]
+            return [ToolCall(ToolName.RECORD_DECLINE, {})]
         if intent == Intent.WRONG_NUMBER:
-            return [ToolCall("mark_wrong_number", {})]
+            return [ToolCall(ToolName.MARK_WRONG_NUMBER, {})]
         if intent == Intent.OPT_OUT:
-            return [ToolCall("opt_out", {})]
+            return [ToolCall(ToolName.OPT_OUT, {})]
         if intent == Intent.URGENT:
             labels = _labels(self.policies.triage.red_flags, found.triage.red_flags)
             return [_handoff(Queue.CLINICAL, Priority.URGENT, "red flag: " + labels, ctx, intent)]
@@ -87,7 +87,7 @@ class OfflineBrain:
 
 def _referral_calls(found: Classification, ctx: BrainContext) -> list[ToolCall]:
     calls = [
-        ToolCall("record_referral", {k: v for k, v in
+        ToolCall(ToolName.RECORD_REFERRAL, {k: v for k, v in
                                      {"name": m.name, "phone": m.phone, "relationship": m.relationship}.items() if v})
         for m in found.referrals if m.name
     ]
@@ -103,7 +103,7 @@ def _handoff(queue: Queue, priority: Priority, reason: str, ctx: BrainContext, i
     day = f"day {ctx.days_since_visit}" if ctx.days_since_visit is not None else "no recent visit"
     category = ctx.visit_category.value if ctx.visit_category else "unknown"
     summary = f"Patient reply read as {intent.value}; {category} visit, {day}."
-    return ToolCall("create_handoff", {"queue": queue.value, "priority": priority.value, "reason": reason[:200],
+    return ToolCall(ToolName.CREATE_HANDOFF, {"queue": queue.value, "priority": priority.value, "reason": reason[:200],
                                        "summary": summary})
 
 

@@ -154,7 +154,7 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
                        injection=True, possible_opt_out=mixed.possible_opt_out)
 
     mentions = tuple(extract_referrals(raw, ignore=known_names))
-    turn = rules.Turn(raw, norm, tuple(m.name.lower() for m in mentions if m.name))
+    turn = rules.ReadText(raw, norm, tuple(m.name.lower() for m in mentions if m.name))
     _content(turn, scores, tri)
     mentions = _asks(turn, scores, mentions, last_asks)
     exact = _exact(scores, tri, mentions, keyword is not None, bool(last_asks))
@@ -238,14 +238,14 @@ def _reaction(match: re.Match[str], policies: Policies) -> Classification:
     return _result(scores, policies, TriageResult(), (), reading=reader_for_policies(policies).read(verb))
 
 
-def _asks_us(turn: rules.Turn) -> bool:
+def _asks_us(turn: rules.ReadText) -> bool:
     """A direct question in the text: a clause that opens as a question and ends with a question mark, and
     is not praise in question form. Whoever else reads the text, a person answers it."""
     return any(c.text.endswith("?") and (lx.QUESTION_START.match(c.text) or lx.QUESTION_START_ES.match(c.text))
                and not lx.RHETORICAL.match(c.text) for c in turn.clauses)
 
 
-def _contact_not_revoked(turn: rules.Turn, scores: _Scores, policies: Policies) -> bool:
+def _contact_not_revoked(turn: rules.ReadText, scores: _Scores, policies: Policies) -> bool:
     """The text's words of a revocation ask who is texting ("who's texting me??") or tell of others who will
     text us ("Priya and Lauren are texting you today"), and the rest of it carries none ("quién habla?
     bórrenme de su lista" does)."""
@@ -279,7 +279,7 @@ def _with_model_flag(tri: TriageResult, reading: Reading, model_urgent: bool) ->
     return TriageResult(red_flags=(*tri.red_flags, model_red_flag(reading)), effects=tri.effects)
 
 
-def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
+def _content(turn: rules.ReadText, scores: _Scores, tri: TriageResult) -> None:
     """Intents read from the message itself, independent of what the agent asked."""
     positive, unhappy = rules.sentiment(turn)
     scores.add(Intent.POSITIVE, positive)
@@ -308,7 +308,7 @@ def _content(turn: rules.Turn, scores: _Scores, tri: TriageResult) -> None:
 
 
 def _asks(
-    turn: rules.Turn, scores: _Scores, mentions: tuple[ReferralMention, ...], last_asks: frozenset[AskKind]
+    turn: rules.ReadText, scores: _Scores, mentions: tuple[ReferralMention, ...], last_asks: frozenset[AskKind]
 ) -> tuple[ReferralMention, ...]:
     """Referral and decline, which depend on what the agent's last message asked for."""
     norm = turn.norm

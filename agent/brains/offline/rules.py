@@ -1,9 +1,10 @@
 """Per-intent detectors for the offline classifier. Each returns a confidence (0 = not present).
 
-They work over a `Turn`: the raw text, its normalised form and its clauses, built once per message.
+They work over a `ReadText` (a patient text being read; not the `Turn` table): the raw text, its
+normalised form and its clauses, built once per message.
 Confidence bands: >= 0.9 clear rule hits, 0.6-0.8 weak signals; a positive reply is "clearly
-positive" (>= 0.8) only on a strong word, a compliment, or an intensified medium word, never on
-"fine", "ok i guess" or "not bad".
+positive" (policies/asks.yaml clearly_positive) only on a strong word, a compliment, or an intensified
+medium word, never on "fine", "ok i guess" or "not bad".
 """
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class Clause:
 
 
 @dataclass(frozen=True)
-class Turn:
+class ReadText:
     raw: str
     norm: str
     names: tuple[str, ...] = ()  # lowercased names of people the patient mentions
@@ -74,7 +75,7 @@ def _intensified(text: str, start: int) -> bool:
     return any(w in lx.INTENSIFIERS for w in _before(text, start, 2))
 
 
-def _subjects(turn: Turn, prefix: str) -> tuple[int, int]:
+def _subjects(turn: ReadText, prefix: str) -> tuple[int, int]:
     """End offsets of the last first-person and the last third-person subject in `prefix`."""
     last_third = max((m.end() for m in _THIRD_PERSON.finditer(prefix)), default=-1)
     for name in turn.names:
@@ -85,13 +86,13 @@ def _subjects(turn: Turn, prefix: str) -> tuple[int, int]:
     return last_first, last_third
 
 
-def third_person(turn: Turn, clause: str, start: int) -> bool:
+def third_person(turn: ReadText, clause: str, start: int) -> bool:
     """The nearest subject before `start` in the clause is someone else ("my sister wants to book")."""
     first, third = _subjects(turn, clause[:start])
     return third > first
 
 
-def first_person(turn: Turn, clause: str, start: int) -> bool:
+def first_person(turn: ReadText, clause: str, start: int) -> bool:
     """The patient is the subject at `start`: "can i book", "we'd like to come in", or a bare imperative."""
     prefix = clause[:start]
     first, third = _subjects(turn, prefix)
@@ -129,7 +130,7 @@ class _Present:
         return bool(self.idioms) or self.strong or self.compliment or self.medium or self.weak or self.unhappy
 
 
-def sentiment(turn: Turn) -> tuple[float, float]:
+def sentiment(turn: ReadText) -> tuple[float, float]:
     """(positive, unhappy) confidences."""
     present = _Present.scan(turn.masked)
     if not present.any():
@@ -202,7 +203,7 @@ def _unhappy(text: str, question: bool = False) -> float:
 
 
 # ------------------------------------------------------------------------ other intents
-def concern(turn: Turn, effects: bool) -> float:
+def concern(turn: ReadText, effects: bool) -> float:
     if effects:
         return 0.9
     for clause in turn.clauses:
@@ -215,7 +216,7 @@ def concern(turn: Turn, effects: bool) -> float:
     return 0.0
 
 
-def booking(turn: Turn) -> float:
+def booking(turn: ReadText) -> float:
     for clause in turn.clauses:
         m = lx.BOOKING.search(clause.text)
         if m and not third_person(turn, clause.text, m.start()):
@@ -226,7 +227,7 @@ def booking(turn: Turn) -> float:
     return 0.0
 
 
-def service_interest(turn: Turn) -> float:
+def service_interest(turn: ReadText) -> float:
     for clause in turn.clauses:
         want = lx.SERVICE_WANT.search(clause.text)
         if want and not third_person(turn, clause.text, want.start()):
@@ -240,7 +241,7 @@ def service_interest(turn: Turn) -> float:
     return 0.0
 
 
-def wrong_number(turn: Turn) -> float:
+def wrong_number(turn: ReadText) -> float:
     if lx.WRONG_NUMBER.search(turn.norm):
         return 0.95
     m = lx.NOT_PERSON_RAW.search(turn.raw.translate(_FOLD))
@@ -261,7 +262,7 @@ def _plain_name(word: str) -> bool:
     )
 
 
-def question(turn: Turn) -> float:
+def question(turn: ReadText) -> float:
     if "?" in turn.norm:
         return 0.85
     if turn.words and all(w in lx.ACK_WORDS for w in turn.words):
@@ -271,7 +272,7 @@ def question(turn: Turn) -> float:
     return 0.0
 
 
-def neutral(turn: Turn) -> float:
+def neutral(turn: ReadText) -> float:
     words = turn.words
     if not words:
         return 0.0
