@@ -38,10 +38,7 @@ def _seq_literals(seq: list, strict: bool = False) -> list[str] | None:
             run.append(chr(av))
             continue
         if run:
-            # "n(?:ah|ope)": extend the run with what must directly follow it, when that is known.
-            tails = _item_literals(op, av, strict=True) if op in (_sre.SUBPATTERN, _sre.BRANCH) else None
-            prefix = "".join(run)
-            return [prefix + t for t in tails] if tails else [prefix]
+            return _glued(run, op, av)
         if op in _SKIP:
             continue
         if op in _REPEATS and av[0] == 0:
@@ -53,6 +50,14 @@ def _seq_literals(seq: list, strict: bool = False) -> list[str] | None:
             continue
         return lits or None
     return ["".join(run)] if run else _EMPTY
+
+
+def _glued(run: list[str], op: object, av: object) -> list[str]:
+    """A run of literal characters, extended with what must directly follow it when that is known
+    ("n(?:ah|ope)" -> "nah", "nope")."""
+    tails = _item_literals(op, av, strict=True) if op in (_sre.SUBPATTERN, _sre.BRANCH) else None
+    prefix = "".join(run)
+    return [prefix + t for t in tails] if tails else [prefix]
 
 
 def _item_literals(op: object, av: object, strict: bool = False) -> list[str] | None:
@@ -87,9 +92,7 @@ def required_literals(pattern: str) -> tuple[str, ...] | None:
             run.append(chr(av))
             continue
         if run:
-            tails = _item_literals(op, av, strict=True) if op in (_sre.SUBPATTERN, _sre.BRANCH) else None
-            prefix = "".join(run)
-            candidates.append([prefix + t for t in tails] if tails else [prefix])
+            candidates.append(_glued(run, op, av))
             run = []
         if op in _SKIP or (op in _REPEATS and av[0] == 0):
             continue

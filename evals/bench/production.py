@@ -25,7 +25,6 @@ patients: 100k patients, visits and conversations, 200k touches, 400k messages, 
 from __future__ import annotations
 
 import asyncio
-import multiprocessing as mp
 import random
 import re
 import statistics
@@ -42,6 +41,8 @@ import httpx
 import sqlalchemy as sa
 from sqlalchemy import event
 from twilio.request_validator import RequestValidator
+
+from evals.bench.together import run_together
 
 NOW = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles: no quiet hours
 TOKEN = "bench-auth-token"
@@ -371,26 +372,12 @@ def due_touches_per_s(url: str, due: int, workers: int = 2) -> dict:
 
                                 .order_by(tt.c.id).limit(due)).scalars())
         conn.execute(sa.update(tt).where(tt.c.id.in_(ids)).values(due_at=NOW - timedelta(minutes=5)))
-    ctx = mp.get_context("spawn")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_touch_worker, args=(url, ready, go, results)) for _ in range(workers)]
     try:
-        for proc in procs:
-            proc.start()
-        for _ in procs:
-            ready.get(timeout=120)
-        started = time.perf_counter()
-        go.set()
-        outcomes = [results.get(timeout=900) for _ in procs]
+        outcomes, started = run_together(_touch_worker, [(url,)] * workers, result_timeout=900)
     except Exception as exc:  # noqa: BLE001 - a worker that died is a reported figure, not a lost run
         engine.dispose()
         return {"workers": workers, "due": len(ids), "error": f"{type(exc).__name__}: a worker did not report",
                 "tried": 0, "sent": 0, "wall_s": 0.0, "per_s": 0.0}
-    finally:
-        for proc in procs:
-            proc.join(timeout=30)
-            if proc.is_alive():
-                proc.terminate()
     wall = max(end for _, end, _, _ in outcomes) - started
     with engine.connect() as conn:
         sent = conn.execute(sa.select(sa.func.count()).select_from(tt).where(

@@ -8,7 +8,6 @@ thank-you while a person owns the thread (silent turn).
 """
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
 import uuid
@@ -16,6 +15,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlmodel import SQLModel
+
+from evals.bench.together import run_together
 
 SCRIPT = ("Honestly loving it!", "My sister Dana 415-555-0134 wants to come too", "thanks so much!")
 START = datetime(2026, 3, 10, 18, 0, tzinfo=UTC)
@@ -70,20 +71,9 @@ def _worker(url: str, patient_ids: list[int], ready, go, results) -> None:  # no
 
 def measure(url: str, workers: int, patients_per_worker: int = 150) -> dict:
     ids = _prepare(url, workers * patients_per_worker)
-    ctx = mp.get_context("spawn")
-    ready, results, go = ctx.Queue(), ctx.Queue(), ctx.Event()
-    shares = [ids[i::workers] for i in range(workers)]
-    procs = [ctx.Process(target=_worker, args=(url, share, ready, go, results)) for share in shares]
-    for proc in procs:
-        proc.start()
-    for _ in procs:
-        ready.get(timeout=120)
-    started = time.perf_counter()
-    go.set()
-    outcomes = [results.get(timeout=600) for _ in procs]
+    shares = [(url, ids[i::workers]) for i in range(workers)]
+    outcomes, started = run_together(_worker, shares, result_timeout=600)
     wall = time.perf_counter() - started
-    for proc in procs:
-        proc.join(timeout=30)
     turns = sum(n for n, _, _ in outcomes)
     latencies = sorted(x for _, _, lat in outcomes for x in lat)
     return {"workers": workers, "turns": turns, "wall_s": round(wall, 2), "turns_per_s": round(turns / wall, 1),
