@@ -4,8 +4,10 @@ from __future__ import annotations
 import time
 
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from agent.config import Settings
+from agent.store.models import Conversation
 from api.app import create_app
 from tests.replies import reply_text
 
@@ -35,11 +37,17 @@ def test_demo_clinic_talks_and_the_dry_run_outbox_records(tmp_path):
             if all(m["delivery_status"] != "pending" for m in transcript):
                 break
             time.sleep(0.1)
+        # The worker sends the other demo patients' due touches beside this test during clinic hours, so
+        # Maya's conversation id (which, with the message count, picks the phrasing) is read, not assumed.
+        with Session(client.app.state.agent.db) as session:
+            conversation_id = session.exec(select(Conversation.id).where(Conversation.patient_id == maya["id"])).one()
     statuses = {m["direction"]: set() for m in transcript}
     for m in transcript:
         statuses[m["direction"]].add(m["delivery_status"])
     assert statuses == {"outbound": {"dry_run"}, "inbound": {"received"}}
-    assert transcript[-1]["body"] == reply_text("positive_ask", variant=0)  # the first phrasing, with the ask
+    assert turn["replies"][0]["asks"] == ["referral"]
+    # The phrasing the conversation's variant picks: its id plus the one message (the touch) before the reply.
+    assert transcript[-1]["body"] == reply_text("positive_ask", variant=conversation_id + 1)
 
 
 def test_bad_input_gets_a_clear_error(tmp_path):
