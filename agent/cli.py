@@ -84,7 +84,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     if settings.dev_routes_enabled:
         typer.echo(f"Dev routes (no login): http://{host}:{port}/dev/patients")
     logs.install()
-    from api.proxies import server_options
+    from agent.proxies import server_options
 
     # X-Forwarded-For only from a configured proxy: the login throttle counts client addresses.
     # A stop waits at most a few seconds for open console event streams (/console/events), which would

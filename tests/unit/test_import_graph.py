@@ -2,7 +2,9 @@
 imports, the ones that run when a module is loaded; imports inside functions and under TYPE_CHECKING are
 deferred by design): no import cycle, and no layer importing one above it (agent < api < evals, as
 README's Layout section orders them). Imports inside functions in agent/ are deferred, not exempt: they keep
-the same order, and the few that must reach up are listed in LAZY_UPWARD with the reason. Within agent/,
+the same order, with no exception. The command line (agent/cli.py) is the one place that names a higher
+layer at all, as strings in its command registry (uvicorn's app factory, the evaluator commands), loaded
+only when that command is run; no other module in agent/ may name one. Within agent/,
 `agent.tools` sits below `agent.engine`: the engine builds the tools' scope and hands them what they need."""
 from __future__ import annotations
 
@@ -15,12 +17,8 @@ PACKAGES = ("agent", "api", "evals")
 LAYER = {"agent": 0, "api": 1, "evals": 2}
 # Packages below another inside agent/: (lower, upper). Checked on module-level and function-level imports.
 BELOW = (("agent.tools", "agent.engine"),)
-# Function-level imports in agent/ that reach a layer up on purpose, each with why.
-LAZY_UPWARD = {
-    # `afterglow serve` starts the HTTP app: the command line is the entry point over every layer, and only
-    # that command loads api/.
-    "agent.cli -> api.proxies",
-}
+# The composition root: the only module in agent/ whose strings may name a module of a higher layer.
+ENTRY_POINT = "agent.cli"
 
 
 def _modules() -> dict[str, Path]:
@@ -149,13 +147,32 @@ def test_no_deferred_import_in_agent_reaches_up() -> None:
     known = _modules()
     deferred = {f"{module} -> {imported}" for module, path in known.items() if module.startswith("agent.")
                 for imported in _deferred_imports(path, known) if _upward(module, imported)}
-    assert sorted(deferred - LAZY_UPWARD) == []
-    assert sorted(LAZY_UPWARD - deferred) == []  # an entry nothing needs any more goes
+    assert sorted(deferred) == []
+
+
+def _named_upper_modules(path: Path, known: dict[str, Path]) -> set[str]:
+    """Modules of api/ or evals/ a module of agent/ names in a string ("api.app:create_app", "evals.cli")."""
+    named = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            candidate = node.value.split(":")[0].strip()
+            if candidate in known and candidate.split(".")[0] != "agent":
+                named.add(candidate)
+    return named
+
+
+def test_only_the_command_line_names_a_higher_layer() -> None:
+    known = _modules()
+    naming = {module: sorted(_named_upper_modules(path, known)) for module, path in known.items()
+              if module.startswith("agent.")}
+    assert {module: names for module, names in naming.items() if names and module != ENTRY_POINT} == {}
+    # What the command line loads by name: the app factory for `serve`, the evaluator commands.
+    assert naming[ENTRY_POINT] == ["api.app", "evals.bench.cli", "evals.cli", "evals.nlu_cli"]
 
 
 def test_the_deferred_reader_sees_function_bodies() -> None:
     known = _modules()
-    assert "api.proxies" in _deferred_imports(known["agent.cli"], known)
+    assert "agent.proxies" in _deferred_imports(known["agent.cli"], known)
     assert _upward("agent.tools", "agent.engine.consent") and not _upward("agent.engine.turn", "agent.tools")
 
 
