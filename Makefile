@@ -32,6 +32,7 @@ nlu-eval: nlu
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout6 --names evals/nlu/referral_names6.yml --json var/nlu/heldout6.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout7 --names evals/nlu/referral_names7.yml --json var/nlu/heldout7.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout8 --names evals/nlu/referral_names8.yml --json var/nlu/heldout8.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout9 --names evals/nlu/referral_names9.yml --json var/nlu/heldout9.json || status=1; \
 	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
