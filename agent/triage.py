@@ -106,8 +106,9 @@ _TRANSPARENT = frozenset(
     seeing saw notice noticed noticing feel feeling felt experience experienced experiencing
     with is are was were it it's there there's so too very that bit little lot lots even
     longer anymore crazy extra actual tengo hay nada de el la mi mis any single one bad
-    terrible weird tiene tienen tenia tenian tuve tuvo veo ve noto nota siento sale salio hubo""".split()
-)  # Spanish verbs too: "no tienen pus ni nada", "no le veo nada morado"
+    terrible weird tiene tienen tenia tenian tuve tuvo veo ve noto nota siento sale salio hubo
+    me te le se nos les lo""".split()
+)  # Spanish verbs and their pronouns too: "no tienen pus ni nada", "no le veo nada morado", "no me duele"
 # Softeners that negate an expected effect only, never a red flag ("i can barely breathe").
 _EFFECT_SOFTENERS = frozenset("barely hardly less minimal minor basically practically".split())
 # Small words that may stand between an effect and a word of policy `resolved` ("has pretty much gone").

@@ -104,9 +104,14 @@ def test_all_caps_long_text_stays_fast() -> None:
     text = ("MI AMIGA DEL CORO CONSUELO QUIERE IR. SU TELEFONO ES 555 442 9087. MY FRIEND FROM CHURCH "
             "BERNADETTE WANTS BOTOX, EMAIL HER AT BERNIE@GMAIL.COM. " * 12)[:1500]
     extract_referrals(text)
-    start = time.perf_counter()
-    extract_referrals(text)
-    assert time.perf_counter() - start < 0.02
+    # A pattern that backtracks on long capitalised text takes seconds here; a linear one a few ms. The best
+    # of five runs keeps a busy neighbour (pytest -n 2, a training run) from failing it.
+    runs = []
+    for _ in range(5):
+        start = time.perf_counter()
+        extract_referrals(text)
+        runs.append(time.perf_counter() - start)
+    assert min(runs) < 0.05
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -62,7 +62,7 @@ def matches(patterns: list[str], norm: str) -> bool:
 
 def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading, policy: ReaderPolicy, norm: str,
           *, opted_out: bool = False, negated_only: bool = False, mild_only: bool = False, asked: bool = False,
-          not_revoking: bool = False) -> Blended:
+          not_revoking: bool = False, effects_only: bool = False) -> Blended:
     """The turn's intents (intent -> confidence) from the rules' full reading, the subset of it the rules
     read exactly, and the model's probabilities. `not_revoking`: the text's words of a revocation ask who is
     texting or tell of others who will text us, and nothing else in it revokes (classify._contact_not_revoked)."""
@@ -87,7 +87,8 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     p_opt_out = reading.p(Intent.OPT_OUT)
     # "no trouble breathing at all": the rules saw the symptom and saw it negated; only a confident
     # model reading overrides them.
-    model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only or mild_only)
+    model_says_urgent = reads_red_flag(reading, policy, norm, negated_only=negated_only or mild_only,
+                                       effects_only=effects_only)
     model_urgent = model_says_urgent and Intent.URGENT not in rules
     if model_says_urgent:
         add(Intent.URGENT, max(0.9, reading.red_flag))
@@ -139,12 +140,18 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
     return Blended(scores, model_urgent=model_urgent, possible_opt_out=possible, sarcastic=sarcastic)
 
 
-def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated_only: bool = False) -> bool:
+def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated_only: bool = False,
+                   effects_only: bool = False) -> bool:
     """The model's red flag: its P(red flag) (Reading.red_flag) over the threshold, with evidence in the text below
-    `model_alone`, and confidently when the rules saw the symptom only negated (or only as a mild effect)."""
+    `model_alone`, and confidently when the rules saw the symptom only negated (or only as a mild effect).
+    `effects_only`: the rules read expected effects and no red flag; if the model itself finds concern likelier
+    than urgent ("bruising bigger than I expected, like a purple thumbprint", "brows feel heavy and kinda
+    droopy"), its P(red flag) must reach `model_alone` too. The text still goes to the clinical queue as a concern."""
     p_urgent = reading.red_flag
     bar = max(policy.urgent_threshold, NEGATED_BAR) if negated_only else policy.urgent_threshold
     if p_urgent < policy.model_alone and not matches(policy.red_flag_evidence, norm):
+        bar = max(bar, policy.model_alone)
+    if effects_only and reading.p(Intent.CONCERN) > reading.p(Intent.URGENT):
         bar = max(bar, policy.model_alone)
     return p_urgent >= bar
 

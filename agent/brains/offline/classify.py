@@ -162,7 +162,7 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
     mild = mild_effect_only(bool(tri.effects), bool(tri.red_flags), policies.reader, norm)
     mixed = blend(scores, exact, reading, policies.reader, norm, opted_out=opted_out, negated_only=_negated_only(tri),
                   not_revoking=_contact_not_revoked(turn, scores, policies),
-                  mild_only=mild, asked=bool(last_asks))
+                  mild_only=mild, asked=bool(last_asks), effects_only=bool(tri.effects) and not tri.red_flags)
     question = rules_read.get(Intent.QUESTION)
     if question and set(mixed.scores) <= _ANSWERED_ALONE and _asks_us(turn):
         # "thanks! btw is it ok to work out today?": a direct question is never answered with a thank-you.

@@ -35,6 +35,12 @@ NEGATORS = frozenset(
 # Words that may sit between a negator and the word it negates ("not really loving it").
 NEG_BRIDGE = frozenset(
     "really that too so very all at a the it them super exactly quite as much totally loving".split()
+    # round 12: the verb and its pronouns between a negation and the praise ("didn't feel great", "no me senti
+    # bien atendida", "no quedé bien", "no me atendieron bien"), in both languages
+    + "feel felt feeling look looks looked turn turned come came out treated".split()
+    + "me te se le les lo la los las nos muy tan senti siento sentia sentimos quede quedo quedaron quedaba "
+      "atendieron atendio trataron trato fue fueron salio salieron ve veo vi veia luce lucia esta estoy estuvo "
+      "estaba resulto parece parecio funciono funciona".split()
 )
 INTENSIFIERS = frozenset(
     "so really very super extremely absolutely totally omg freaking literally truly incredibly "
@@ -270,6 +276,20 @@ BOOKING = _rx(
     r"\bparked\s+(?:out\s*front|outside|in\s+the\s+(?:lot|garage|back))\b", r"\bpulling\s+(?:in|up)\s+(?:now|rn)\b",
     r"^\W*(?:i'm\s+|im\s+)?outside\b[^.!?]{0,30}?\b(?:door|locked|come|coming|wait|let\s+me\s+in)\b",
     r"\bya\s+(?:estoy|llegue)\s+(?:afuera|aqui|abajo)\b", r"\bestoy\s+afuera\s+en\s+el\s+(?:carro|coche|auto)\b", r"\bbe there in\s+(?:\d+|five|ten|fifteen|twenty|a few|a sec)\b",
+    # round 12: arriving or confirming in the fewest words ("On my way 🚗", "here! which door", "ya estoy en el
+    # estacionamiento", "SI CONFIRMO", "Yes I'll be there"): the front desk is who needs to know. Not "omw to
+    # practice": a text for someone else.
+    r"^\W*(?:(?:ok|okay|k|kk|yes|yep|si|ok ok)\W+)?(?:on my way|omw|otw|heading (?:over|there|in|your way)|leaving now|"
+    r"almost there|en camino|voy en camino|voy para alla|ya voy para alla|ya casi llego|llegando)\b"
+    r"(?!\s+(?:to|a|al|para|pa)\s+(?!(?:you|the clinic|the spa|your|la clinica|alla|alli|ahi)\b))",
+    r"^\W*(?:(?:i'm|im|i am|we're|were)\s+)?here\s*!+|^\W*(?:i'm|im|i am|we're|were)\s+here\W*(?:$|which|where|what|"
+    r"do i|should i|door|parking)|^\W*(?:ya\s+)?(?:llegue|llegamos|estoy aqui|aqui estoy|ya estoy aqui)\W*$",
+    r"^\W*(?:i'm|im|i am|we're|were|ya estoy|estoy|ya estamos|estamos)\s+(?:in|at|en)\s+(?:the|your|el|la|su)\s+"
+    r"(?:parking lot|parking garage|lot|garage|lobby|waiting room|estacionamiento|parqueo|parqueadero|recepcion|sala de espera)\b",
+    r"^\W*(?:(?:yes|yep|si|ok|okay)\W+)?(?:i\s+)?(?:confirm(?:ed)?|confirmo|confirmado|confirmada|confirmamos)\W*"
+    r"(?:(?:for|para)\s+[^.!?]{0,20})?(?:thanks?|thank you|thx|gracias)?\W*$",
+    r"^\W*(?:(?:yes|yep|yeah|si|ok|okay)\W+)?(?:i'll|ill|i will|we'll|we will)\s+be there\s*(?:[.!]|$|at\b|on\b|tomorrow|tmrw|today|tonight|\d|see\b|thanks?\b|thx\b|ty\b)|^\W*(?:(?:si|ok)\W+)?"
+    r"(?:ahi|alli|alla)\s+(?:estare|estaremos|nos vemos)\b",
     r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
     r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
     # "resérvame la segunda sesión", "ponme pa la próxima con la misma muchacha"
@@ -403,6 +423,11 @@ NOT_REBOOKING = _fast(
     r"\bnot\s+interested\s+in\s+(?:(?:book\w*|schedul\w*|doing|getting)\s+)?" + _MORE_TREATMENT + r"|"
     # round 11: "hard pass on more sessions", "I'm going to stop at one treatment", "nae chance I'm doing the second one"
     r"\b(?:hard\s+)?pass\s+on\s+" + _MORE_TREATMENT + r"|\bstop(?:ping)?\s+at\s+(?:one|1|just\s+one|the\s+first)\b|"
+    # round 12: skipping or not needing the touch-up or follow-up ("I'll skip the touch up", "don't need a follow up
+    # appointment"): a touch-up is otherwise a booking word
+    r"(?<!can i )(?<!could i )(?<!should i )(?<!do i )(?<!ok to )(?<!okay to )(?<!fine to )"
+    r"\b(?:skip(?:ping)?|pass(?:ing)?\s+on|hold(?:ing)?\s+off\s+on|forgo|won't\s+need|wont\s+need|don't\s+need|dont\s+need|"
+    r"do\s+not\s+need|no\s+need\s+for)\s+(?:the\s+|my\s+|a\s+|any\s+|that\s+)?(?:touch[- ]?ups?|follow[- ]?ups?)\b|"
     r"\b(?:no|nae|zero|not\s+a)\s+(?:chance|way)\s+(?:i'm|im|i\s+am|i'll|ill|i\s+will)\s+(?:doing|getting|booking|coming|going)\b|"
     r"\b(?:don't|do not|dont|please don't|pls don't)\s+(?:put\s+me\s+down|schedule\s+me|book\s+me|hold\s+(?:a\s+|any\s+)?spots?|schedule|book)"
     r"\s+(?:me\s+)?(?:for\s+)?" + _MORE_TREATMENT + r"|"

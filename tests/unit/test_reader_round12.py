@@ -1,0 +1,110 @@
+"""Rules added after the eighth blind split's first reading (evals/nlu/heldout8, README "Reading patients").
+The texts are written fresh for the kinds that split showed, never copied from it; each pins one outcome of
+the full classify() and, next to it, the nearest text that must keep the old one."""
+from __future__ import annotations
+
+import pytest
+
+from agent.brains.offline.classify import classify
+from agent.policy.loader import default_policies
+from agent.triage import triage
+from agent.types import Intent
+
+POLICIES = default_policies()
+
+
+def _deciding(text: str) -> Intent:
+    return classify(text, POLICIES).intents[0].intent
+
+
+@pytest.mark.parametrize("text", [
+    "thanks, but I'm done after this one session, won't be coming back for more",
+    "gonna skip the touch up, I'm happy as is",
+    "no need for a follow up appointment, all good here",
+    "nah one round of peels was plenty for me",
+    "gracias pero ya no voy a volver por mas sesiones",
+])
+def test_turning_down_more_treatment_is_a_decline(text: str) -> None:
+    assert _deciding(text) is Intent.DECLINE
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("no thanks", Intent.NEUTRAL),  # a bare no to a check-in declines nothing for good
+    ("can I skip the touch up and come in for a facial instead?", Intent.BOOKING),
+    ("is it ok to skip the follow up?", Intent.QUESTION),
+])
+def test_a_bare_no_or_a_question_about_skipping_is_not_a_decline(text: str, intent: Intent) -> None:
+    assert _deciding(text) is intent
+
+
+@pytest.mark.parametrize("text", [
+    "on my way 🚗",
+    "omw!",
+    "I'm here, which entrance?",
+    "im in the parking garage",
+    "Confirmed, thank you",
+    "yes I will be there at 4",
+    "ya voy en camino",
+    "ya llegué",
+    "estoy en el estacionamiento, subo?",
+    "SI CONFIRMO",
+])
+def test_arriving_or_confirming_in_few_words_is_a_booking(text: str) -> None:
+    assert _deciding(text) is Intent.BOOKING
+
+
+@pytest.mark.parametrize("text", [
+    "I'll be there for my cousin's quinceañera so I needed the glow",
+    "omw to work, will reply later",
+])
+def test_being_somewhere_else_is_not_a_booking(text: str) -> None:
+    assert _deciding(text) is not Intent.BOOKING
+
+
+@pytest.mark.parametrize("text", [
+    "nomas pa que sepan que anoche fui a dar al ER jaja pero ya ando mejor",
+    "me llevaron al hospital anoche por lo de la cara",
+    "voy camino al urgent care, se me hinchó todo",
+])
+def test_the_er_or_the_hospital_in_spanish_is_an_emergency(text: str) -> None:
+    assert "emergency" in triage(text, POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "the girl who did my facial was kinda cold and rude",
+    "la doctora fue muy fria conmigo",
+])
+def test_a_cold_manner_is_not_cold_skin(text: str) -> None:
+    assert "cold_skin" not in triage(text, POLICIES.triage).red_flags
+    assert _deciding(text) is Intent.UNHAPPY
+
+
+def test_cold_skin_beside_a_person_still_counts() -> None:
+    assert "cold_skin" in triage("she was lovely but my lip is cold to the touch", POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "the bruise got bigger than I thought, kind of a purple blob by my lip, doesnt hurt",
+    "brows feel a little heavy and droopy, not dramatic",
+])
+def test_an_expected_effect_the_model_calls_concern_is_not_escalated_on_a_weak_model_flag(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.intents[0].intent is Intent.CONCERN, reading.intents
+    assert not reading.has(Intent.URGENT)
+
+
+def test_a_red_flag_the_rules_read_beside_an_effect_stays_urgent() -> None:
+    assert _deciding("my lip is swollen and the skin around it went white") is Intent.URGENT
+
+
+@pytest.mark.parametrize("text", [
+    "no me sentí bien atendida la verdad",
+    "no quedé bien, la verdad esperaba más",
+    "didn't feel great about how they treated me",
+])
+def test_praise_words_under_a_negated_verb_are_a_complaint(text: str) -> None:
+    assert _deciding(text) is Intent.UNHAPPY
+
+
+def test_a_no_that_answers_before_the_comma_is_not_a_negation() -> None:
+    assert _deciding("No, me siento bien, gracias") is Intent.NEUTRAL  # "no (problems), I feel fine"
