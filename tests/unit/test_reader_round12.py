@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from agent.brains.offline.classify import classify
+from agent.keywords import match_keyword
 from agent.policy.loader import default_policies
 from agent.triage import triage
-from agent.types import Intent
+from agent.types import Intent, Keyword
 
 POLICIES = default_policies()
 
@@ -108,3 +109,62 @@ def test_praise_words_under_a_negated_verb_are_a_complaint(text: str) -> None:
 
 def test_a_no_that_answers_before_the_comma_is_not_a_negation() -> None:
     assert _deciding("No, me siento bien, gracias") is Intent.NEUTRAL  # "no (problems), I feel fine"
+
+
+# After the ninth blind split's first reading (evals/nlu/heldout9).
+
+@pytest.mark.parametrize(("text", "family"), [
+    ("the ER doctor says they need to know which filler you used on me, can someone call them", "emergency"),
+    ("hospital wants the name of the product from my visit", "emergency"),
+    ("please call the triage nurse line at Mercy, they have questions", "emergency"),
+    ("me siento afiebrado, 38.9 desde anoche", "fever"),
+    ("feel awful, 101.4 this morning", "fever"),
+])
+def test_red_flags_told_through_the_hospital_or_a_bare_temperature(text: str, family: str) -> None:
+    assert family in triage(text, POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "I'm an ER nurse, just wanted to say your clinic was spotless",
+    "feeling great, down to 138.5 lbs",
+    "feel great, paid 38.50 for parking though",
+    "ando atorada en el trabajo, ¿me pueden mover la cita?",
+])
+def test_the_same_words_without_a_red_flag(text: str) -> None:
+    assert triage(text, POLICIES.triage).red_flags == ()
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("ya me pueden escribir otra vez, me arrepentí de darme de baja", Intent.OPT_IN),
+    ("no me pueden escribir otra vez", Intent.OPT_OUT),
+    ("no me vuelvan a escribir más", Intent.OPT_OUT),
+])
+def test_permission_to_write_again_and_its_negation(text: str, intent: Intent) -> None:
+    assert _deciding(text) is intent
+
+
+def test_regret_at_unsubscribing_opts_a_stopped_patient_back_in() -> None:
+    # The keyword layer runs before any brain: an opted-out patient's permission is honoured whatever the
+    # rest of the text sounds like ("regret" reads as a complaint).
+    text = "you can text me again, I regret unsubscribing"
+    assert match_keyword(text, POLICIES.keywords, opted_out=True) is Keyword.OPT_IN
+
+
+@pytest.mark.parametrize("text", [
+    "quit asking if I know somebody, I don't",
+    "no one comes to mind, my circle is tiny",
+    "thanks but my budget says no more for now",
+    "thanks but I decided the laser isn't for me",
+    "not doing any more sessions, one and done for me",
+])
+def test_refusals_about_who_they_know_or_why_they_stop_are_declines(text: str) -> None:
+    assert _deciding(text) is Intent.DECLINE
+
+
+def test_a_refusal_with_a_complaint_the_rules_read_stays_unhappy() -> None:
+    assert _deciding("not doing any more sessions, the results were terrible") is Intent.UNHAPPY
+
+
+@pytest.mark.parametrize("text", ["see you at 3:30!", "10 min away", "sip, ahí estaré el martes"])
+def test_more_arrivals_and_confirmations(text: str) -> None:
+    assert _deciding(text) is Intent.BOOKING

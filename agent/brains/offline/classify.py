@@ -20,7 +20,15 @@ from dataclasses import dataclass
 
 from agent.brains.offline import lexicon as lx
 from agent.brains.offline import rules
-from agent.brains.offline.blend import blend, matches, mild_effect_only, unsure_is_clinical, without
+from agent.brains.offline.blend import (
+    POLARITY_BAR,
+    RULES_SURE,
+    blend,
+    matches,
+    mild_effect_only,
+    unsure_is_clinical,
+    without,
+)
 from agent.brains.offline.extract import (
     REFERRAL_CUE,
     ReferralMention,
@@ -168,6 +176,11 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
         # "thanks! btw is it ok to work out today?": a direct question is never answered with a thank-you.
         mixed.scores[Intent.QUESTION] = question
     scores = _Scores(mixed.scores)
+    if (rules_read.get(Intent.DECLINE, 0.0) >= RULES_SURE and Intent.UNHAPPY not in rules_read
+            and Intent.UNHAPPY in scores and reading.p(Intent.UNHAPPY) < POLARITY_BAR):
+        # "Not doing any more sessions, it was a one and done thing": a refusal the rules read outright sounds
+        # sour to the model; without a complaint the rules read, it is the refusal, not a complaint.
+        del scores[Intent.UNHAPPY]
     if Intent.REFERRAL in scores and not mentions:
         mentions = tuple(extract_referrals(raw, ignore=known_names))  # the model read a referral the cues missed
         if not mentions and Intent.REFERRAL not in rules_read \

@@ -290,6 +290,9 @@ BOOKING = _rx(
     r"(?:(?:for|para)\s+[^.!?]{0,20})?(?:thanks?|thank you|thx|gracias)?\W*$",
     r"^\W*(?:(?:yes|yep|yeah|si|ok|okay)\W+)?(?:i'll|ill|i will|we'll|we will)\s+be there\s*(?:[.!]|$|at\b|on\b|tomorrow|tmrw|today|tonight|\d|see\b|thanks?\b|thx\b|ty\b)|^\W*(?:(?:si|ok)\W+)?"
     r"(?:ahi|alli|alla)\s+(?:estare|estaremos|nos vemos)\b",
+    r"^\W*(?:(?:sip|sii+|simon|claro|va|dale|ok|si)\W+)(?:ahi|alli|alla)\s+(?:estare|estaremos|nos vemos)\b",
+    r"^\W*(?:(?:ok|okay|great|perfect|cool|yes|yep)\W+)?see\s+(?:you|u|ya)\s+(?:at|@)\s*\d{1,2}(?::\d\d)?\s*(?:am|pm)?\W*$",
+    r"^\W*(?:\d+|one|two|three|five|ten|fifteen)\s*(?:min\w*|mins?)\s+(?:away|out)\W*$",
     r"\b(?:voy|vamos|llego|llegare|llegamos|voy a llegar|vamos a llegar)\s+(?:\w+\s+){0,3}?tarde\b",
     r"\bllego en\s+(?:\d+|cinco|diez|quince|veinte)\b", r"\batorad[ao]s?\s+en\s+el\s+trafico\b",
     # "resérvame la segunda sesión", "ponme pa la próxima con la misma muchacha"
@@ -423,6 +426,10 @@ NOT_REBOOKING = _fast(
     r"\bnot\s+interested\s+in\s+(?:(?:book\w*|schedul\w*|doing|getting)\s+)?" + _MORE_TREATMENT + r"|"
     # round 11: "hard pass on more sessions", "I'm going to stop at one treatment", "nae chance I'm doing the second one"
     r"\b(?:hard\s+)?pass\s+on\s+" + _MORE_TREATMENT + r"|\bstop(?:ping)?\s+at\s+(?:one|1|just\s+one|the\s+first)\b|"
+    # round 12: deciding a treatment is not for them ("decided the laser isn't for me", "creo que esto no es para mí")
+    r"\b(?:decided|realized|realised|think|guess|found out|figured)\b[^.!?]{0,40}?\b(?:isn't|isnt|is not|aren't|arent|are not|"
+    r"wasn't|wasnt|not)\s+(?:really\s+)?for me\b(?!.*\b(?:change|switch|swap|instead|different|cambiar|otro|otra)\b)|"
+    r"\b(?:decidi|creo|pienso|me di cuenta)\b[^.!?]{0,30}?\bno es para mi\b(?!.*\b(?:cambiar|otro|otra|en vez)\b)|"
     # round 12: skipping or not needing the touch-up or follow-up ("I'll skip the touch up", "don't need a follow up
     # appointment"): a touch-up is otherwise a booking word
     r"(?<!can i )(?<!could i )(?<!should i )(?<!do i )(?<!ok to )(?<!okay to )(?<!fine to )"
