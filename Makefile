@@ -33,6 +33,7 @@ nlu-eval: nlu
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout7 --names evals/nlu/referral_names7.yml --json var/nlu/heldout7.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout8 --names evals/nlu/referral_names8.yml --json var/nlu/heldout8.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout9 --names evals/nlu/referral_names9.yml --json var/nlu/heldout9.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout10 --names evals/nlu/referral_names10.yml --json var/nlu/heldout10.json || status=1; \
 	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.
@@ -42,9 +43,11 @@ run: install nlu
 	$(BIN)/afterglow serve --port $(PORT)
 
 # The whole suite. PostgreSQL tests skip when no server answers and browser tests when /usr/bin/chromium
-# is missing (`make chromium`), unless CI=true (then they fail).
+# is missing (`make chromium`), unless CI=true (then they fail). Two workers (pytest-xdist), then the tests
+# marked `serial` alone: they time a deadline on the wall clock, which a parallel neighbour would distort.
 test: install nlu
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 -m "not serial"
+	$(BIN)/pytest -m serial
 
 # A real open-weights model in the loop: llama-cpp-python's OpenAI-compatible server with Gemma 3 270M on a
 # free loopback port (both installed on first use, outside .venv), tests/model against it with figures,

@@ -37,16 +37,18 @@ def test_demo_clinic_talks_and_the_dry_run_outbox_records(tmp_path):
             if all(m["delivery_status"] != "pending" for m in transcript):
                 break
             time.sleep(0.1)
-        # The worker sends the other demo patients' due touches beside this test during clinic hours, so
-        # Maya's conversation id (which, with the message count, picks the phrasing) is read, not assumed.
+        # The worker sends the demo patients' due touches beside this test during clinic hours (Maya's too: each
+        # touch opens a conversation and closes the last), so the conversation the reply went out in, whose id
+        # with its message count picks the phrasing, is read, not assumed.
         with Session(client.app.state.agent.db) as session:
-            conversation_id = session.exec(select(Conversation.id).where(Conversation.patient_id == maya["id"])).one()
+            conversation_id = session.exec(select(Conversation.id).where(Conversation.patient_id == maya["id"])
+                                           .order_by(Conversation.id.desc())).first()
     statuses = {m["direction"]: set() for m in transcript}
     for m in transcript:
         statuses[m["direction"]].add(m["delivery_status"])
     assert statuses == {"outbound": {"dry_run"}, "inbound": {"received"}}
     assert turn["replies"][0]["asks"] == ["referral"]
-    # The phrasing the conversation's variant picks: its id plus the one message (the touch) before the reply.
+    # The phrasing the conversation's variant picks: its id plus the one message (a touch) before the reply.
     assert transcript[-1]["body"] == reply_text("positive_ask", variant=conversation_id + 1)
 
 

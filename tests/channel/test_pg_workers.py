@@ -28,7 +28,8 @@ from tests.channel.fake_twilio import FakeTwilio
 from tests.channel.helpers import ACCOUNT_SID, AUTH_TOKEN, inbound_params
 from tests.conftest import START, PatientFactory, _truncate
 
-pytestmark = pytest.mark.postgres
+# serial: recovery deadlines on the wall clock (make test runs these alone)
+pytestmark = [pytest.mark.postgres, pytest.mark.serial]
 ROOT = Path(__file__).resolve().parents[2]
 
 PATIENTS, PER_PATIENT = 100, 3  # 300 queued sends over 100 conversations

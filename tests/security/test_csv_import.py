@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlmodel import Session, select
 
 from agent.channel.spool import Spool
@@ -97,6 +98,7 @@ def test_a_file_that_is_not_csv_is_one_clear_error_not_a_traceback(tmp_path):
     assert "0 imported, 0 already known, 1 rejected" in output
 
 
+@pytest.mark.serial  # the webhook's wait is timed on the wall clock: no parallel neighbour
 def test_a_10000_row_import_never_keeps_a_webhook_waiting(tmp_path):
     url, env = _database(tmp_path)
     path = tmp_path / "big.csv"
