@@ -135,16 +135,17 @@ _CUE = re.compile(_at_words(_CUE_EN + "|" + _CUE_ES), re.IGNORECASE)
 
 # Commands to the clinic, for the classifier (it reads normalised text: "u" -> "you", accents folded).
 _SP_COMMAND = (
-    r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|av[ií]sale|av[ií]sele|av[ií]senle|escr[ií]bele|escr[ií]bale|"
-    r"escr[ií]banle|m[aá]nd(?:a|e|en)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
+    # Spain's vosotros forms too: "decidle", "avisadle", "escribidle", "pasadle", "llamadla", "mandadle"
+    r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|dec[ií]dle|av[ií]sale|av[ií]sele|av[ií]senle|avis[aá]dle|escr[ií]bele|"
+    r"escr[ií]bale|escr[ií]banle|escrib[ií]dle|m[aá]nd(?:a|e|en|ad)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
     r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     # the clinic's form, info or prices sent on to someone: "mándale el formulario a mi cuñada Rosa"
     r"(?:m[aá]nd|env[ií]|p[aá]s)(?:a|e|en)(?:le|les)?\s+(?:la|el|los|las|su|sus|tu|tus)\s+(?:[\w]+\s+){0,2}?"
     r"(?:info\w*|formularios?|forma|planilla|cuestionario|lista(?:\s+de\s+precios)?|precios|link|enlace|liga|"
     r"men[uú]|detalles|datos)|"
-    r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
-    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
+    r"ll[aá]m(?:a|e|en|ad)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
+    r"cont[aá]ct(?:a|e|en|ad)l[ea]|h[aá]bl(?:a|e|en|ad)le|text[eé]ale|textea|p[aá]s(?:a|e|en|ad)le\s+(?:la|el|su|tu|mi)\s+\w+|"
     # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
     r"les?\s+dije(?=[^.!?]{0,80}\bque\s+(?:vaya|vayan|venga|vengan|llame|llamen|escriba|escriban|agende|agenden|reserve|"
     r"reserven|pida|pidan|les?\s+(?:escriba|escriban|llame|llamen|marque|marquen))\b)|"
@@ -196,7 +197,8 @@ _COMMAND = re.compile(
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
     r"invited|add|book|schedule|squeeze\s+in|fit\s+in|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
-    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
+    # "vengo de parte de Pilar": the new patient names who sent them, and that person is recorded too
+    r"(?P<es>(?:vengo|vine|venimos|vinimos)\s+de\s+parte\s+de|referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
@@ -293,9 +295,11 @@ _REL_THEN_NAME = re.compile(
     + _HONORIFIC + _NAME,
     re.IGNORECASE,
 )
-# "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
+# "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in"; a place of two words
+# before a comma is the place ("mi prima de Puerto Rico, Nayeli"), not a name.
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?(?P<group>[^\W\d_]+)(?:\s*,\s*|\s+)" + _HONORIFIC
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?(?P<group>[^\W\d_]+(?:\s+[^\W\d_]+(?=\s*,))?)"
+    r"(?:\s*,\s*|\s+)" + _HONORIFIC
     + r"(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
@@ -424,6 +428,7 @@ _NAME_IS = re.compile(
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,
 )
+_NICKNAME = re.compile(r"(?:she|he)\s+goes\s+by|le\s+dicen", re.IGNORECASE)
 _BARE_CLAUSE = re.compile(
     r"(?:(?<=[.!?\n])|(?<=[.!?\n]\s)|(?<=[.!?\n]\s\s))(?:(?:it'?s|it\s+is|she'?s|he'?s)\s+)?(?P<name>" + _WORDCHARS
     + r"(?:\s+" + _WORDCHARS + r")?)(?:\s*(?:,|&|and|y)\s*" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)*"
@@ -463,7 +468,8 @@ _NAMED_GAP = re.compile(  # between "my friend's info:" and "ruby"
 # The patient naming themselves: never a referral.
 _SELF = re.compile(
     _WORD_START + r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|"
-    r"l[ea]s?\s+escribe|te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
+    # "de parte de Maya" signs a message as Maya; "vengo de parte de Pilar" names who sent the patient
+    r"l[ea]s?\s+escribe|te\s+escribe|(?<!vengo\s)(?<!vine\s)(?<!venimos\s)(?<!vinimos\s)de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
     re.IGNORECASE,
 )
 # The patient's own family framing: "soy la hija de doña Rosa", "I'm Rosa's daughter", "this is Marge's son".
@@ -632,6 +638,7 @@ def _clause_start(text: str, pos: int, ends: re.Pattern[str] = _CLAUSE_END, reac
 def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     drafts: list[_Draft] = []
     intro = bool(_INTRO_WORDS.search(text))
+    nicknames: list[int] = []  # where a nickname starts ("she goes by Jojo")
     rel_only = list(_REL_ONLY.finditer(text)) + list(_REL_ARTICLE.finditer(text))
     if _MINE.search(text):
         rel_only += _REL_OF_MINE.finditer(text)
@@ -655,6 +662,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
             group = next(g for g in ("name", "name2", "name3") if m.group(g))
             picked = _pick(m.group(group), m.start(group), anchored=True)
             if picked:
+                if group == "name" and _NICKNAME.match(m.group(0)):
+                    nicknames.append(picked[1])
                 drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
                 if group == "name3":
                     more = _more_names(text, picked[2], anchored=True, rel=None)
@@ -676,6 +685,10 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
         drafts += _by_number(text, phones)
     if drafts and (" his " in text or " her " in text or " their " in text or " su" in text):
         drafts += _their_relatives(text, min(d.start for d in drafts))
+    for at in nicknames:
+        # "se llama Ana Sofía, le dicen Sofi": a nickname after a name is that person's, not a second one
+        if any(d.name and d.end <= at for d in drafts):
+            drafts = [d for d in drafts if not (d.name and d.start <= at < d.end)]
     return drafts
 
 
@@ -713,6 +726,9 @@ def _related(
     for m in _REL_FROM_NAME.finditer(text):
         lower_ok = fold(m.group("group")) in _GROUPS
         picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
+        if picked is None and " " in m.group("group"):  # "my friend from work Kim, she ...": Kim after all
+            word = m.group("group").split()[1]
+            picked = _pick(word, m.end("group") - len(word), anchored=False)
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
@@ -1136,7 +1152,9 @@ def _same_person(a: _Draft, b: _Draft) -> bool:
     if x == y:
         return True
     overlap = a.start <= b.start < a.end or b.start <= a.start < b.end
-    return overlap and (set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()))
+    # overlapping mentions that share a word are one person too: "Ana Sofía" and "Sofía Restrepo" read
+    # from "Ana Sofía Restrepo"
+    return overlap and bool(set(x.split()) & set(y.split()))
 
 
 def _same_relative(a: _Draft, b: _Draft) -> bool:
@@ -1153,8 +1171,8 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         overlap = next((o for o in merged if o.start <= d.start < o.end or d.start <= o.start < d.end), None)
         target = same or (overlap if overlap and (not d.name or not overlap.name) else None)
         if target:
-            if d.name and target.name and len(d.name) > len(target.name):
-                target.name = d.name
+            if d.name and target.name and set(target.name.lower().split()) < set(d.name.lower().split()):
+                target.name = d.name  # the fuller name, never the one that runs on into a surname
             target.name = target.name or d.name
             target.chained = target.chained or d.chained
             target.relationship = None if target.chained else target.relationship or d.relationship

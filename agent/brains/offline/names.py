@@ -306,8 +306,9 @@ NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
 # Given names that are also stop or common words ("my husband Will", "my daughter April", "mi hijo
 # Jesús"): names only when capitalised right where a name is expected, never "will" or "Hope you ...".
 WORDS_THAT_ARE_NAMES: frozenset[str] = frozenset(
-    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ...")
-    "hope will may june april august jesus julio abril rose star guy mar al jun jan".split()
+    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ..."), and "Thu" a Vietnamese
+    # given name ("my wife Anh Thu", "Thu Trang") as well as Thursday
+    "hope will may june april august jesus julio abril rose star guy mar al jun jan thu".split()
 )
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
