@@ -42,6 +42,20 @@ CASES: list[tuple[str, list[str]]] = [
     ("mi prima de Costa Rica, Yorleny, quiere cita", ["Yorleny"]),
     ("my friend from San Antonio, Marisela, wants botox", ["Marisela"]),
     ("my friend from work Kim, she wants botox", ["Kim"]),
+    # a lowercase name that is also a word, between the relationship and "wants"
+    ("my coworker june wants to try botox too", ["June"]),
+    ("mi amiga rose quiere cita", ["Rose"]),
+    # a name, a two-word adverb, then the referral verb
+    ("Kenzie for sure wants to come in", ["Kenzie"]),
+    ("Mari de verdad quiere venir", ["Mari"]),
+    # a greeting passed on to someone who is coming in
+    ("tell Thuy I said hi, she's coming in with me Friday", ["Thuy"]),
+    # Jamaican
+    ("Bredren name Dwayne wan come fi di facial", ["Dwayne"]),
+    ("my bredrin Oneil wan come too", ["Oneil"]),
+    # each name in a list keeps its number after it
+    ("text Marta at 555-0144 and Inés at 555-0188", ["Marta", "Inés"]),
+    ("escríbele a Marta al 555-0144 y a Inés al 555-0188", ["Marta", "Inés"]),
 ]
 
 NEGATIVES: list[str] = [
@@ -49,6 +63,9 @@ NEGATIVES: list[str] = [
     "buenas, de parte de Maya, quiero cita para el jueves",
     "Jajaja my sister wants nothing to do with needles",
     "can I come in Thu at 3?",
+    "my friend will want to come eventually",
+    "my friends hope to come in next month",
+    "tell Dr. Kim I said hi, I'm coming in Friday",
 ]
 
 

@@ -83,7 +83,7 @@ _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 _CUE_EN = (
     r"\b(?:wants?\s+(?:to|in|your|ur|the|an?|info|details|a\s+consult|botox|filler|fillers|lips?|lip\s+filler|"
     r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|consults?|consultations?|that|this|it|them|some|one|hers|his|"
-    r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
+    r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|wan\s+(?:come|book|try|get)\b|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info\w*|appointments?|appts?|"
@@ -218,6 +218,9 @@ _TAILS = {
                        re.IGNORECASE),
 }
 # Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
+# "tell Thuy I said hi, she's coming in with me": a greeting passed to someone who is coming in.
+_SAID_HI_COMING = re.compile(r"\bi\s+said\s+(?:hi|hello|hey)\b\W+(?:and\s+)?(?:she|he|they)(?:'s|'re|\s+is|\s+are)\s+"
+                             r"(?:coming|booking|booked)\b", re.IGNORECASE)
 _NOT_A_REQUEST = re.compile(
     r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una|"
     r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
@@ -305,6 +308,10 @@ _REL_FROM_NAME = re.compile(
 )
 # Groups a relationship is qualified by ("my friend from choir jess", "mi amiga del coro consuelo"): after one
 # of these a lowercase uncommon word is the name, as after "my friend" ("my friend from boston" is a place).
+# "my friend hope wants to come too": a lowercase name that is also a word, between the relationship and
+# "wants"/"quiere". Not the modals ("my friend will want to", "may want").
+_WORD_NAME_THEN_WANTS = re.compile(
+    r"(?P<name>" + "|".join(sorted(WORDS_THAT_ARE_NAMES - {"will", "may"})) + r")\s+(?:wants|quiere)\b")
 _GROUPS = frozenset(
     "choir church gym work school yoga pilates barre spin crossfit class college uni university office team club "
     "bible parish temple mosque synagogue salon book coro iglesia gimnasio gim trabajo escuela colegio oficina "
@@ -339,7 +346,7 @@ _NAMES_FIRST_BEFORE_REL = re.compile(
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
     r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
-    + r"\s+(?P<name>" + _WORDCHARS + ")",
+    + r"\s+(?:(?:name|named|called)\s+)?(?P<name>" + _WORDCHARS + ")",  # "Bredren name Kemar wan come"
     re.IGNORECASE,
 )
 _LOWER_TITLES = frozenset("bestie bff hubby wifey".split())
@@ -503,9 +510,10 @@ _LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
 _LONE_REL_WORD = re.compile(r"\b" + _REL + r"\b", re.IGNORECASE)
 _TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
 _LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
+_ADVERB_PAIRS = frozenset({"for sure", "for real", "for reals", "por supuesto", "de verdad", "sin duda"})
 _ADVERBS = frozenset(
     "also too really totally def definitely both all literally seriously ya tambien también igual si sí tmb "
-    "tb has have been finally still always now".split()
+    "tb has have been finally still always now fr lowkey highkey deffo defo probably prob".split()
 )
 _DETERMINER = re.compile(
     r"my|your|ur|our|his|her|their|the|a|an|this|that|these|those|mi|mis|su|sus|tu|tus|el|la|los|las|un|una",
@@ -570,12 +578,16 @@ def _one(rel: str | None) -> str | None:
 
 
 _AND = frozenset({"and", "y", "&", "n", "e"})
+# " at 555-0192" after a name (a number too short to be read as a phone; a phone read is blanked to spaces)
+_AT_NUMBER = re.compile(r"\s+(?:at|@|al)(?:\s*[\d()+.\-]*\d)?(?=\s)", re.IGNORECASE)
 
 
-def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False) -> list[_Draft]:
+def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False,
+                numbers: bool = False) -> list[_Draft]:
     """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim".
 
-    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim").
+    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim");
+    numbers: each name may have its number after it ("Rosa at 555-0192 and Lily at 555-0107").
     """
     out: list[_Draft] = []
     pending: list[_Draft] = []
@@ -598,6 +610,8 @@ def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas:
             out += pending
             pending = []
         pos = picked[2]
+        if numbers and (at := _AT_NUMBER.match(text, pos)):
+            pos = at.end()
     return out + pending if commas else out
 
 
@@ -714,6 +728,8 @@ def _related(
         # "my sister Dana" may be lowercase; after a comma ("my sisters, wrong number") only a capital counts.
         anchored = "," not in text[m.end("rel") : m.start("name")]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored)
+        if picked is None and anchored and (word := _WORD_NAME_THEN_WANTS.match(text, m.start("name"))):
+            picked = (word.group("name").capitalize(), word.start("name"), word.end("name"))
         if picked:
             rel = _one(_canonical_rel(m.group("rel")))
             drafts.append(_Draft(m.start(), picked[2], picked[0], rel))
@@ -940,6 +956,10 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     def strip(words: frozenset[str]) -> None:
         while tokens and tokens[-1].group(0).lower() in words:
             tokens.pop()
+        # "Tasha for sure wants in", "Lu for real wants it": two-word adverbs
+        if words is _ADVERBS and len(tokens) >= 3 and " ".join(t.group(0).lower() for t in tokens[-2:]) in _ADVERB_PAIRS:
+            del tokens[-2:]
+            strip(words)
 
     strip(_ADVERBS)
     kept = list(tokens)
@@ -975,7 +995,9 @@ def _commanded(text: str) -> list[_Draft]:
         ):
             continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
         tail = _TAILS.get(kind)
-        if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
+        if tail and not _within(tail, text, cmd.end(), _PHRASE_END) and not (
+            kind == "tell" and _within(_SAID_HI_COMING, text, cmd.end())
+        ):
             continue
         pos = cmd.end()
         rel = _REL_ONLY.match(text, pos)
@@ -993,7 +1015,9 @@ def _commanded(text: str) -> list[_Draft]:
         picked = _pick(word.group("name"), pos, anchored=lower_ok)
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
-            drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+            # "text Rosa at 555-0192 and Lily at ...": the list goes on past each one's number
+            at = _AT_NUMBER.match(text, picked[2])
+            drafts += _more_names(text, at.end() if at else picked[2], anchored=lower_ok, rel=None, numbers=True)
     return drafts
 
 
