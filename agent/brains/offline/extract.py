@@ -83,7 +83,7 @@ _NAME = rf"(?P<name>{_WORDCHARS}(?:\s+{_WORDCHARS})?)"
 _CUE_EN = (
     r"\b(?:wants?\s+(?:to|in|your|ur|the|an?|info|details|a\s+consult|botox|filler|fillers|lips?|lip\s+filler|"
     r"facials?|laser|hydrafacial|microneedling|peels?|appts?|appointments?|consults?|consultations?|that|this|it|them|some|one|hers|his|"
-    r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|"
+    r"whatever|what|everything|exactly|same|more|me\s+to)\b|wanted\s+to|wanna|wan\s+(?:come|book|try|get)\b|"
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info\w*|appointments?|appts?|"
@@ -135,16 +135,17 @@ _CUE = re.compile(_at_words(_CUE_EN + "|" + _CUE_ES), re.IGNORECASE)
 
 # Commands to the clinic, for the classifier (it reads normalised text: "u" -> "you", accents folded).
 _SP_COMMAND = (
-    r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|av[ií]sale|av[ií]sele|av[ií]senle|escr[ií]bele|escr[ií]bale|"
-    r"escr[ií]banle|m[aá]nd(?:a|e|en)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
+    # Spain's vosotros forms too: "decidle", "avisadle", "escribidle", "pasadle", "llamadla", "mandadle"
+    r"(?:d[ií]le|d[ií]gale|d[ií]ganle|d[ií]gales|dec[ií]dle|av[ií]sale|av[ií]sele|av[ií]senle|avis[aá]dle|escr[ií]bele|"
+    r"escr[ií]bale|escr[ií]banle|escrib[ií]dle|m[aá]nd(?:a|e|en|ad)le(?:\s+(?:un\s+)?(?:mensaje|mensajito|msj|texto|whats\w*))?|"
     r"m[aá]nd(?:a|en)\s+(?:un\s+)?(?:mensaje|msj|texto|whats\w*)|"
     r"env[ií]a(?:le|n|nle)?\s+(?:un\s+)?(?:mensaje|msj|texto)|"
     # the clinic's form, info or prices sent on to someone: "mándale el formulario a mi cuñada Rosa"
     r"(?:m[aá]nd|env[ií]|p[aá]s)(?:a|e|en)(?:le|les)?\s+(?:la|el|los|las|su|sus|tu|tus)\s+(?:[\w]+\s+){0,2}?"
     r"(?:info\w*|formularios?|forma|planilla|cuestionario|lista(?:\s+de\s+precios)?|precios|link|enlace|liga|"
     r"men[uú]|detalles|datos)|"
-    r"ll[aá]m(?:a|e|en)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
-    r"cont[aá]ct(?:a|e|en)l[ea]|h[aá]bl(?:a|e|en)le|text[eé]ale|textea|p[aá]s(?:a|e|en)le\s+(?:la|el|su|tu|mi)\s+\w+|"
+    r"ll[aá]m(?:a|e|en|ad)l[ea]|llama|llamen|llame|marca|marquen|m[aá]rcale|m[aá]rquenle|contacta|contacten|contacte|"
+    r"cont[aá]ct(?:a|e|en|ad)l[ea]|h[aá]bl(?:a|e|en|ad)le|text[eé]ale|textea|p[aá]s(?:a|e|en|ad)le\s+(?:la|el|su|tu|mi)\s+\w+|"
     # "le dije a Rocío y a Tere que vayan": told to come, not told about the visit
     r"les?\s+dije(?=[^.!?]{0,80}\bque\s+(?:vaya|vayan|venga|vengan|llame|llamen|escriba|escriban|agende|agenden|reserve|"
     r"reserven|pida|pidan|les?\s+(?:escriba|escriban|llame|llamen|marque|marquen))\b)|"
@@ -196,7 +197,8 @@ _COMMAND = re.compile(
     r"reach|get\s+in\s+touch\s+with|get\s+ahold\s+of|follow\s+up\s+with)|(?P<tell>tell|told|telling)|(?P<give>give)|"
     r"(?P<have>have|get)|(?P<bring>bring|bringing|brought|refer|referring|referred|send|sending|invite|inviting|"
     r"invited|add|book|schedule|squeeze\s+in|fit\s+in|(?:llevar|llevo|traer|traigo|invitar|invit[eé])\s+a)|"
-    r"(?P<es>referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
+    # "vengo de parte de Pilar": the new patient names who sent them, and that person is recorded too
+    r"(?P<es>(?:vengo|vine|venimos|vinimos)\s+de\s+parte\s+de|referral\s*(?:for\s+(?:you|u)\s*)?[:\-]|referido\s*:|referred\s*:|my\s+referral\s+(?:is|=|:)))\s+(?:over\s+)?",
     re.IGNORECASE,
 )
 _COMMAND_ES = re.compile(_WORD_START + r"\b(?P<es>" + _SP_COMMAND + r")\s+", re.IGNORECASE)  # all end in " a "
@@ -216,6 +218,9 @@ _TAILS = {
                        re.IGNORECASE),
 }
 # Words that make the verb a noun: "my text settings", "your contact list", "my ring light".
+# "tell Thuy I said hi, she's coming in with me": a greeting passed to someone who is coming in.
+_SAID_HI_COMING = re.compile(r"\bi\s+said\s+(?:hi|hello|hey)\b\W+(?:and\s+)?(?:she|he|they)(?:'s|'re|\s+is|\s+are)\s+"
+                             r"(?:coming|booking|booked)\b", re.IGNORECASE)
 _NOT_A_REQUEST = re.compile(
     r"\b(?:my|your|ur|the|this|that|a|an|our|his|her|their|not|no|any|per|of|from|by|via|mi|su|tu|el|la|un|una|"
     r"(?:meant|supposed|going|trying|tried|wanted|forgot|need|have|had|gotta|gonna)\s+to)\s*$",
@@ -293,14 +298,20 @@ _REL_THEN_NAME = re.compile(
     + _HONORIFIC + _NAME,
     re.IGNORECASE,
 )
-# "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in".
+# "mi amiga de la iglesia, Martha, quiere ir", "my friend from work, Kim, wants in"; a place of two words
+# before a comma is the place ("mi prima de Puerto Rico, Nayeli"), not a name.
 _REL_FROM_NAME = re.compile(
-    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?(?P<group>[^\W\d_]+)(?:\s*,\s*|\s+)" + _HONORIFIC
+    _OWNER + _REL + r"\s+(?:from|de|del)\s+(?:(?:the|my|la|el|mi)\s+)?(?P<group>[^\W\d_]+(?:\s+[^\W\d_]+(?=\s*,))?)"
+    r"(?:\s*,\s*|\s+)" + _HONORIFIC
     + r"(?P<name>" + _WORDCHARS + ")",
     re.IGNORECASE,
 )
 # Groups a relationship is qualified by ("my friend from choir jess", "mi amiga del coro consuelo"): after one
 # of these a lowercase uncommon word is the name, as after "my friend" ("my friend from boston" is a place).
+# "my friend hope wants to come too": a lowercase name that is also a word, between the relationship and
+# "wants"/"quiere". Not the modals ("my friend will want to", "may want").
+_WORD_NAME_THEN_WANTS = re.compile(
+    r"(?P<name>" + "|".join(sorted(WORDS_THAT_ARE_NAMES - {"will", "may"})) + r")\s+(?:wants|quiere)\b")
 _GROUPS = frozenset(
     "choir church gym work school yoga pilates barre spin crossfit class college uni university office team club "
     "bible parish temple mosque synagogue salon book coro iglesia gimnasio gim trabajo escuela colegio oficina "
@@ -335,7 +346,7 @@ _NAMES_FIRST_BEFORE_REL = re.compile(
 # "hubby Mike wants in", "wifey Jen 415...": a relative's title without "my", first in its phrase.
 _TITLE_THEN_NAME = re.compile(
     r"(?:^|(?<=[.!?;,:\n]))\s*(?:(?:and|y|also|plus|oh|ok|so|and\s+my)\s+)?" + _alternation(BARE_TITLES, "rel")
-    + r"\s+(?P<name>" + _WORDCHARS + ")",
+    + r"\s+(?:(?:name|named|called)\s+)?(?P<name>" + _WORDCHARS + ")",  # "Bredren name Kemar wan come"
     re.IGNORECASE,
 )
 _LOWER_TITLES = frozenset("bestie bff hubby wifey".split())
@@ -424,6 +435,7 @@ _NAME_IS = re.compile(
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,
 )
+_NICKNAME = re.compile(r"(?:she|he)\s+goes\s+by|le\s+dicen", re.IGNORECASE)
 _BARE_CLAUSE = re.compile(
     r"(?:(?<=[.!?\n])|(?<=[.!?\n]\s)|(?<=[.!?\n]\s\s))(?:(?:it'?s|it\s+is|she'?s|he'?s)\s+)?(?P<name>" + _WORDCHARS
     + r"(?:\s+" + _WORDCHARS + r")?)(?:\s*(?:,|&|and|y)\s*" + _WORDCHARS + r"(?:\s+" + _WORDCHARS + r")?)*"
@@ -463,7 +475,8 @@ _NAMED_GAP = re.compile(  # between "my friend's info:" and "ruby"
 # The patient naming themselves: never a referral.
 _SELF = re.compile(
     _WORD_START + r"\b(?:my\s+name\s+is|my\s+name's|i\s+am|i'm|im|soy|me\s+llamo|mi\s+nombre\s+es|habla|"
-    r"l[ea]s?\s+escribe|te\s+escribe|de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
+    # "de parte de Maya" signs a message as Maya; "vengo de parte de Pilar" names who sent the patient
+    r"l[ea]s?\s+escribe|te\s+escribe|(?<!vengo\s)(?<!vine\s)(?<!venimos\s)(?<!vinimos\s)de\s+parte\s+de)\s+(?P<name>" + _WORDCHARS + r")(?![\w'\-])(?<!'s)",
     re.IGNORECASE,
 )
 # The patient's own family framing: "soy la hija de doña Rosa", "I'm Rosa's daughter", "this is Marge's son".
@@ -497,9 +510,10 @@ _LONE_REL = re.compile(_REL + r"\s+", re.IGNORECASE)
 _LONE_REL_WORD = re.compile(r"\b" + _REL + r"\b", re.IGNORECASE)
 _TOKENS = re.compile(_WORDCHARS + r"|[,&+]|[()\[\]:]")
 _LIST_WORDS = frozenset({",", "&", "+", "and", "y", "e", "n"})
+_ADVERB_PAIRS = frozenset({"for sure", "for real", "for reals", "por supuesto", "de verdad", "sin duda"})
 _ADVERBS = frozenset(
     "also too really totally def definitely both all literally seriously ya tambien también igual si sí tmb "
-    "tb has have been finally still always now".split()
+    "tb has have been finally still always now fr lowkey highkey deffo defo probably prob".split()
 )
 _DETERMINER = re.compile(
     r"my|your|ur|our|his|her|their|the|a|an|this|that|these|those|mi|mis|su|sus|tu|tus|el|la|los|las|un|una",
@@ -564,12 +578,16 @@ def _one(rel: str | None) -> str | None:
 
 
 _AND = frozenset({"and", "y", "&", "n", "e"})
+# " at 555-0192" after a name (a number too short to be read as a phone; a phone read is blanked to spaces)
+_AT_NUMBER = re.compile(r"\s+(?:at|@|al)(?:\s*[\d()+.\-]*\d)?(?=\s)", re.IGNORECASE)
 
 
-def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False) -> list[_Draft]:
+def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas: bool = False,
+                numbers: bool = False) -> list[_Draft]:
     """Further people listed after one at `pos`: ", Kim and Lou", " y Carmen", " and friend Kim".
 
-    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim").
+    commas: a list with no conjunction counts too (after "friends who want in: Jess, Amy, Kim");
+    numbers: each name may have its number after it ("Rosa at 555-0192 and Lily at 555-0107").
     """
     out: list[_Draft] = []
     pending: list[_Draft] = []
@@ -592,6 +610,8 @@ def _more_names(text: str, pos: int, *, anchored: bool, rel: str | None, commas:
             out += pending
             pending = []
         pos = picked[2]
+        if numbers and (at := _AT_NUMBER.match(text, pos)):
+            pos = at.end()
     return out + pending if commas else out
 
 
@@ -632,6 +652,7 @@ def _clause_start(text: str, pos: int, ends: re.Pattern[str] = _CLAUSE_END, reac
 def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
     drafts: list[_Draft] = []
     intro = bool(_INTRO_WORDS.search(text))
+    nicknames: list[int] = []  # where a nickname starts ("she goes by Jojo")
     rel_only = list(_REL_ONLY.finditer(text)) + list(_REL_ARTICLE.finditer(text))
     if _MINE.search(text):
         rel_only += _REL_OF_MINE.finditer(text)
@@ -655,6 +676,8 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
             group = next(g for g in ("name", "name2", "name3") if m.group(g))
             picked = _pick(m.group(group), m.start(group), anchored=True)
             if picked:
+                if group == "name" and _NICKNAME.match(m.group(0)):
+                    nicknames.append(picked[1])
                 drafts.append(_Draft(m.start(), picked[2], picked[0], None, intro=True))
                 if group == "name3":
                     more = _more_names(text, picked[2], anchored=True, rel=None)
@@ -676,6 +699,10 @@ def _mentions(text: str, phones: list[tuple[int, int, str]]) -> list[_Draft]:
         drafts += _by_number(text, phones)
     if drafts and (" his " in text or " her " in text or " their " in text or " su" in text):
         drafts += _their_relatives(text, min(d.start for d in drafts))
+    for at in nicknames:
+        # "se llama Ana Sofía, le dicen Sofi": a nickname after a name is that person's, not a second one
+        if any(d.name and d.end <= at for d in drafts):
+            drafts = [d for d in drafts if not (d.name and d.start <= at < d.end)]
     return drafts
 
 
@@ -701,6 +728,8 @@ def _related(
         # "my sister Dana" may be lowercase; after a comma ("my sisters, wrong number") only a capital counts.
         anchored = "," not in text[m.end("rel") : m.start("name")]
         picked = _pick(m.group("name"), m.start("name"), anchored=anchored)
+        if picked is None and anchored and (word := _WORD_NAME_THEN_WANTS.match(text, m.start("name"))):
+            picked = (word.group("name").capitalize(), word.start("name"), word.end("name"))
         if picked:
             rel = _one(_canonical_rel(m.group("rel")))
             drafts.append(_Draft(m.start(), picked[2], picked[0], rel))
@@ -713,6 +742,9 @@ def _related(
     for m in _REL_FROM_NAME.finditer(text):
         lower_ok = fold(m.group("group")) in _GROUPS
         picked = _pick(m.group("name"), m.start("name"), anchored=False, lower_ok=lower_ok)
+        if picked is None and " " in m.group("group"):  # "my friend from work Kim, she ...": Kim after all
+            word = m.group("group").split()[1]
+            picked = _pick(word, m.end("group") - len(word), anchored=False)
         if picked:
             drafts.append(_Draft(m.start(), picked[2], picked[0], _one(_canonical_rel(m.group("rel")))))
     for rel in rel_only:
@@ -924,6 +956,10 @@ def _past_reporting(tokens: list[re.Match[str]]) -> list[re.Match[str]]:
     def strip(words: frozenset[str]) -> None:
         while tokens and tokens[-1].group(0).lower() in words:
             tokens.pop()
+        # "Tasha for sure wants in", "Lu for real wants it": two-word adverbs
+        if words is _ADVERBS and len(tokens) >= 3 and " ".join(t.group(0).lower() for t in tokens[-2:]) in _ADVERB_PAIRS:
+            del tokens[-2:]
+            strip(words)
 
     strip(_ADVERBS)
     kept = list(tokens)
@@ -959,7 +995,9 @@ def _commanded(text: str) -> list[_Draft]:
         ):
             continue  # "my text settings", "your contact list", "sorry, meant to text my mom"
         tail = _TAILS.get(kind)
-        if tail and not _within(tail, text, cmd.end(), _PHRASE_END):
+        if tail and not _within(tail, text, cmd.end(), _PHRASE_END) and not (
+            kind == "tell" and _within(_SAID_HI_COMING, text, cmd.end())
+        ):
             continue
         pos = cmd.end()
         rel = _REL_ONLY.match(text, pos)
@@ -977,7 +1015,9 @@ def _commanded(text: str) -> list[_Draft]:
         picked = _pick(word.group("name"), pos, anchored=lower_ok)
         if picked:
             drafts.append(_Draft(picked[1], picked[2], picked[0]))
-            drafts += _more_names(text, picked[2], anchored=lower_ok, rel=None)
+            # "text Rosa at 555-0192 and Lily at ...": the list goes on past each one's number
+            at = _AT_NUMBER.match(text, picked[2])
+            drafts += _more_names(text, at.end() if at else picked[2], anchored=lower_ok, rel=None, numbers=True)
     return drafts
 
 
@@ -1136,7 +1176,9 @@ def _same_person(a: _Draft, b: _Draft) -> bool:
     if x == y:
         return True
     overlap = a.start <= b.start < a.end or b.start <= a.start < b.end
-    return overlap and (set(x.split()) <= set(y.split()) or set(y.split()) <= set(x.split()))
+    # overlapping mentions that share a word are one person too: "Ana Sofía" and "Sofía Restrepo" read
+    # from "Ana Sofía Restrepo"
+    return overlap and bool(set(x.split()) & set(y.split()))
 
 
 def _same_relative(a: _Draft, b: _Draft) -> bool:
@@ -1153,8 +1195,8 @@ def _merge(drafts: list[_Draft]) -> list[_Draft]:
         overlap = next((o for o in merged if o.start <= d.start < o.end or d.start <= o.start < d.end), None)
         target = same or (overlap if overlap and (not d.name or not overlap.name) else None)
         if target:
-            if d.name and target.name and len(d.name) > len(target.name):
-                target.name = d.name
+            if d.name and target.name and set(target.name.lower().split()) < set(d.name.lower().split()):
+                target.name = d.name  # the fuller name, never the one that runs on into a surname
             target.name = target.name or d.name
             target.chained = target.chained or d.chained
             target.relationship = None if target.chained else target.relationship or d.relationship

@@ -17,7 +17,9 @@ from agent.brains.offline.names import (
     fold,
 )
 
-__all__ = ["possessive", "capitalise", "common", "wordlike", "name_word", "clean_name", "pick", "looks_named"]
+__all__ = [
+    "possessive", "capitalise", "common", "wordlike", "name_word", "clean_name", "pick", "looks_named",
+]
 
 _LAUGH = re.compile(r"(?:[jh][aeiou]){2,}[jh]?|(?:js|ks|xd)+", re.IGNORECASE)
 _CONTRACTION = re.compile(r"(?:'(?:re|ll|d|ve|m|t)|n't)$", re.IGNORECASE)
@@ -66,7 +68,10 @@ def name_word(word: str, *, anchored: bool, lower_ok: bool = False) -> bool:
         return True  # "my husband Will", "her name is Hope"
     if len(low) < 2 or low in STOP_NAMES or not low[0].isalpha() or _CONTRACTION.search(low):
         return False
-    if (not low.isascii() and fold(low) in STOP_NAMES) or _LAUGH.fullmatch(low):
+    if not low.isascii() and fold(low) in STOP_NAMES:
+        return False
+    # "jajaja" is a laugh, but "Jojo" or "Juju" capitalised where a name is expected is a nickname
+    if _LAUGH.fullmatch(low) and not (anchored and word[0].isupper() and not word.isupper() and len(low) <= 4):
         return False
     # A capital counts only in mixed case: "MI HERMANA QUIERE" is shouting, not names.
     if word[0].isupper() and not (word.isupper() and len(word) > 1):
@@ -101,10 +106,19 @@ def pick(
     if len(words) > 1 and words[0][0] == first:
         second = possessive(words[1][0])
         same_case = second[:1].isupper() == first[:1].isupper()
-        if same_case and name_word(second, anchored=True) and not common(second.lower()):
+        # "Anh Thu", "Mary Rose": a second given name that is also a word ("thu" is Thursday) is kept
+        known = second[:1].isupper() and fold(second) in _SECOND_GIVEN
+        if same_case and name_word(second, anchored=True) and (known or not common(second.lower())):
             kept.append(second)
             end = words[1][1] + len(second)
     return " ".join(capitalise(w) for w in kept), offset + words[0][1], offset + end
+
+
+# ------------------------------------------------------------------------------ second given names
+# Many first names are two words ("Mary Ann", "Ana Sofía", Vietnamese "Ngoc Anh", "Anh Thu"); an uncommon
+# second word is kept anyway, but these are also words ("Thu" is Thursday) and are kept only capitalised
+# after a name ("Anh Thu", "Mary Rose", "María Jesús"). Not "Ella" or "Van": more often "ella quiere", "van a".
+_SECOND_GIVEN = frozenset({"thu", "rose", "jesus"})
 
 
 def looks_named(word: str) -> bool:

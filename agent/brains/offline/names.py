@@ -81,6 +81,8 @@ _ENGLISH: dict[str, str] = {
     "homie": "friend", "homeboy": "friend", "besties": "best friends", "bffs": "best friends",
     # British, Irish and Australian: "my mate Sheree's keen"
     "mate": "friend", "mates": "friends", "best mate": "best friend", "best mates": "best friends",
+    # Jamaican: "my bredren Kemar", "Bredren name Kemar wan come"
+    "bredren": "friend", "bredrin": "friend",
 }
 # French and Haitian Creole, written by patients who mix them into English: "Ma cousine Widlyne want come",
 # "mon frère Wilner", "manman Roselène". Their owners ("ma", "mon", "mes") are in extract.py's _OWNERS.
@@ -146,7 +148,7 @@ ARTICLE_RELATIONSHIPS: frozenset[str] = frozenset(
 # Relatives named without "my": "call mom", "text bestie".
 BARE_TITLES: frozenset[str] = frozenset(
     "mom mum mama momma mommy dad daddy grandma grandpa granny nana hubby hubs wifey bestie bff sis "
-    "mami papi mamá mama papá papa abuela abuelita manman maman".split()
+    "mami papi mamá mama papá papa abuela abuelita manman maman bredren bredrin".split()
 )
 # Relationship words that are also given names: never refused as a name ("my friend Tia").
 _NAME_LIKE = frozenset({"tia", "nana"})
@@ -306,8 +308,9 @@ NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
 # Given names that are also stop or common words ("my husband Will", "my daughter April", "mi hijo
 # Jesús"): names only when capitalised right where a name is expected, never "will" or "Hope you ...".
 WORDS_THAT_ARE_NAMES: frozenset[str] = frozenset(
-    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ...")
-    "hope will may june april august jesus julio abril rose star guy mar al jun jan".split()
+    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ..."), and "Thu" a Vietnamese
+    # given name ("my wife Anh Thu", "Thu Trang") as well as Thursday
+    "hope will may june april august jesus julio abril rose star guy mar al jun jan thu".split()
 )
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
