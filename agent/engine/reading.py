@@ -45,14 +45,16 @@ class Ahead:
     """A reading made while a model call waits for its answer.
 
     Submitted before the call, it starts when `open()` is called (the brain's HTTP request is sent and the
-    answer awaited: agent/brains/waiting.py); `result()` after the call. A call that never waited on
-    the network (it failed first, or its model answers in-process) leaves the reading to `result()`, on
-    the engine's thread, as an inline reading."""
+    answer awaited: agent/brains/waiting.py); `result()` after the call. The reading is claimed once, by
+    whichever thread gets to it first: a worker that has not begun by the time the engine needs the result
+    (the answer came back at once, the call never waited, or every worker was busy) leaves it to the
+    engine's thread, which reads inline rather than wait for a thread to be scheduled."""
 
     def __init__(self, text: str, policies: Policies, ctx: BrainContext) -> None:
         self._args = (text, policies, ctx)
         self._gate = threading.Event()
-        self._abandoned = False  # set on the engine's thread only, before the gate opens
+        self._claim = threading.Lock()  # a one-shot token: its holder makes the reading
+        self._mine = False  # the engine's thread holds the claim (set on that thread only)
         self._future: Future[Reading | None] = _pool().submit(self._run)
 
     def open(self) -> None:
@@ -62,29 +64,32 @@ class Ahead:
     def result(self) -> Reading:
         """The reading. An exception in it is raised here, on the engine's thread, exactly as an inline
         reading's would be: the turn fails and rolls back, nothing is sent."""
-        self._abandon_unopened()
-        if self._abandoned or self._future.cancel():  # never started: read here rather than wait in line
+        if self._take():
             return read(*self._args)
-        found = self._future.result()
-        assert found is not None  # opened, so the worker read
+        found = self._future.result()  # the worker claimed it: reading, or done
+        assert found is not None  # a worker that claimed returns a reading or raises
         return found
 
     def settle(self) -> None:
-        """Wait until the worker is done with the text, without its result or exception: before the engine
+        """Wait until no worker is reading the text, without its result or exception: before the engine
         reads the same text on its own thread (the offline brain answering a failed model call), so the two
         never fill the per-text memos at once."""
-        self._abandon_unopened()
-        if not self._future.cancel():
+        if not self._take():
             self._future.exception()
 
-    def _abandon_unopened(self) -> None:
-        if not self._gate.is_set():
-            self._abandoned = True
-            self._gate.set()  # the waiting worker returns at once
+    def _take(self) -> bool:
+        """Claim the reading for the engine's thread, if no worker has; True when it is (now) ours."""
+        if not self._mine and self._claim.acquire(blocking=False):
+            self._mine = True
+            self._gate.set()  # a worker still waiting returns at once: the reading is taken
+            self._future.cancel()  # and one not yet started never runs
+        return self._mine
 
     def _run(self) -> Reading | None:
         self._gate.wait()
-        return None if self._abandoned else read(*self._args)
+        if not self._claim.acquire(blocking=False):
+            return None  # the engine's thread took it
+        return read(*self._args)
 
 
 _POOL: tuple[int, ThreadPoolExecutor] | None = None  # (the process it was made in, the pool)
