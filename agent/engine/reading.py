@@ -3,8 +3,9 @@ every brain's proposal is checked against (safety is a union: the reading's red 
 whatever a model said).
 
 Under a brain that waits on a network call (a model takes hundreds of milliseconds), the reading does not
-feed the call, so it is started first and runs on a worker thread while the call is in flight: the
-engine's thread sits in a socket read with the GIL released, and the reading costs the turn no time.
+feed the call, so it is handed to a worker thread before the call and made while the call waits for its
+answer: the engine's thread sits in a socket read with the GIL released, and the reading costs the turn
+no time. A worker holds its thread for the whole call (WORKERS bounds them).
 The worker only ever sees plain values (the text, the policies, a few fields of the BrainContext): never
 the turn's SQLAlchemy session, which stays on the engine's thread.
 """
