@@ -26,6 +26,10 @@ from agent.triage import TriageResult
 # free worker reads on its own thread when it needs the result (Ahead.result), so a burst of concurrent
 # turns is never slower than reading inline.
 WORKERS = 4
+# A worker waits at most this long for its call to start waiting: a backstop, so a turn that never asks
+# for its reading (it cannot, short of a bug) does not hold a worker, or the process's exit, for good.
+# Reading after it is harmless: the engine's thread still waits for, or takes, the one claim.
+GATE_LIMIT_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,7 @@ class Ahead:
         return self._mine
 
     def _run(self) -> Reading | None:
-        self._gate.wait()
+        self._gate.wait(GATE_LIMIT_S)
         if not self._claim.acquire(blocking=False):
             return None  # the engine's thread took it
         return read(*self._args)
