@@ -14,10 +14,12 @@ from sqlmodel import Session, select
 from agent.brains.base import Brain, BrainContext, Proposal, Usage
 from agent.brains.offline.brain import OfflineBrain
 from agent.brains.offline.classify import Classification, classify, known_names
+from agent.brains.waiting import while_waiting
 from agent.clock import Clock, SystemClock
 from agent.engine.consent import apply_opt_in, apply_opt_out
 from agent.engine.delivery import Deliverer
 from agent.engine.obligations import Obligations
+from agent.engine.reading import Ahead, read
 from agent.engine.result import TurnResult
 from agent.engine.situation import Situation, advance_stage, load_patient, load_situation
 from agent.engine.scope import tool_scope
@@ -210,14 +212,20 @@ class Agent:
                 result.referrals.append(outcome.referral.name)
 
     def _agent_turn(self, sit: Situation, inbound: Message, turn: Turn, result: TurnResult) -> None:
-        hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
-        ctx = sit.brain_context(inbound.body, self.policies, allowed_asks(hypothetical, self.policies.asks))
-        proposal = self._propose(ctx)
-        flags = screen(inbound.body, self.policies, ctx.visit_category)
-        # The offline reading of the same text (memoised: the offline brain just made it). Safety is a union:
-        # an opt-out it reads stops texts whatever a model said, and a maybe-opt-out is never answered blind.
-        check = classify(inbound.body, self.policies, visit_type=ctx.visit_category, last_asks=ctx.last_asks,
-                         known_names=known_names(ctx.first_name, ctx.clinic_name))
+        ctx = agent_context(sit, inbound.body, self.policies)
+        # The offline reading of the same text: the offline brain's own proposal just made it (memoised);
+        # under a brain that waits on a model it runs on a worker while the call is in flight (reading.py).
+        # Safety is a union: an opt-out it reads stops texts whatever a model said, a maybe-opt-out is never
+        # answered blind, and its red flags escalate.
+        ahead = Ahead(inbound.body, self.policies, ctx) if getattr(self.brain, "remote", False) else None
+        try:
+            proposal = self._propose(ctx, ahead)
+        except BaseException:
+            if ahead is not None:
+                ahead.settle()  # an interrupted turn leaves no worker waiting on a gate
+            raise
+        reading = ahead.result() if ahead is not None else read(inbound.body, self.policies, ctx)
+        flags, check = reading.flags, reading.check
         if check.has(Intent.OPT_OUT) and not any(s.intent == Intent.OPT_OUT for s in proposal.intents):
             proposal = replace(proposal, intents=(IntentScore(Intent.OPT_OUT, check.confidence(Intent.OPT_OUT)),
                                                   *proposal.intents))
@@ -268,15 +276,20 @@ class Agent:
 
     # ------------------------------------------------------------------ pieces
 
-    def _propose(self, ctx: BrainContext) -> Proposal:
+    def _propose(self, ctx: BrainContext, ahead: Ahead | None = None) -> Proposal:
         if self.brain is self.offline:
             return self.offline.propose(ctx)
         started = time.perf_counter()
         try:
-            return self.brain.propose(ctx)
+            if ahead is None:
+                return self.brain.propose(ctx)
+            with while_waiting(ahead.open):  # the reading runs while the request awaits its answer
+                return self.brain.propose(ctx)
         except Exception as exc:  # noqa: BLE001 - any brain failure falls back; the patient is never left waiting
             # Only the exception type is logged: a provider's error text could quote the conversation.
             log.warning("brain %s failed (%s); offline brain answers this turn", self.brain.name, type(exc).__name__)
+            if ahead is not None:
+                ahead.settle()  # the offline brain reads the same text: not while the worker still is
             proposal = self.offline.propose(ctx)
             proposal.fell_back = True
             spent = getattr(exc, "usage", None)
@@ -341,6 +354,13 @@ class Agent:
         text = self.offline.render(template, sit.brain_context(inbound.body, self.policies, frozenset()),
                                    help_text=sit.settings.help_text)
         Deliverer(self, sit, turn, result, defer_ids=True).fixed(text, kind, confirmation=confirmation, exempt=exempt, safety=safety)
+
+
+def agent_context(sit: Situation, body: str, policies: Policies) -> BrainContext:
+    """What the brain sees on an agent turn: the asks policy would allow if this reply is the positive one
+    they wait for (the brain is the one reading whether it is)."""
+    hypothetical = replace(sit.ask_facts(), positive_reply_seen=True)
+    return sit.brain_context(body, policies, allowed_asks(hypothetical, policies.asks))
 
 
 def _reads_opt_out(proposal: Proposal) -> bool:

@@ -87,6 +87,8 @@ class MirrorChatModel(BaseChatModel):
 class MirrorBrain(LLMBrain):
     """The real LLMBrain whose model answers what the offline brain would, instantly."""
 
+    remote = False  # its "model" answers in-process (and reads the text itself): nothing to overlap
+
     def __init__(self) -> None:
         policies, prompts = default_policies(), default_prompts()
         super().__init__(MirrorChatModel(encoder=_encoder()), policies, prompts, name="mirror")
@@ -118,8 +120,10 @@ def _as_message(proposal: Proposal) -> AIMessage:
                                               "type": "tool_call"}])
 
 
-def overhead(turns: int = 600) -> dict:
-    """Time per patient turn on the LLM path over real HTTP, minus the fake server's own time."""
+def overhead(turns: int = 600, model_ms: float = 0.0) -> dict:
+    """Time per patient turn on the LLM path over real HTTP, minus the fake server's own time.
+    `model_ms`: the fake answers after this long, as a real model would (its time is subtracted too), so
+    work the engine does while a call is in flight shows as the time it saves."""
     from sqlmodel import SQLModel
 
     from agent.brains.factory import make_brain
@@ -130,7 +134,7 @@ def overhead(turns: int = 600) -> dict:
     from agent.store.db import make_engine, session_scope
     from agent.types import VisitType
 
-    with fake_openai() as fake:
+    with fake_openai(model_ms) as fake:
         policies, prompts = default_policies(), default_prompts()
         brain = ScriptedBrain(make_brain("openai:mirror", policies, prompts, base_url=fake.base_url), fake)
         db = make_engine("sqlite://")
@@ -147,14 +151,17 @@ def overhead(turns: int = 600) -> dict:
             send_touch(agent, pid, "results_checkin")
         agent.handle_inbound(ids[0], "warm up")  # first connection, imports, schema caches
         fake.spent()
+        brain.unprepared = 0
         samples, cpu, inside, in_brain = [], [], [], []
         for text in script:
             for pid in ids:
+                brain.prepare(agent, pid, text)  # the model's answer, decided before the timed window
                 scripting, scripting_cpu, proposing = brain.scripting_s, brain.scripting_cpu_s, brain.proposing_s
                 forget()  # every patient's text is new to the reader, as in production (evals/bench/memo.py)
-                started, started_cpu = time.perf_counter(), time.thread_time()
+                # Process CPU, not the thread's: the engine's reading runs on a worker thread during the call.
+                started, started_cpu = time.perf_counter(), time.process_time()
                 agent.handle_inbound(pid, text)
-                total, total_cpu = time.perf_counter() - started, time.thread_time() - started_cpu
+                total, total_cpu = time.perf_counter() - started, time.process_time() - started_cpu
                 server = fake.spent()  # read after the turn: not inside the measured window
                 samples.append((total - server - (brain.scripting_s - scripting)) * 1000)
                 cpu.append((total_cpu - (brain.scripting_cpu_s - scripting_cpu)) * 1000)
@@ -162,15 +169,19 @@ def overhead(turns: int = 600) -> dict:
                     inside.append(server * 1000)
                     in_brain.append((brain.proposing_s - proposing - server) * 1000)
         calls = fake.calls
+        unprepared = brain.unprepared
     samples.sort()
     return {"turns": len(samples), "p50_ms": round(statistics.median(samples), 2),
             "p99_ms": round(samples[int(len(samples) * 0.99) - 1], 2),
-            # the engine thread's own CPU (user + system: SDK, sockets, SQLite) per turn: what the wall figure
-            # would be on an idle machine, and robust to other processes sharing the 2 cores
+            # the engine's own CPU (user + system: SDK, sockets, SQLite; its threads, the reading's worker
+            # included) per turn: robust to other processes sharing the 2 cores. Above the wall figure when
+            # the reading overlaps the model call.
             "cpu_p50_ms": round(statistics.median(cpu), 2),
             # of which LLMBrain.propose (messages, LangChain, the openai SDK, HTTP on loopback, parsing)
             "brain_ms_p50": round(statistics.median(in_brain), 2) if in_brain else None,
             "server_ms_p50": round(statistics.median(inside), 3) if inside else None, "model_calls": calls,
+            "scripted_in_window": unprepared,  # answers decided inside a turn (0: every one was prepared)
+            "model_ms": model_ms,
             "transport": "HTTP to a loopback OpenAI-compatible fake (ChatOpenAI, openai SDK, httpx)"}
 
 
@@ -179,34 +190,62 @@ from evals.bench.memo import forget  # noqa: E402 - beside its only users below
 
 class ScriptedBrain:
     """A real brain from the factory whose server is told, before each call, to answer what the offline
-    brain would. Deciding and sending that script is timed apart (`scripting_s`): it is not the engine's."""
+    brain would. The answer to a turn's call is decided before the turn (`prepare`), from the context the
+    engine will build: the engine reads the text on a worker while its call is in flight, and a script
+    decided inside the turn would run beside that reading, in time subtracted as the model's. An answer
+    decided inside a turn after all (a context `prepare` did not foresee; a repair call) is timed apart
+    (`scripting_s`) and counted (`unprepared`)."""
 
     def __init__(self, inner: Brain, fake: FakeClient) -> None:
         self.inner, self.fake = inner, fake
         self.name = inner.name
+        self.remote = getattr(inner, "remote", False)
         policies, prompts = default_policies(), default_prompts()
         self.offline = OfflineBrain(policies, prompts)
+        self.prepared: BrainContext | None = None
+        self.unprepared = 0
         self.scripting_s = 0.0
         self.scripting_cpu_s = 0.0
         self.proposing_s = 0.0  # inside the real brain's propose(), the server's time included
 
+    def prepare(self, agent: Any, patient_id: int, text: str) -> None:  # noqa: ANN401 - an engine Agent
+        """Script the answer to the patient's next text from the context the engine's agent turn will build
+        (read in a session of its own, rolled back). Replaces an answer a human-mode turn left unused."""
+        from sqlmodel import Session
+
+        from agent.engine.situation import load_patient, load_situation
+        from agent.engine.turn import agent_context
+        from agent.prompts import clinic_templates
+
+        with Session(agent.db, expire_on_commit=False) as session:
+            rows = load_patient(session, patient_id)
+            sit = load_situation(session, rows.patient, agent.clock.now(), rows=rows)
+            ctx = agent_context(sit, text, agent.policies)
+            with clinic_templates(sit.rules.templates):  # the engine renders replies in the clinic's wording
+                self.fake.script("respond", respond_args(self.offline.propose(ctx)), replace=True)
+            session.rollback()
+        self.prepared = ctx
+
     def propose(self, ctx: BrainContext) -> Proposal:
-        started, started_cpu = time.perf_counter(), time.thread_time()
-        self.fake.script("respond", respond_args(self.offline.propose(ctx)))
-        forget()  # the script's own reading must not warm the engine's: a real model reads nothing for it
+        started, started_cpu = time.perf_counter(), time.process_time()
+        if ctx != self.prepared:
+            self.unprepared += 1
+            self.fake.script("respond", respond_args(self.offline.propose(ctx)), replace=True)
+            forget()  # the script's own reading must not warm the engine's: a real model reads nothing for it
+        self.prepared = None
         scripted = time.perf_counter()
         self.scripting_s += scripted - started
-        self.scripting_cpu_s += time.thread_time() - started_cpu
+        self.scripting_cpu_s += time.process_time() - started_cpu
         try:
             return self.inner.propose(ctx)
         finally:
             self.proposing_s += time.perf_counter() - scripted
 
     def regenerate(self, ctx: BrainContext, draft: str, violations: list[GuardVerdict]) -> tuple[str | None, Usage]:
-        started, started_cpu = time.perf_counter(), time.thread_time()
+        started, started_cpu = time.perf_counter(), time.process_time()
         self.fake.script("rewrite", {"reply": self.offline.reply_for(self.offline.propose(ctx).deciding.intent, ctx)})
         self.scripting_s += time.perf_counter() - started
-        self.scripting_cpu_s += time.thread_time() - started_cpu
+        self.scripting_cpu_s += time.process_time() - started_cpu
         return self.inner.regenerate(ctx, draft, violations)
 
 
@@ -251,12 +290,15 @@ def economy() -> dict:
 class FakeOpenAI(BaseHTTPRequestHandler):
     """Chat completions answered at once with the next scripted tool call (stdlib only, one client).
 
-    POST /script {"name", "arguments"} queues the next answer; POST /v1/chat/completions pops it and
+    POST /script {"name", "arguments", "replace"} queues the next answer (after clearing the queue when
+    "replace"); POST /v1/chat/completions pops it and
     answers in the OpenAI wire format (one tool call, usage); GET /spent returns, and resets, the
-    seconds spent handling completions, from the request line read to the response written."""
+    seconds spent handling completions, from the request line read to the response written, less any
+    wait for the request body."""
 
     protocol_version = "HTTP/1.1"  # keep-alive, as the SDK's connection pool expects
     queue: list[dict] = []
+    model_s = 0.0  # how long the "model" takes to answer (--model-ms)
     spent_s = 0.0
     calls = 0
 
@@ -265,11 +307,20 @@ class FakeOpenAI(BaseHTTPRequestHandler):
         return super().parse_request()
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        reading = time.perf_counter()
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
+        # The client writes headers and body apart: time spent waiting for the body is the client's (its
+        # thread waiting for the GIL, say), not the model's, so it is left out of the server's time.
+        self._started += time.perf_counter() - reading
         if self.path == "/script":
-            FakeOpenAI.queue.append(json.loads(body))
+            scripted = json.loads(body)
+            if scripted.pop("replace", False):
+                FakeOpenAI.queue.clear()
+            FakeOpenAI.queue.append(scripted)
             return self._send(204, b"")
         if self.path.rstrip("/").endswith("/chat/completions"):
+            if FakeOpenAI.model_s:
+                time.sleep(FakeOpenAI.model_s)  # a model thinking: counted in the server's time
             scripted = FakeOpenAI.queue.pop(0) if FakeOpenAI.queue else {"name": "respond", "arguments": {}}
             self._send(200, _completion(scripted, prompt_bytes=len(body)))
             FakeOpenAI.spent_s += time.perf_counter() - self._started
@@ -316,8 +367,10 @@ class FakeClient:
         self._conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
         self.calls = 0
 
-    def script(self, name: str, arguments: dict) -> None:
-        self._request("POST", "/script", json.dumps({"name": name, "arguments": arguments}).encode())
+    def script(self, name: str, arguments: dict, *, replace: bool = False) -> None:
+        """Queue the next answer; `replace`: instead of any answer still queued."""
+        self._request("POST", "/script", json.dumps({"name": name, "arguments": arguments,
+                                                     "replace": replace}).encode())
 
     def spent(self) -> float:
         data = json.loads(self._request("GET", "/spent"))
@@ -337,9 +390,10 @@ class FakeClient:
 
 
 @contextmanager
-def fake_openai() -> Iterator[FakeClient]:
+def fake_openai(model_ms: float = 0.0) -> Iterator[FakeClient]:
     """The fake in its own process (so its work never competes with the engine's for the GIL)."""
-    proc = subprocess.Popen([sys.executable, "-m", "evals.bench.llm", "--fake-openai"], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "evals.bench.llm", "--fake-openai", "--model-ms", str(model_ms)],
+                            cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     client = None
@@ -360,7 +414,8 @@ def fake_openai() -> Iterator[FakeClient]:
             proc.wait(timeout=10)
 
 
-def _serve_fake() -> None:
+def _serve_fake(model_ms: float = 0.0) -> None:
+    FakeOpenAI.model_s = model_ms / 1000
     server = ThreadingHTTPServer(("127.0.0.1", 0), FakeOpenAI)  # one thread per connection: the SDK's and ours
     print(f"port {server.server_address[1]}", flush=True)
     server.serve_forever()
@@ -369,5 +424,5 @@ def _serve_fake() -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="A loopback OpenAI-compatible fake for the overhead bench.")
     parser.add_argument("--fake-openai", action="store_true", required=True)
-    parser.parse_args()
-    _serve_fake()
+    parser.add_argument("--model-ms", type=float, default=0.0, help="answer each completion after this long")
+    _serve_fake(parser.parse_args().model_ms)

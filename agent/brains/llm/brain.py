@@ -60,6 +60,10 @@ def refuses_forced_choice(exc: BaseException) -> bool:
 
 
 class LLMBrain:
+    # propose() waits on a model over the network with the GIL released: the engine reads the text for its
+    # safety checks on a worker meanwhile (agent/engine/reading.py).
+    remote = True
+
     def __init__(self, model: BaseChatModel, policies: Policies, prompts: PromptLibrary, *, name: str,
                  retry: RetryPolicy | None = None, bounded: bool = False) -> None:
         self.model = model

@@ -36,10 +36,16 @@ from langchain_openai.chat_models.base import (
     _handle_openai_bad_request,
 )
 
+from agent.brains.waiting import on_request
+
 PASSED_AS_IS = ("messages", "tools", "tool_choice", "parallel_tool_calls")
 
 
 class ChatCompletions(ChatOpenAI):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        _listen(self.root_client)
+
     def _get_request_payload(self, input_: Any, *, stop: list[str] | None = None, **kwargs: Any) -> dict:
         payload = super()._get_request_payload(input_, stop=stop, **kwargs)
         if "messages" not in payload:  # a Responses API payload has its own shape: left alone
@@ -78,6 +84,15 @@ class ChatCompletions(ChatOpenAI):
         result = self._create_chat_result(answer, generation_info)
         _keep_refusal(result, answer)
         return result
+
+
+def _listen(root_client: Any) -> None:  # noqa: ANN401 - openai.OpenAI, or None without an API key
+    """Let the engine know when a call starts waiting for its answer (agent/brains/waiting.py): a hook on the SDK's
+    httpx client (LangChain's default one is shared by every model with the same base URL and timeout:
+    added once; it does nothing outside `while_waiting`)."""
+    client = getattr(root_client, "_client", None)
+    if isinstance(client, httpx.Client) and on_request not in client.event_hooks["request"]:
+        client.event_hooks["request"].append(on_request)
 
 
 # Keys of a request payload that are the SDK's request options, not JSON body.
