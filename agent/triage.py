@@ -109,6 +109,10 @@ _TRANSPARENT = frozenset(
     terrible weird tiene tienen tenia tenian tuve tuvo veo ve noto nota siento sale salio hubo
     me te le se nos les lo""".split()
 )  # Spanish verbs and their pronouns too: "no tienen pus ni nada", "no le veo nada morado", "no me duele"
+# After a symptom, the words that make "not a headache person" about who someone is, not a denial.
+_A_KIND_OF_PERSON = re.compile(r"\s+(?:person|people|kind of (?:person|girl|guy)|type|type of person|girl|guy|gal|sufferer)\b")
+# The same right after the match's first word, for a pattern that runs on ("not a headache person and ... can't function").
+_FIRST_WORD_A_KIND = re.compile(r"[\w']+" + _A_KIND_OF_PERSON.pattern)
 # Softeners that negate an expected effect only, never a red flag ("i can barely breathe").
 _EFFECT_SOFTENERS = frozenset("barely hardly less minimal minor basically practically".split())
 # Small words that may stand between an effect and a word of policy `resolved` ("has pretty much gone").
@@ -253,6 +257,8 @@ class TriageMatcher:
             return False  # the phrase itself starts with a negation ("no puedo respirar")
         if effect and self._resolved.match(norm, m.end()):
             return True
+        if _A_KIND_OF_PERSON.match(norm, m.end()) or _FIRST_WORD_A_KIND.match(norm, m.start()):
+            return False  # "i'm not a headache person and this one is unreal": who they are, not a denial
         return self._governed(norm[: m.start()], effect)
 
     def _governed(self, prefix: str, effect: bool) -> bool:

@@ -101,7 +101,10 @@ class Reader:
         if hit is None:
             hit = self._read(text)
             if len(self._recent) >= RECENT:
-                self._recent.pop(next(iter(self._recent)))
+                try:
+                    self._recent.pop(next(iter(self._recent)), None)
+                except (StopIteration, RuntimeError):
+                    pass  # another thread (a concurrent turn, or a reading ahead of a model call) evicted it
             self._recent[text] = hit
         return hit
 

@@ -168,3 +168,39 @@ def test_a_refusal_with_a_complaint_the_rules_read_stays_unhappy() -> None:
 @pytest.mark.parametrize("text", ["see you at 3:30!", "10 min away", "sip, ahí estaré el martes"])
 def test_more_arrivals_and_confirmations(text: str) -> None:
     assert _deciding(text) is Intent.BOOKING
+
+
+# After the tenth blind split's first reading (evals/nlu/heldout10).
+
+@pytest.mark.parametrize(("text", "family"), [
+    ("not usually a migraine person but this headache is unreal, I can barely function", "severe_headache"),
+    ("there's a ghost image beside every word I read since my botox", "double_vision"),
+])
+def test_red_flags_said_around_an_identity_or_as_a_ghost_image(text: str, family: str) -> None:
+    assert family in triage(text, POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "the facial was so relaxing I almost fell asleep on the table",
+    "the ghosting on my old tv is so annoying lol, anyway my skin looks great",
+])
+def test_falling_asleep_or_a_screen_is_no_red_flag(text: str) -> None:
+    assert triage(text, POLICIES.triage).red_flags == ()
+
+
+def test_almost_falling_is_still_fainting() -> None:
+    assert "fainting" in triage("I almost fell getting out of the car, so dizzy", POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("do you take care credit?", Intent.QUESTION),
+    ("do you do lip filler?", Intent.SERVICE_INTEREST),
+    ("reagéndame porfa, se me pasó la cita", Intent.BOOKING),
+    ("am I talking to a real person or a bot?", Intent.HELP),
+    ("¿quién es Marisol? este cel es mío desde hace años", Intent.WRONG_NUMBER),
+    ("I'll pass on the membership, thanks though", Intent.DECLINE),
+    ("gonna hold off on booking anything else for a while", Intent.DECLINE),
+    ("I don't need reminders to rebook, thanks", Intent.DECLINE),
+])
+def test_payment_rebooking_bots_old_numbers_and_refusals(text: str, intent: Intent) -> None:
+    assert _deciding(text) is intent

@@ -176,6 +176,9 @@ def _classify(text: str, policies: Policies, visit_type: VisitType | None, last_
         # "thanks! btw is it ok to work out today?": a direct question is never answered with a thank-you.
         mixed.scores[Intent.QUESTION] = question
     scores = _Scores(mixed.scores)
+    if Intent.HELP in rules_read and Intent.QUESTION not in rules_read and len(turn.words) <= WHO_IS_THIS_WORDS \
+            and raw.count("?") <= 1 and lx.WHO_IS_THIS.search(norm):
+        scores.pop(Intent.QUESTION, None)  # "am I talking to a real person or a bot?": the help text answers it
     if (rules_read.get(Intent.DECLINE, 0.0) >= RULES_SURE and Intent.UNHAPPY not in rules_read
             and Intent.UNHAPPY in scores and reading.p(Intent.UNHAPPY) < POLARITY_BAR):
         # "Not doing any more sessions, it was a one and done thing": a refusal the rules read outright sounds

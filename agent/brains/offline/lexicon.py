@@ -242,7 +242,7 @@ FEELING_WORDS = re.compile(r"(?:worried|concerned|nervous|scared|freaking out|pa
 # ------------------------------------------------------------------------ booking and services
 # Booking phrases that need no subject check.
 BOOKING = _rx(
-    r"\bre-?book\w*|\bre-?schedul\w*",
+    r"\bre-?book\w*|\bre-?schedul\w*|\breagend\w*|\breprogram\w*",
     r"^(?:\W*)(?:pls |please )?(?:book|schedule) (?:me|my|an|a|another|the|next|for)\b",
     r"\b(?:book|schedule|cancel) (?:me|my)\b",
     r"\b(?:anything|something|any time|anytime|a spot|any spots?|room) (?:available|open)\b",
@@ -330,7 +330,10 @@ SERVICE_WANT = _rx(
     rf"(?:get|try|add|do|have)\s+(?:some |a |the |my |more )?(?:{AREAS})\s+(?:done|filled|treated|too|next)\b",
 )
 SERVICE_INTEREST = _rx(
-    r"\bdo (?:you|y'all|you all|you guys) (?:guys |all )?(?:also )?(?:do|offer|have|carry|sell|treat|take|provide)\b",
+    # not how to pay ("do you take CareCredit", "do you accept Apple Pay"): a question for the front desk
+    r"\bdo (?:you|y'all|you all|you guys) (?:guys |all )?(?:also )?(?:do|offer|have|carry|sell|treat|take|provide)\b"
+    r"(?!\s+(?:care ?credit|cherry|affirm|klarna|afterpay|apple ?pay|google ?pay|venmo|zelle|paypal|cash|checks?|"
+    r"credit|debit|cards?|visa|amex|mastercard|insurance|hsa|fsa|payment plans?|financing|walk-?ins?|tips?)\b)",
     r"\bhow much\b(?! (?:longer|time|more|swelling|bruising|pain|water|sleep|sun|exercise|should|can|do i))",
     r"\b(?:prices?|pricing|costs?|rates)\b(?! me)", r"\bcuanto (?:cuesta|es|cobran)\b", r"\bprecios?\b",
     rf"\bwhat about (?:the |a |your )?(?:{SERVICES})\b",
@@ -426,6 +429,10 @@ NOT_REBOOKING = _fast(
     r"\bnot\s+interested\s+in\s+(?:(?:book\w*|schedul\w*|doing|getting)\s+)?" + _MORE_TREATMENT + r"|"
     # round 11: "hard pass on more sessions", "I'm going to stop at one treatment", "nae chance I'm doing the second one"
     r"\b(?:hard\s+)?pass\s+on\s+" + _MORE_TREATMENT + r"|\bstop(?:ping)?\s+at\s+(?:one|1|just\s+one|the\s+first)\b|"
+    # round 12: holding off on booking, or no reminders to rebook ("gonna hold off on booking anything else for a while",
+    # "I don't need reminders to rebook")
+    r"\bhold(?:ing)?\s+off\s+on\s+(?:booking|scheduling|rebooking|any\s+more|anything\s+else|more)\b|"
+    r"\b(?:don't|dont|do not)\s+(?:need|want)\s+(?:any\s+)?reminders?\s+to\s+(?:re-?book|book|schedule)\b|"
     # round 12: deciding a treatment is not for them ("decided the laser isn't for me", "creo que esto no es para mí")
     r"\b(?:decided|realized|realised|think|guess|found out|figured)\b[^.!?]{0,40}?\b(?:isn't|isnt|is not|aren't|arent|are not|"
     r"wasn't|wasnt|not)\s+(?:really\s+)?for me\b(?!.*\b(?:change|switch|swap|instead|different|cambiar|otro|otra)\b)|"
@@ -484,6 +491,9 @@ WRONG_NUMBER = _rx(
     r"\b(?:just|recently) got this (?:number|phone)\b", r"\btengo este numero (?:hace|desde)\b|\beste numero lo tengo (?:hace|desde)\b",
     r"\bthis is [a-z]+'s (?:phone|number|cell)\b",
     r"\b(?:jamas|nunca) (?:me )?he (?:puesto|hecho|ido|estado|ido a)\b", r"\bnever (?:had|gotten|got|done) (?:botox|filler|any (?:botox|filler|work|treatment))\b",
+    # round 12: the phone has been theirs a long time ("este cel es mío desde hace 2 años", "had this number for 5 years")
+    r"\b(?:este|el) (?:cel|celular|numero|telefono|movil) (?:es|ha sido) mio\b",
+    r"\b(?:i've|i have|ive) had this (?:number|phone|cell)\s+(?:for|since)\b|\bthis has been my (?:number|phone|cell) (?:for|since)\b",
 )
 # "who is this?", "what number is this", "¿quién es?", "¿de dónde me escriben?": the patient asks who is texting,
 # which the clinic's help text answers (a person follows up). Not "who is the girl who did my lips".
@@ -491,7 +501,10 @@ WHO_IS_THIS = _fast(
     r"\bwho(?: is|'s| are|s) (?:this|you|dis|texting me|messaging me|this from)\b|\bwho dis\b|"
     r"\bwhat (?:number|#) is this\b|\bwho(?: is|'s) (?:sending|writing) (?:me )?(?:these|this|this text)\b|"
     r"\bquien (?:es|eres|habla|sos|me escribe|me manda esto)\s*(?:[?.!,]|$)|\bde donde me (?:escriben|mandan|hablan)\b|"
-    r"\bquien me (?:escribe|esta escribiendo|manda|esta mandando)\b"
+    r"\bquien me (?:escribe|esta escribiendo|manda|esta mandando)\b|"
+    # round 12: whether a person or a bot is texting ("is this the spa or a bot", "am I talking to a real person")
+    r"\b(?:is this|are you|r u|am i (?:talking|texting|chatting) (?:to|with))\s+(?:a\s+|an\s+)?(?:bot|robot|ai|real person|human|person)\b|"
+    r"\bor (?:a\s+)?(?:bot|robot)\b\s*(?:\?|$)|\b(?:eres|es) (?:un )?(?:robot|bot)\b|\bhablo con (?:una persona|un robot|un bot|alguien real)\b"
 )
 NOT_PERSON = _fast(r"\b(?:this (?:isn't|is not|ain't)|i'm not|i am not)\s+([A-Za-z][a-z]+)\b")
 NOT_PERSON_RAW = re.compile(  # on the raw text: a capitalised name
