@@ -204,3 +204,41 @@ def test_almost_falling_is_still_fainting() -> None:
 ])
 def test_payment_rebooking_bots_old_numbers_and_refusals(text: str, intent: Intent) -> None:
     assert _deciding(text) is intent
+
+
+# After the eleventh blind split's first reading (evals/nlu/heldout11).
+
+@pytest.mark.parametrize("text", [
+    "my wife says she sees two of me since her botox, she thinks it's funny",
+    "veo dos de todo desde ayer",
+])
+def test_seeing_two_of_someone_is_double_vision(text: str) -> None:
+    assert "double_vision" in triage(text, POLICIES.triage).red_flags
+
+
+def test_driving_round_looking_for_the_place_is_not_dizziness() -> None:
+    assert triage("no encuentro el local, ando dando vueltas, ¿cuál es la dirección?", POLICIES.triage).red_flags == ()
+    assert "fainting" in triage("todo me da vueltas desde la mañana", POLICIES.triage).red_flags
+
+
+@pytest.mark.parametrize("text", [
+    "I'm going to hold off on more botox for now, thanks",
+    "think I'll skip the second session, I like where it is",
+])
+def test_holding_off_treatment_is_a_decline_not_an_opt_out(text: str) -> None:
+    reading = classify(text, POLICIES)
+    assert reading.intents[0].intent is Intent.DECLINE
+    assert not reading.has(Intent.OPT_OUT) and not reading.possible_opt_out
+
+
+@pytest.mark.parametrize("text", ["please take me off your list", "turn off these texts please"])
+def test_off_still_revokes(text: str) -> None:
+    assert _deciding(text) is Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(("text", "intent"), [
+    ("do I pay the rest at my next visit or today?", Intent.QUESTION),
+    ("can I book my next visit for next week?", Intent.BOOKING),
+])
+def test_a_booking_word_inside_a_sure_question_routes_as_a_question(text: str, intent: Intent) -> None:
+    assert _deciding(text) is intent

@@ -39,6 +39,9 @@ UNSURE = 0.5  # below policies/approval.yaml min_confidence: the reply is held f
 POLARITY_BAR = 0.9  # the model's unhappy overrules the rules' praise only this sure
 RULES_POSITIVE = 0.6
 RULES_SURE = 0.9  # a rules reading this confident stands unless the model is confident otherwise
+CONFIDENT_OTHERWISE = 0.95  # ...this confident: the model's top reading
+MODEL_DISAGREES = 0.02  # ...and the rules' reading this unlikely to the model
+_ROUTING = (Intent.BOOKING, Intent.SERVICE_INTEREST)  # readings that only route the text to the front desk
 OFF_TOPIC = 0.35  # a confident off-topic reading: as sure as the rules' own OTHER, below min_confidence
 
 
@@ -78,6 +81,12 @@ def blend(rules: dict[Intent, float], exact: frozenset[Intent], reading: Reading
         for intent, confidence in rules.items():
             if intent in model or intent in sure:
                 scores[intent] = max(scores.get(intent, 0.0), confidence)
+    if reading.top[0] is Intent.QUESTION and reading.top[1] >= CONFIDENT_OTHERWISE:
+        # "Do I pay the balance at the next visit or now?", "when can i go back to hot yoga": a booking or
+        # service word inside a question the model is sure of; the rules' routing reading does not outrank it.
+        for intent in _ROUTING:
+            if intent in scores and intent not in exact and reading.p(intent) < MODEL_DISAGREES:
+                del scores[intent]
     for intent in exact:
         scores[intent] = max(scores.get(intent, 0.0), rules[intent])
 

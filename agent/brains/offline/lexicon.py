@@ -441,7 +441,7 @@ NOT_REBOOKING = _fast(
     # appointment"): a touch-up is otherwise a booking word
     r"(?<!can i )(?<!could i )(?<!should i )(?<!do i )(?<!ok to )(?<!okay to )(?<!fine to )"
     r"\b(?:skip(?:ping)?|pass(?:ing)?\s+on|hold(?:ing)?\s+off\s+on|forgo|won't\s+need|wont\s+need|don't\s+need|dont\s+need|"
-    r"do\s+not\s+need|no\s+need\s+for)\s+(?:the\s+|my\s+|a\s+|any\s+|that\s+)?(?:touch[- ]?ups?|follow[- ]?ups?)\b|"
+    r"do\s+not\s+need|no\s+need\s+for)\s+(?:the\s+|my\s+|a\s+|any\s+|that\s+)?(?:touch[- ]?ups?|follow[- ]?ups?|" + _MORE_TREATMENT + r")\b|"
     r"\b(?:no|nae|zero|not\s+a)\s+(?:chance|way)\s+(?:i'm|im|i\s+am|i'll|ill|i\s+will)\s+(?:doing|getting|booking|coming|going)\b|"
     r"\b(?:don't|do not|dont|please don't|pls don't)\s+(?:put\s+me\s+down|schedule\s+me|book\s+me|hold\s+(?:a\s+|any\s+)?spots?|schedule|book)"
     r"\s+(?:me\s+)?(?:for\s+)?" + _MORE_TREATMENT + r"|"
