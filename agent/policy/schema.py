@@ -108,6 +108,8 @@ class ReaderPolicy(Strict):
     positive_veto: float = Field(ge=0.0, le=0.95)
     unsure_clinical: float = Field(ge=0.0, le=0.95)
     model_alone: float = Field(ge=0.05, le=0.99)
+    # The model's red flag with no evidence word in the text counts from here (model_alone when unset).
+    red_flag_alone: float | None = Field(default=None, ge=0.05, le=0.99)
     red_flag_evidence: list[Regex] = Field(min_length=1)
     opt_out_evidence: list[Regex] = Field(min_length=1)
     # Texts that ask for the messages to go on ("please don't stop", "keep them coming"): the model's

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from agent.brains.offline.blend import matches, reads_red_flag
 from agent.brains.offline.classify import classify
+from agent.nlu.reader import Reading
 from agent.keywords import match_keyword
 from agent.policy.loader import default_policies
 from agent.triage import triage
@@ -242,3 +244,21 @@ def test_off_still_revokes(text: str) -> None:
 ])
 def test_a_booking_word_inside_a_sure_question_routes_as_a_question(text: str, intent: Intent) -> None:
     assert _deciding(text) is intent
+
+
+def test_skin_that_looks_scorched_is_a_burn_and_a_steak_is_not() -> None:
+    assert "burn" in triage("the laser spot on my cheek looks scorched", POLICIES.triage).red_flags
+    assert triage("scorched the steak lol, anyway my skin looks great", POLICIES.triage).red_flags == ()
+
+
+def test_a_red_flag_the_evidence_lists_lack_escalates_from_the_lower_bar() -> None:
+    # reader.yaml red_flag_alone: with no evidence word in the text, the model's P(red flag) counts from 0.55,
+    # not model_alone (0.60); below it the model alone never escalates such a text.
+    policy = POLICIES.reader
+    norm = "my husband says he notices 2 of me lol"
+    assert not matches(policy.red_flag_evidence, norm)
+    between = Reading(probs={Intent.URGENT: 0.57, Intent.OTHER: 0.43}, flag=0.57)
+    below = Reading(probs={Intent.URGENT: 0.52, Intent.OTHER: 0.48}, flag=0.52)
+    assert policy.red_flag_alone < between.red_flag < policy.model_alone
+    assert reads_red_flag(between, policy, norm)
+    assert not reads_red_flag(below, policy, norm)

@@ -158,8 +158,9 @@ def reads_red_flag(reading: Reading, policy: ReaderPolicy, norm: str, *, negated
     droopy"), its P(red flag) must reach `model_alone` too. The text still goes to the clinical queue as a concern."""
     p_urgent = reading.red_flag
     bar = max(policy.urgent_threshold, NEGATED_BAR) if negated_only else policy.urgent_threshold
-    if p_urgent < policy.model_alone and not matches(policy.red_flag_evidence, norm):
-        bar = max(bar, policy.model_alone)
+    alone = policy.model_alone if policy.red_flag_alone is None else policy.red_flag_alone
+    if p_urgent < alone and not matches(policy.red_flag_evidence, norm):
+        bar = max(bar, alone)
     if effects_only and reading.p(Intent.CONCERN) > reading.p(Intent.URGENT):
         bar = max(bar, policy.model_alone)
     return p_urgent >= bar
