@@ -150,7 +150,7 @@ def test_the_factorys_openai_client_carries_the_hook(monkeypatch: pytest.MonkeyP
     assert on_request in brain.model.root_client._client.event_hooks["request"]  # noqa: SLF001
 
 
-def test_a_reading_whose_call_never_waits_is_made_once_by_whichever_thread_claims_it(monkeypatch):
+def test_a_reading_whose_call_never_waits_is_made_once_by_whichever_thread_claims_it(monkeypatch, reading_threads):
     """The gate's backstop lets a forgotten worker read on its own; the engine's thread then gets that
     reading, never a second one."""
     from agent.brains.base import BrainContext as Ctx
@@ -158,14 +158,7 @@ def test_a_reading_whose_call_never_waits_is_made_once_by_whichever_thread_claim
     from agent.types import Stage
 
     monkeypatch.setattr(reading_module, "GATE_LIMIT_S", 0.01)
-    made: list[str] = []
-    real = reading_module.read
-
-    def counted(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        made.append(threading.current_thread().name)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(reading_module, "read", counted)
+    made = reading_threads
     ctx = Ctx(first_name="Maya", visit_category=VisitType.DERMAL_FILLER, days_since_visit=2,
               stage=list(Stage)[0], message=RED_FLAG)
     ahead = reading_module.Ahead(RED_FLAG, default_policies(), ctx)
