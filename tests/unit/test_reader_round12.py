@@ -262,3 +262,18 @@ def test_a_red_flag_the_evidence_lists_lack_escalates_from_the_lower_bar() -> No
     assert policy.red_flag_alone < between.red_flag < policy.model_alone
     assert reads_red_flag(between, policy, norm)
     assert not reads_red_flag(below, policy, norm)
+
+
+# After the twelfth blind split's first reading (evals/nlu/heldout12).
+
+@pytest.mark.parametrize("text", [
+    "omw to urgent care lol this is fine 🙃",
+    "heading to the ER now, my lips are huge",
+    "my husband is driving me to the hospital, can't stop itching and it's spreading",
+])
+def test_on_the_way_to_emergency_care_is_an_emergency(text: str) -> None:
+    assert "emergency" in triage(text, POLICIES.triage).red_flags
+
+
+def test_driving_someone_to_work_at_a_hospital_is_not() -> None:
+    assert "emergency" not in triage("driving my mom to the hospital for her shift lol", POLICIES.triage).red_flags
