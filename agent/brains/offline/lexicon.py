@@ -420,7 +420,7 @@ _MORE_TREATMENT = (  # another session, the rest of a course, the next round
 NOT_REBOOKING = _fast(
     r"\b(?:won't|wont|will not|not|never|don't|do not|dont|not going to|not gonna|not tryna|no plans? to|"
     r"not planning (?:on|to)|don't plan (?:on|to)|dont plan (?:on|to))\s+"
-    r"(?:be\s+|really\s+|interested in\s+|looking to\s+|going to\s+|want(?:ing)? to\s+)?"
+    r"(?:be\s+|really\s+|interested in\s+|looking to\s+|going to\s+|want(?:ing)? to\s+|to\s+)?"
     r"(?:re-?book\w*|re-?schedul\w*|book\w*\s+(?:again|another|any\w*|more)|schedul\w*\s+(?:any\s+)?(?:further|more|another|again|other)|"
     r"com(?:e|ing)\s+back(?:\s+for\b|\s*[.,!]|\s*$|\s+(?:it|this)\s+was)|return(?:ing)?\s+for\b|"
     r"continu\w*|do(?:ing)?\s+(?:it|this|that|any|the|another|more|these)\b|get(?:ting)?\s+(?:any\s+)?more\b|"
@@ -452,7 +452,15 @@ NOT_REBOOKING = _fast(
     r"\b(?:no|ya no)\s+(?:voy|vamos|pienso|quiero)\s+(?:a\s+)?(?:volver|regresar|seguir|continuar|repetir|hacer(?:me)?\s+(?:las?|los?|mas|otras?|otros?)\b)|"
     r"\bno\s+me\s+late\s+(?:regresar|volver)\b|\bya\s+no\s+(?:vuelvo|regreso|me\s+voy\s+a\s+(?:poner|hacer|inyectar)\s+nada)\b|"
     r"\bno\s+creo\s+que\s+(?:regrese|vuelva|repita|siga)\b|\bprefiero\s+no\s+(?:hacer|seguir|continuar|volver|regresar|repetir)\b|"
-    r"\bya\s+no\s+(?:quiero|quiere|queremos)\s+(?:hacer(?:me|se|nos)?|poner(?:me|se|nos)?)\s+nada\s+mas\b"
+    r"\bya\s+no\s+(?:quiero|quiere|queremos)\s+(?:hacer(?:me|se|nos)?|poner(?:me|se|nos)?)\s+nada\s+mas\b|"
+    # round 14: asked to stop being asked to book ("no need to keep asking me to book, I'll call", "no me sigan pidiendo
+    # que agende"), and deciding not to go on ("decided not to continue", "no deseo continuar con el tratamiento")
+    r"\b(?:no\s+need\s+to|don't|dont|do\s+not|please\s+don't|pls\s+don't|stop|quit)\s+(?:keep\s+)?(?:asking|reminding|bugging|"
+    r"pushing|nagging)\s+(?:me\s+)?(?:to|about)\s+(?:re-?book\w*|book\w*|schedul\w*|come\s+back)\b|"
+    r"\b(?:no\s+me\s+(?:sigan|siga)|dejen\s+de|deje\s+de|ya\s+no\s+me)\s+(?:pidiendo|pedir(?:me)?|preguntando|preguntar(?:me)?|"
+    r"insistiendo|insistir(?:me)?)\s+(?:que\s+|q\s+|para\s+|por\s+)?(?:agende|agendar|reagende|reagendar|regrese|regresar|vuelva|volver|citas?)\b|"
+    r"\bno\s+(?:deseo|quiero|pienso|voy\s+a)\s+(?:seguir|continuar)\s+(?:con\s+)?(?:el|la|los|las|mis|mi)?\s*"
+    r"(?:tratamientos?|sesion\w*|inyecci\w*|programa|peeling|laser)\b"
 )
 # What a refusal must be about to be a decline without an ask (the topic words of DECLINE_ANY).
 DECLINE_TOPIC = _fast(r"\b(?:refer\w*|review\w*|yelp|google|recommend\w*|bring a friend|friend thing|stars?|ratings?|"
