@@ -113,6 +113,10 @@ _TRANSPARENT = frozenset(
 _A_KIND_OF_PERSON = re.compile(r"\s+(?:person|people|kind of (?:person|girl|guy)|type|type of person|girl|guy|gal|sufferer)\b")
 # The same right after the match's first word, for a pattern that runs on ("not a headache person and ... can't function").
 _FIRST_WORD_A_KIND = re.compile(r"[\w']+" + _A_KIND_OF_PERSON.pattern)
+# "Without" after an inability is a double negative that asserts the symptom ("can't talk without gasping",
+# "can barely walk without getting dizzy", "no puedo hablar sin ahogarme"), not a denial.
+_WITHOUT = frozenset({"without", "sin"})
+_UNABLE = frozenset({"barely", "hardly", "can't", "cannot", "couldn't", "unable", "puedo", "puede", "podia", "pude"})
 # Softeners that negate an expected effect only, never a red flag ("i can barely breathe").
 _EFFECT_SOFTENERS = frozenset("barely hardly less minimal minor basically practically".split())
 # Small words that may stand between an effect and a word of policy `resolved` ("has pretty much gone").
@@ -265,9 +269,13 @@ class TriageMatcher:
         breaks = list(_CLAUSE_BREAK.finditer(prefix))
         if breaks:
             prefix = prefix[breaks[-1].end():]
-        words = _WORDS.findall(prefix)[-self.window:]
+        clause = _WORDS.findall(prefix)
+        words = clause[-self.window:]
+        offset = len(clause) - len(words)
         for i in range(len(words) - 1, -1, -1):
             word, pair = words[i], " ".join(words[i:i + 2])
+            if word in _WITHOUT and _UNABLE.intersection(clause[max(0, offset + i - 6):offset + i]):
+                return False  # "he can barely finish a sentence without gasping": the symptom is there
             if word in self._negations or pair in self._negations or (effect and word in _EFFECT_SOFTENERS):
                 between = words[i + 1:]
                 if pair in self._negations:

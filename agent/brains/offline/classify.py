@@ -262,12 +262,15 @@ def _asks_us(turn: rules.ReadText) -> bool:
 
 
 def _contact_not_revoked(turn: rules.ReadText, scores: _Scores, policies: Policies) -> bool:
-    """The text's words of a revocation ask who is texting ("who's texting me??") or tell of others who will
-    text us ("Priya and Lauren are texting you today"), and the rest of it carries none ("quién habla?
+    """The text's words of a revocation ask who is texting ("who's texting me??"), tell of others who will
+    text us ("Priya and Lauren are texting you today") or refuse more treatment, and the rest of it carries none ("quién habla?
     bórrenme de su lista" does)."""
     if Intent.OPT_OUT in scores:
         return False
     rest = without(policies.reader.others_contacting, turn.norm)
+    # round 15: more treatment refused ("no more laser for me, im done with the series", "im good on more botox,
+    # once was enough"): its "done", "enough" and "no more" are about the treatment, not the texts
+    rest = lx.NOT_REBOOKING.sub(" ", rest)
     if Intent.HELP in scores:
         rest = lx.WHO_IS_THIS.sub(" ", rest)
     return rest != turn.norm and not matches(policies.reader.opt_out_evidence, rest)

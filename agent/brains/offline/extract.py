@@ -87,7 +87,7 @@ _CUE_EN = (
     r"wants?\s+(?:her|his|their)\s+\w+(?:\s+\w+)?\s+(?:done|looked\s+at|treated|fixed|removed)|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+to|"
     r"would\s+(?:both\s+|all\s+|also\s+)?(?:like|love)\s+(?:a|an|some|the|it|that|one|info\w*|appointments?|appts?|"
-    r"consults?|consultations?)\b|'d\s+(?:like|love)\s+to|"
+    r"consults?|consultations?|facials?|botox|fillers?|lips?|peels?|laser|hydrafacials?|microneedling|massages?)\b|'d\s+(?:like|love)\s+to|"
     r"(?:is|are|'s|'re|also|super|very|really|both|all)\s+interested|would\s+be\s+interested|(?:is|are)\s+curious|"
     r"interested\s+too|(?:keeps?\s+|kept\s+)?(?:asked|asks|asking)\s+(?:me\s+)?(?:where|who|about|how|when|"
     r"for\s+(?:your|ur|the|a|an|info|details|my|y'?all|you|u)|if\s+(?:you|u|y'?all|she|he|they|i\s+(?:could|can)))|"
@@ -420,7 +420,7 @@ _PLURAL_PEOPLE = [k for k, v in RELATIONSHIPS.items() if v in PLURAL_TO_ONE or v
     "names", "nombres", "people", "personas", "girls", "guys", "ladies", "chicas", "chicos", "señoras"]
 _LIST_INTRO = re.compile(
     r"\b(?:(?:who|that|que)\s+(?:want|wanna|would|are|also|quieren|est[aá]n|tambi[eé]n)\b[^:\n.!?]{0,30}|"
-    + _alternation(_PLURAL_PEOPLE, "people") + r"(?:\s+\w+){0,3})\s*:\s*",
+    + _alternation(_PLURAL_PEOPLE, "people") + r"(?:\s+\w+){0,5})\s*:\s*",  # "tres amigas de la iglesia interesadas:"
     re.IGNORECASE,
 )
 _PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s|add\s|expect|out\s+for|llamada|mensaje|"
@@ -430,7 +430,7 @@ _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", r
 _NAME_IS = re.compile(
     r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|(?<=[^\W\d_]\s)(?<!\bone\s)(?<!anyone\s)(?<!nobody\s)(?<!noone\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
-    r"(?:^|(?<=[,.;!?]))\s*name\s*(?:is\s+|:\s*|-\s*|\s(?=(?-i:[A-Z])))" + _NAME.replace("<name>", "<name2>") + r"|"
+    r"(?:^|(?<=[,.;!?])|(?<=\d\s))\s*name\s*(?:is\s+|:\s*|-\s*|\s(?=(?-i:[A-Z])))" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
     r"\b(?:their\s+names\s+are|they'?re\s+called|se\s+llaman|sus\s+nombres\s+son)\s+" + _NAME.replace("<name>", "<name3>"),
     re.IGNORECASE,

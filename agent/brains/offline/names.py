@@ -60,7 +60,8 @@ _ENGLISH: dict[str, str] = {
     "aunts": "aunts", "uncle": "uncle", "niece": "niece", "nephew": "nephew", "nieces": "nieces", "nephews": "nephews", "grandma": "grandmother",
     "grandmother": "grandmother", "granny": "grandmother", "nana": "grandmother",
     "grandpa": "grandfather", "grandfather": "grandfather", "granddaughter": "granddaughter",
-    "grandson": "grandson",
+    "grandson": "grandson", "granddaughters": "granddaughters", "grandsons": "grandsons",
+    "grandkids": "grandchildren", "grandchildren": "grandchildren",
     "coworker": "coworker", "co-worker": "coworker", "co worker": "coworker", "coworkers": "coworkers",
     "co-workers": "coworkers", "colleague": "coworker", "colleagues": "coworkers", "workmate": "coworker",
     "work friend": "coworker", "boss": "boss", "manager": "boss", "supervisor": "boss",
@@ -136,7 +137,8 @@ PLURAL_TO_ONE: dict[str, str] = {
     "children": "child", "cousins": "cousin", "aunts": "aunt", "coworkers": "coworker",
     "neighbors": "neighbor", "roommates": "roommate", "bridesmaids": "bridesmaid", "nieces": "niece",
     "nephews": "nephew", "best friends": "best friend", "sisters-in-law": "sister-in-law",
-    "brothers-in-law": "brother-in-law",
+    "brothers-in-law": "brother-in-law", "granddaughters": "granddaughter", "grandsons": "grandson",
+    "grandchildren": "grandchild",
 }
 # Relationships that may follow "a"/"una" and still introduce someone: "a friend of mine wants in",
 # "una amiga quiere venir" (not "as a mom I want to ...").
@@ -308,9 +310,9 @@ NAMES_ENDING_LIKE_WORDS: frozenset[str] = frozenset(
 # Given names that are also stop or common words ("my husband Will", "my daughter April", "mi hijo
 # Jesús"): names only when capitalised right where a name is expected, never "will" or "Hope you ...".
 WORDS_THAT_ARE_NAMES: frozenset[str] = frozenset(
-    # "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ..."), and "Thu" a Vietnamese
+    # "Jojo" is Spanish laughter too ("jojo q bonito"); "jun" and "jan" are month abbreviations too ("my son Jun", "call Jan at ..."), and "Thu" a Vietnamese
     # given name ("my wife Anh Thu", "Thu Trang") as well as Thursday
-    "hope will may june april august jesus julio abril rose star guy mar al jun jan thu".split()
+    "hope will may june april august jesus julio abril rose star guy mar al jun jan thu jojo".split()
 )
 COMMON_WORDS: frozenset[str] = (
     frozenset(_COMMON.split()) | STOP_NAMES | frozenset(SMS_SPELLINGS) | frozenset(fold(w) for w in _COMMON.split())
