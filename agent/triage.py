@@ -166,6 +166,7 @@ class TriageMatcher:
 
     def __init__(self, policy: TriagePolicy) -> None:
         self.policy = policy
+        self._recent: dict[tuple[str, VisitType | None], TriageResult] = {}
         self.window = policy.negation_window
         self._negations = frozenset(normalize(n) for n in policy.negations)
         self._resolved = _resolved_regex(policy.resolved)
@@ -210,6 +211,21 @@ class TriageMatcher:
         return sorted(ids)
 
     def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:
+        """Memoised for the last few texts: a turn triages its text twice (the engine's red-flag screen, then
+        the classification every brain is checked against)."""
+        key = (norm, visit_type)
+        hit = self._recent.get(key)
+        if hit is None:
+            hit = self._run(norm, visit_type)
+            if len(self._recent) >= RECENT:
+                try:
+                    self._recent.pop(next(iter(self._recent)), None)
+                except (StopIteration, RuntimeError):
+                    pass  # another thread (a concurrent turn, or a reading ahead of a model call) evicted it
+            self._recent[key] = hit
+        return hit
+
+    def _run(self, norm: str, visit_type: VisitType | None) -> TriageResult:
         matched: set[int] = set()
         denied: set[int] = set()
         excused: dict[int, list[tuple[int, int]]] = {}  # spans of each symptom's exceptions, found lazily
@@ -285,6 +301,14 @@ class TriageMatcher:
 
 
 _MATCHERS: PerPolicy[TriagePolicy, TriageMatcher] = PerPolicy(TriageMatcher)
+# Texts each matcher remembers (a TriageResult is immutable, so a shared one is safe).
+RECENT = 64
+
+
+def forget_recent_texts() -> None:
+    """Drop every matcher's memo of recent texts (benchmarks: a new patient text is never memoised)."""
+    for matcher in _MATCHERS.built():
+        matcher._recent.clear()
 
 
 def triage_matcher(policy: TriagePolicy) -> TriageMatcher:

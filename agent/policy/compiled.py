@@ -31,3 +31,7 @@ class PerPolicy(Generic[P, T]):
         built = self._build(policy)
         self._entries[id(policy)] = (policy, built)
         return built
+
+    def built(self) -> list[T]:
+        """Everything built so far (benchmarks clear their memos)."""
+        return [entry[1] for entry in list(self._entries.values())]
