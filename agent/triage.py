@@ -29,9 +29,13 @@ from dataclasses import dataclass
 
 from agent.policy.compiled import PerPolicy
 from agent.policy.schema import Symptom, TriagePolicy
+from agent.recent import Recent
 from agent.regex import Prefiltered, required_literals
 from agent.text import normalize
 from agent.types import VisitType
+
+# Texts each matcher remembers (a TriageResult is immutable, so a shared one is safe).
+RECENT = 64
 
 __all__ = [
     "Prefiltered",
@@ -166,7 +170,7 @@ class TriageMatcher:
 
     def __init__(self, policy: TriagePolicy) -> None:
         self.policy = policy
-        self._recent: dict[tuple[str, VisitType | None], TriageResult] = {}
+        self._recent: Recent[tuple[str, VisitType | None], TriageResult] = Recent(RECENT)
         self.window = policy.negation_window
         self._negations = frozenset(normalize(n) for n in policy.negations)
         self._resolved = _resolved_regex(policy.resolved)
@@ -213,17 +217,7 @@ class TriageMatcher:
     def run(self, norm: str, visit_type: VisitType | None = None) -> TriageResult:
         """Memoised for the last few texts: a turn triages its text twice (the engine's red-flag screen, then
         the classification every brain is checked against)."""
-        key = (norm, visit_type)
-        hit = self._recent.get(key)
-        if hit is None:
-            hit = self._run(norm, visit_type)
-            if len(self._recent) >= RECENT:
-                try:
-                    self._recent.pop(next(iter(self._recent)), None)
-                except (StopIteration, RuntimeError):
-                    pass  # another thread (a concurrent turn, or a reading ahead of a model call) evicted it
-            self._recent[key] = hit
-        return hit
+        return self._recent.get_or_compute((norm, visit_type), lambda: self._run(norm, visit_type))
 
     def _run(self, norm: str, visit_type: VisitType | None) -> TriageResult:
         matched: set[int] = set()
@@ -301,10 +295,6 @@ class TriageMatcher:
 
 
 _MATCHERS: PerPolicy[TriagePolicy, TriageMatcher] = PerPolicy(TriageMatcher)
-# Texts each matcher remembers (a TriageResult is immutable, so a shared one is safe).
-RECENT = 64
-
-
 def forget_recent_texts() -> None:
     """Drop every matcher's memo of recent texts (benchmarks: a new patient text is never memoised)."""
     for matcher in _MATCHERS.built():

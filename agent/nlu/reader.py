@@ -23,6 +23,7 @@ from agent.nlu.data import data_hash
 from agent.nlu.features import FEATURE_VERSION, analyze
 from agent.nlu.train import Artifact, train
 from agent.paths import POLICY_DIR, ROOT
+from agent.recent import Recent
 from agent.types import Intent
 
 log = logging.getLogger("afterglow.nlu")
@@ -83,7 +84,7 @@ class Reader:
         self._weights = np.hstack(heads)
         self._bias = np.concatenate([self.intent_b, self.family_b] + ([] if self.flag_b is None else [self.flag_b]))
         self._cuts = np.cumsum([h.shape[1] for h in heads])[:-1]
-        self._recent: dict[str, Reading] = {}
+        self._recent: Recent[str, Reading] = Recent(RECENT)
 
     @classmethod
     def load(cls, artifact: Artifact) -> Reader:
@@ -97,16 +98,7 @@ class Reader:
 
     def read(self, text: str) -> Reading:
         """Memoised for the last few texts: one turn reads the same text from several places."""
-        hit = self._recent.get(text)
-        if hit is None:
-            hit = self._read(text)
-            if len(self._recent) >= RECENT:
-                try:
-                    self._recent.pop(next(iter(self._recent)), None)
-                except (StopIteration, RuntimeError):
-                    pass  # another thread (a concurrent turn, or a reading ahead of a model call) evicted it
-            self._recent[text] = hit
-        return hit
+        return self._recent.get_or_compute(text, lambda: self._read(text))
 
     def _read(self, text: str) -> Reading:
         counts = Counter(analyze(text))  # each distinct feature looked up once, in C (no Python loop)
