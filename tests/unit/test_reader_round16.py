@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agent.brains.offline.classify import classify
+from agent.brains.offline.extract import extract_referrals
 from agent.policy.loader import default_policies
 from agent.triage import triage
 from agent.types import Intent
@@ -49,3 +50,16 @@ def test_asking_how_long_numbness_lasts_beside_a_numb_face_still_escalates() -> 
 @pytest.mark.parametrize("text", ["sacame de la lista che", "quítenme de su lista ya wey, gracias"])
 def test_off_the_list_is_an_opt_out_whatever_follows(text: str) -> None:
     assert classify(text, POLICIES).intents[0].intent is Intent.OPT_OUT
+
+
+@pytest.mark.parametrize(("text", "names"), [
+    ("tell Miss Loretta from church i sent her", ["Loretta"]),
+    ("call Mrs Alvarez, she wants a consult", ["Alvarez"]),
+    ("my aunt wants lips too, her names Gloria", ["Gloria"]),
+])
+def test_names_after_a_title_or_a_misspelt_name_is(text: str, names: list[str]) -> None:
+    assert [m.name for m in extract_referrals(text) if m.name] == names
+
+
+def test_a_plural_names_is_not_an_introduction() -> None:
+    assert [m.name for m in extract_referrals("her names are on the sign-in sheet") if m.name] == []

@@ -293,6 +293,8 @@ _HONORIFIC = (
     r"(?:(?:do[ñn]a|don|miss|mrs?|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?=[^\W\d_])|"
     r"(?:la|el)\s+(?-i:(?=[A-ZÁÉÍÓÚÑ][a-záéíóúñ])))?"  # only before a capital: "mi mamá la próxima vez"
 )
+_TITLE_BEFORE_NAME = re.compile(r"(?:do[ñn]a|don|miss|mrs|mr|ms|dra?|doctora?|se[ñn]ora|sra?)\.?\s+(?-i:(?=[A-ZÁÉÍÓÚÑ]))",
+                                re.IGNORECASE)
 _REL_THEN_NAME = re.compile(
     _OWNER + _REL + _POST_ADJ + r"(?:'s\s+name\s+is|,?\s+(?:que\s+)?se\s+llama)?(?:\s*,\s*|\s*\(\s*|\s*:\s*|\s+)"
     + _HONORIFIC + _NAME,
@@ -428,7 +430,7 @@ _PASSED_HINT = re.compile(r"your|ur\b|y'?all|from|can\s|could\s|may\s|if\s|put\s
                           re.IGNORECASE)
 _NUMBER_WORD = re.compile(r"\s+(?:number|#|cell|phone|digits|info|contact)\b", re.IGNORECASE)
 _NAME_IS = re.compile(
-    r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:)|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
+    r"\b(?:(?:her|his|their|the|whose|who'?s)\s+name(?:'s|\s+is|\s*:|s(?=\s+(?-i:[A-ZÁÉÍÓÚÑ])))|(?:she|he)(?:'s|\s+is)\s+called|(?:she|he)\s+goes\s+by|"
     r"(?<!my\s)name's|(?<=[^\W\d_]\s)(?<!\bone\s)(?<!anyone\s)(?<!nobody\s)(?<!noone\s)named|se\s+llama\b|su\s+nombre\s+es|le\s+dicen\b)\s*" + _NAME + r"|"
     r"(?:^|(?<=[,.;!?])|(?<=\d\s))\s*name\s*(?:is\s+|:\s*|-\s*|\s(?=(?-i:[A-Z])))" + _NAME.replace("<name>", "<name2>") + r"|"
     # several at once: "se llaman Rosa y Carmen", "their names are Jess and Amy"
@@ -1004,6 +1006,9 @@ def _commanded(text: str) -> list[_Draft]:
         if rel:
             drafts.append(_Draft(rel.start(), rel.end(), None, _canonical_rel(rel.group("rel"))))
             continue
+        title = _TITLE_BEFORE_NAME.match(text, pos)  # "tell Miss Bernice", "dile a doña Chela": the name follows
+        if title:
+            pos = title.end()
         word = _ONE_NAME.match(text, pos)
         if word is None:
             continue
