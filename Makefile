@@ -39,6 +39,7 @@ nlu-eval: nlu
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout13 --names evals/nlu/referral_names13.yml --json var/nlu/heldout13.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout14 --names evals/nlu/referral_names14.yml --json var/nlu/heldout14.json || status=1; \
 	$(BIN)/afterglow nlu eval --split evals/nlu/heldout15 --names evals/nlu/referral_names15.yml --json var/nlu/heldout15.json || status=1; \
+	$(BIN)/afterglow nlu eval --split evals/nlu/heldout16 --names evals/nlu/referral_names16.yml --json var/nlu/heldout16.json || status=1; \
 	exit $$status
 
 # The service on the embedded default: SQLite, offline brain, SMS dry-run, demo clinic seeded.

@@ -155,7 +155,7 @@ def test_held_out_texts_never_appear_in_the_training_files() -> None:
     training = {e.text.casefold() for e in load_examples(POLICY_DIR / "nlu", FAMILIES)}
     for split, least in (("heldout", 800), ("heldout5", 700), ("heldout6", 600), ("heldout7", 600),
                          ("heldout8", 550), ("heldout9", 550), ("heldout10", 550),
-                         ("heldout11", 550), ("heldout12", 550), ("heldout13", 550), ("heldout14", 550), ("heldout15", 550)):
+                         ("heldout11", 550), ("heldout12", 550), ("heldout13", 550), ("heldout14", 550), ("heldout15", 550), ("heldout16", 550)):
         held_out = load_examples(ROOT / "evals" / "nlu" / split, FAMILIES)
         assert len(held_out) >= least, split
         assert [e.text for e in held_out if e.text.casefold() in training] == [], split
