@@ -155,11 +155,16 @@ class _Compiled:
         return visit_type is None or not self.visit_types or visit_type in self.visit_types
 
 
+_ESCAPE = re.compile(r"\\[a-z]")
+
+
 @lru_cache(maxsize=8192)
 def _rule(pattern: str, source: str, flags: int = 0) -> _Rule:
     # Cached by pattern: parsing 1,000+ patterns for their literals takes about a second, and every
     # policy set that shares a phrase shares its compiled rule (tests load many policy sets).
-    return _Rule(re.compile(pattern, flags), required_literals(pattern), frozenset(_WORDS.findall(source.lower())))
+    # Escapes are not words: "\\bnot" spells "not" (read as "bnot", the pattern's own "not" was taken for a denial).
+    spelt = _ESCAPE.sub(" ", source.lower())
+    return _Rule(re.compile(pattern, flags), required_literals(pattern), frozenset(_WORDS.findall(spelt)))
 
 
 PREFIX = 3  # characters that key the literal buckets (literals are at least 2 long)

@@ -261,9 +261,14 @@ def _asks_us(turn: rules.ReadText) -> bool:
                and not lx.RHETORICAL.match(c.text) for c in turn.clauses)
 
 
+# The clinic asked to contact someone by name: "contact", "text" or "call" there are about that person.
+_CONTACT_SOMEONE = r"\b(?:contact|text|txt|call|message|msg|email|reach out to|get in touch with|hit up)\s+(?:[a-z']+\s+(?:and|&|y)\s+)?"
+
+
 def _contact_not_revoked(turn: rules.ReadText, scores: _Scores, policies: Policies) -> bool:
     """The text's words of a revocation ask who is texting ("who's texting me??"), tell of others who will
-    text us ("Priya and Lauren are texting you today") or refuse more treatment, and the rest of it carries none ("quién habla?
+    text us ("Priya and Lauren are texting you today"), ask us to contact someone by name or refuse more
+    treatment, and the rest of it carries none ("quién habla?
     bórrenme de su lista" does)."""
     if Intent.OPT_OUT in scores:
         return False
@@ -271,6 +276,8 @@ def _contact_not_revoked(turn: rules.ReadText, scores: _Scores, policies: Polici
     # round 15: more treatment refused ("no more laser for me, im done with the series", "im good on more botox,
     # once was enough"): its "done", "enough" and "no more" are about the treatment, not the texts
     rest = lx.NOT_REBOOKING.sub(" ", rest)
+    for name in turn.names:  # round 17: "please contact Lorraine and Bev, both interested": someone to contact
+        rest = re.sub(_CONTACT_SOMEONE + re.escape(name) + r"\b", " ", rest)
     if Intent.HELP in scores:
         rest = lx.WHO_IS_THIS.sub(" ", rest)
     return rest != turn.norm and not matches(policies.reader.opt_out_evidence, rest)
