@@ -72,8 +72,7 @@ def run_due(agent: Agent, *, limit: int = 500, batch: int = BATCH) -> list[TurnR
         n = min(batch, limit - taken)
         with session_scope(agent.db) as session:
             touches = _claim_due(session, agent.clock.now(), n)
-            _preload(session, touches)
-            facts = BatchFacts(session, touches)
+            facts = BatchFacts(session, touches)  # holds the batch's patients, clinics and visits
             for touch in touches:
                 result = _process(agent, session, touch, facts.for_touch(touch))
                 if result is not None:
@@ -93,14 +92,6 @@ CLAIM = (select(Touch).where(sa.text(f"touch.{PENDING_TOUCH}"), Touch.due_at <= 
 
 def _claim_due(session: Session, now: datetime, n: int) -> list[Touch]:
     return list(session.exec(CLAIM, params={"now": now, "n": n}).all())
-
-
-def _preload(session: Session, touches: list[Touch]) -> None:
-    """The batch's patients in one query (BatchFacts reads their visits): _process then finds them in the
-    session, not one round trip each."""
-    ids = {t.patient_id for t in touches}
-    if ids:
-        session.exec(select(Patient).where(Patient.id.in_(ids))).all()
 
 
 def _claim_next(session: Session, now: datetime) -> Touch | None:
@@ -127,7 +118,8 @@ def _process(agent: Agent, session: Session, touch: Touch, checks: Checks) -> Tu
     last_touch = checks.last_touch_at(patient.id)
     if last_touch is not None and now - last_touch < timedelta(hours=timing.min_hours_between_touches):
         return _defer(touch, last_touch + timedelta(hours=timing.min_hours_between_touches), "frequency cap", now)
-    return deliver_touch(agent, session, patient, visit, touch.name)
+    # No open handoff: checked just above, so the touch's situation need not ask again.
+    return deliver_touch(agent, session, patient, visit, touch.name, reads=checks, open_handoff=False)
 
 
 def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Visit, now: datetime,
@@ -147,14 +139,13 @@ def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Vis
     if checks.last_intent(patient.id) == Intent.UNHAPPY:
         return TouchStatus.CANCELLED, "patient unhappy"
     if touch.name.endswith(NUDGE_SUFFIX):
-        return _nudge_reason(session, touch, patient)
+        return _nudge_reason(session, touch, patient, checks)
     return None
 
 
-def _nudge_reason(session: Session, touch: Touch, patient: Patient) -> tuple[TouchStatus, str] | None:
+def _nudge_reason(session: Session, touch: Touch, patient: Patient, checks: Checks) -> tuple[TouchStatus, str] | None:
     """One nudge only after silence, and only in the thread the nudged touch opened."""
-    base = session.exec(select(Touch).where(Touch.visit_id == touch.visit_id,
-                                            Touch.name == touch.name.removesuffix(NUDGE_SUFFIX))).first()
+    base = checks.touch_row(touch.visit_id, touch.name.removesuffix(NUDGE_SUFFIX))
     if base is None or base.status != TouchStatus.SENT or base.message_id is None:
         return TouchStatus.SKIPPED, "nudged touch was not sent"
     sent = session.get(Message, base.message_id)
