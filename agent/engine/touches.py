@@ -5,19 +5,19 @@ through the same guard chain and outbox as every reply.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from agent.engine.clinic_rules import clinic_rules
+from agent.engine.clinic_rules import ClinicRules, clinic_rules
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
 from agent.engine.situation import Situation, TurnRows, current_conversation, load_situation
 from agent.nlu.language import ENGLISH, SPANISH, conversation_language
-from agent.policy.schema import ClinicSettings
+from agent.policy.schema import ClinicSettings, TouchSpec
 from agent.prompts import clinic_templates
 from agent.schedule import local_moment
 from agent.store.db import session_scope
@@ -103,7 +103,46 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
                   reads: Reads | None = None, open_handoff: bool | None = None) -> TurnResult:
     """Send a touch inside the caller's transaction, and settle its scheduled row if it has one.
     `reads`: answers already read (the scheduler's batch); `open_handoff`: False when the caller has just
-    checked that the patient has none (the situation then needs no query for it)."""
+    checked that the patient has none (the situation then needs no query for it).
+
+    Three steps, which the scheduler runs for a whole batch at a time (each step for every touch, one
+    flush between them): open the thread, compose the text, settle the scheduled row."""
+    touch = open_touch(agent, session, patient, visit, touch_name, reads=reads, open_handoff=open_handoff)
+    session.flush()  # the new thread's id goes into the text's variant and rows
+    result = compose_touch(agent, session, touch)
+    session.flush()  # the turn, and the text with its outbox job, each inserted once
+    settle_touch(session, touch, result)
+    return result
+
+
+@dataclass
+class OpenTouch:
+    """A touch between its thread's opening and its text."""
+
+    patient: Patient
+    visit: Visit | None
+    clinic: Clinic
+    rules: ClinicRules
+    reads: Reads
+    now: datetime
+    base: str
+    nudge: bool
+    review: bool
+    spec: TouchSpec | None
+    template: str
+    consent: ConsentClass
+    open_handoff: bool | None
+    current: Conversation | None  # the patient's open thread, if any, before this touch
+    opened: Conversation | None = None  # the thread this touch opened (inserted at the caller's next flush)
+    turn: Turn | None = None
+    sit: Situation | None = None
+    missing: str | None = None
+
+
+def open_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str, *,
+               reads: Reads | None = None, open_handoff: bool | None = None) -> OpenTouch:
+    """Resolve the touch's template and consent and open its new thread, if it opens one (added to the
+    session, not flushed: the caller flushes once, for a batch's threads together)."""
     now = agent.clock.now()
     reads = reads or Reads(session)
     clinic = session.get(Clinic, patient.clinic_id)
@@ -123,50 +162,69 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
         spec = timing.touch(visit.visit_type, base)
         template, consent = spec.template, spec.consent
     current = reads.current_conversation(patient)
+    touch = OpenTouch(patient=patient, visit=visit, clinic=clinic, rules=rules, reads=reads, now=now, base=base,
+                      nudge=nudge, review=review, spec=spec, template=template, consent=consent,
+                      open_handoff=open_handoff, current=current)
     if spec is not None and (current is None or current.mode != Mode.HUMAN):
-        # A thread this touch opens has no messages yet: its situation needs no read of the thread.
-        conversation = _open_conversation(session, patient, visit, base, spec.referral_eligible, now, current)
-        sit = _new_thread(session, clinic, patient, conversation, visit, now, open_handoff)
-    elif current is not None:
+        touch.opened = _open_conversation(session, patient, visit, base, spec.referral_eligible, now, current)
+    return touch
+
+
+def compose_touch(agent: Agent, session: Session, touch: OpenTouch) -> TurnResult:
+    """The touch's turn and text (with its outbox job), added to the session after its thread was flushed;
+    their ids are known after the caller's next flush (settle_touch reads them)."""
+    patient, visit, clinic, now = touch.patient, touch.visit, touch.clinic, touch.now
+    if touch.opened is not None:
+        # A thread this touch opened has no messages yet: its situation needs no read of the thread.
+        sit = _new_thread(session, clinic, patient, touch.opened, visit, now, touch.open_handoff)
+    elif touch.current is not None:
+        current = touch.current
         visit_of = visit if visit is not None and current.visit_id == visit.id else (
             session.get(Visit, current.visit_id) if current.visit_id else None)
         sit = load_situation(session, patient, now, rows=TurnRows(patient, clinic, current, visit_of,
-                                                                  open_handoff is not False))
+                                                                  touch.open_handoff is not False))
     else:
         sit = load_situation(session, patient, now)
-    # Inserted once, with its verdicts and disposition, at the flush after delivery (not inserted, then
-    # updated twice): the message and its outbox job wait for that same flush (defer_ids).
+    # Inserted once, with its verdicts and disposition, at the next flush (not inserted, then updated
+    # twice): the message and its outbox job wait for that same flush (defer_ids).
     turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="touch",
                 disposition=Disposition.SILENT, created_at=now)
     session.add(turn)
+    touch.turn, touch.sit = turn, sit
     result = TurnResult(conversation_id=sit.conversation.id, brain="touch")
-    missing = _missing_consent(patient, consent)
-    if missing:
+    touch.missing = _missing_consent(patient, touch.consent)
+    if touch.missing:
         result.replies.append(ReplyRecord(body="", asks=[], segments=0, disposition=Disposition.BLOCK,
-                                          verdicts=[{"policy": "consent", "tripped": True, "reason": missing}]))
+                                          verdicts=[{"policy": "consent", "tripped": True, "reason": touch.missing}]))
     else:
         ctx = sit.brain_context("", agent.policies, frozenset())
         if ctx.language == ENGLISH:  # nothing in this thread says otherwise: the patient's own language
-            ctx = replace(ctx, language=reads.language(patient.id))
-        with clinic_templates(rules.templates):
-            text = agent.offline.render(template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
+            ctx = replace(ctx, language=touch.reads.language(patient.id))
+        with clinic_templates(touch.rules.templates):
+            text = agent.offline.render(touch.template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
                                         when_weeks=weeks_phrase(sit.days_since_visit, ctx.language),
                                         review_link=sit.clinic.review_link or "")
             # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
             Deliverer(agent, sit, turn, result, defer_ids=True).fixed(
-                text, MessageKind.TOUCH, touch=base if not nudge else NUDGE, repairable=not review)
-    record = result.replies[-1]
-    turn.disposition = record.disposition
-    session.flush()  # the turn, and the text with its outbox job, each inserted once
-    result.turn_id = turn.id
-    result.fill_message_ids()
-    if visit is not None:
-        row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if nudge else base
-        _settle_row(reads, visit, row_name, record, now, missing or _blocked_reason(record))
-        if spec is not None and spec.nudge_after_days and record.message_id is not None:
-            _schedule_nudge(session, reads, patient, visit, base, spec.hour, spec.nudge_after_days,
-                            sit.clinic.timezone, now)
+                text, MessageKind.TOUCH, touch=touch.base if not touch.nudge else NUDGE, repairable=not touch.review)
+    turn.disposition = result.replies[-1].disposition
     return result
+
+
+def settle_touch(session: Session, touch: OpenTouch, result: TurnResult) -> None:
+    """After the flush that inserted the touch's rows: its ids, its scheduled row's status, its nudge."""
+    result.turn_id = touch.turn.id
+    result.fill_message_ids()
+    record = result.replies[-1]
+    visit, sit, base = touch.visit, touch.sit, touch.base
+    if visit is None:
+        return
+    row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if touch.nudge else base
+    _settle_row(touch.reads, visit, row_name, record, touch.now, touch.missing or _blocked_reason(record))
+    spec = touch.spec
+    if spec is not None and spec.nudge_after_days and record.message_id is not None:
+        _schedule_nudge(session, touch.reads, touch.patient, visit, base, spec.hour, spec.nudge_after_days,
+                        sit.clinic.timezone, touch.now)
 
 
 def _new_thread(session: Session, clinic: Clinic, patient: Patient, conversation: Conversation, visit: Visit | None,
@@ -210,7 +268,6 @@ def _open_conversation(session: Session, patient: Patient, visit: Visit, touch: 
                                 opening_touch=touch, referral_eligible=eligible, stage=Stage.CHECKIN,
                                 created_at=now, updated_at=now)
     session.add(conversation)
-    session.flush()
     return conversation
 
 

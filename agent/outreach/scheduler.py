@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from agent.channel.numbers import NUMBER_DEAD_REASON, is_dead
 from agent.engine.clinic_rules import clinic_rules
 from agent.engine.result import TurnResult
-from agent.engine.touches import NUDGE_SUFFIX, deliver_touch
+from agent.engine.touches import NUDGE_SUFFIX, OpenTouch, compose_touch, deliver_touch, open_touch, settle_touch
 from agent.outreach.facts import BatchFacts, Checks, newer_visit
 from agent.schedule import due_times, in_quiet_hours, next_allowed
 from agent.policy.schema import ClinicSettings, Policies
@@ -73,13 +73,41 @@ def run_due(agent: Agent, *, limit: int = 500, batch: int = BATCH) -> list[TurnR
         with session_scope(agent.db) as session:
             touches = _claim_due(session, agent.clock.now(), n)
             facts = BatchFacts(session, touches)  # holds the batch's patients, clinics and visits
-            for touch in touches:
-                result = _process(agent, session, touch, facts.for_touch(touch))
-                if result is not None:
-                    results.append(result)
+            results.extend(_send_batch(agent, session, touches, facts))
         taken += len(touches)
         if len(touches) < n:  # none left due at claim time: the next step looks again
             break
+    return results
+
+
+def _send_batch(agent: Agent, session: Session, touches: list[Touch], facts: BatchFacts) -> list[TurnResult]:
+    """Each patient's first touch of the batch step by step together, one flush between steps: every
+    checked touch opens its thread, one flush inserts the threads; every text is composed, one flush
+    inserts the turns, texts and outbox jobs (one statement each for the batch, not one per touch); the
+    rows are settled. A patient's later touch of the same batch must see what the first one did (its
+    text, its thread), so it goes after them, on its own, asking the database afresh."""
+    opened: list[OpenTouch] = []
+    later: list[Touch] = []
+    for touch in touches:
+        checks = facts.for_touch(touch)
+        if checks is not facts:
+            later.append(touch)
+        elif _may_send(agent, session, touch, checks):
+            opened.append(open_touch(agent, session, session.get(Patient, touch.patient_id),
+                                     session.get(Visit, touch.visit_id), touch.name, reads=checks,
+                                     open_handoff=False))  # checked just above: none open
+    results: list[TurnResult] = []
+    if opened:
+        session.flush()
+        composed = [(touch, compose_touch(agent, session, touch)) for touch in opened]
+        session.flush()
+        for touch, result in composed:
+            settle_touch(session, touch, result)
+            results.append(result)
+    for touch in later:
+        result = _process(agent, session, touch, facts.for_touch(touch))
+        if result is not None:
+            results.append(result)
     return results
 
 
@@ -99,6 +127,15 @@ def _claim_next(session: Session, now: datetime) -> Touch | None:
 
 
 def _process(agent: Agent, session: Session, touch: Touch, checks: Checks) -> TurnResult | None:
+    if not _may_send(agent, session, touch, checks):
+        return None
+    # No open handoff: checked just before, so the touch's situation need not ask again.
+    return deliver_touch(agent, session, session.get(Patient, touch.patient_id), session.get(Visit, touch.visit_id),
+                         touch.name, reads=checks, open_handoff=False)
+
+
+def _may_send(agent: Agent, session: Session, touch: Touch, checks: Checks) -> bool:
+    """The checks before a touch is sent; a touch that may not be sent now is settled or deferred here."""
     now = agent.clock.now()
     patient = session.get(Patient, touch.patient_id)
     visit = session.get(Visit, touch.visit_id)
@@ -107,19 +144,23 @@ def _process(agent: Agent, session: Session, touch: Touch, checks: Checks) -> Tu
     settings = ClinicSettings.model_validate(clinic.settings)
     stop = _reason_to_stop(session, touch, patient, visit, now, timing.stale_after_hours, checks)
     if stop is not None:
-        return _settle(touch, *stop, now)
+        _settle(touch, *stop, now)
+        return False
     if in_quiet_hours(now, clinic.timezone, settings):
-        return _defer(touch, next_allowed(now, clinic.timezone, settings), "quiet hours", now)
+        _defer(touch, next_allowed(now, clinic.timezone, settings), "quiet hours", now)
+        return False
     if checks.open_handoff(patient.id):
-        return _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a person owns the thread", now)
+        _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a person owns the thread", now)
+        return False
     if checks.held_reply(patient.id):
         # A reply we were unsure of waits for staff: no scheduled text may overtake their decision.
-        return _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a reply waits for staff", now)
+        _defer(touch, now + timedelta(hours=timing.handoff_defer_hours), "a reply waits for staff", now)
+        return False
     last_touch = checks.last_touch_at(patient.id)
     if last_touch is not None and now - last_touch < timedelta(hours=timing.min_hours_between_touches):
-        return _defer(touch, last_touch + timedelta(hours=timing.min_hours_between_touches), "frequency cap", now)
-    # No open handoff: checked just above, so the touch's situation need not ask again.
-    return deliver_touch(agent, session, patient, visit, touch.name, reads=checks, open_handoff=False)
+        _defer(touch, last_touch + timedelta(hours=timing.min_hours_between_touches), "frequency cap", now)
+        return False
+    return True
 
 
 def _reason_to_stop(session: Session, touch: Touch, patient: Patient, visit: Visit, now: datetime,
