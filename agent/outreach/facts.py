@@ -5,6 +5,8 @@ handoff? a reply held for staff? when was the last touch sent?), five round trip
 they are five queries in all. Only a patient's first touch in the batch is answered from them: once a
 touch of that patient has been processed (a text queued, a thread opened, a handoff raised), the answers
 may have changed, so the patient's later touches in the batch ask the database again (`fresh`).
+The same holds for what sending a touch reads (agent/engine/touches.py, Reads): the patient's open
+thread, the visit's touch rows, the patient's language.
 """
 from __future__ import annotations
 
