@@ -5,18 +5,19 @@ through the same guard chain and outbox as every reply.
 """
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
-from agent.engine.clinic_rules import clinic_rules
+from agent.engine.clinic_rules import ClinicRules, clinic_rules
 from agent.engine.consent import close_conversation
 from agent.engine.delivery import Deliverer
 from agent.engine.result import ReplyRecord, TurnResult
-from agent.engine.situation import current_conversation, load_situation
+from agent.engine.situation import Situation, TurnRows, current_conversation, load_situation
 from agent.nlu.language import ENGLISH, SPANISH, conversation_language
+from agent.policy.schema import ClinicSettings, TouchSpec
 from agent.prompts import clinic_templates
 from agent.schedule import local_moment
 from agent.store.db import session_scope
@@ -69,6 +70,24 @@ def patient_language(session: Session, patient_id: int) -> str:
     return conversation_language("", reversed(bodies))
 
 
+class Reads:
+    """What sending a touch reads besides its patient and visit, asked of the database one at a time. The
+    scheduler passes its batch's answers instead (agent/outreach/facts.py, BatchFacts): the same questions
+    for twenty touches in one query each, not one per touch."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def current_conversation(self, patient: Patient) -> Conversation | None:
+        return current_conversation(self.session, patient)
+
+    def language(self, patient_id: int) -> str:
+        return patient_language(self.session, patient_id)
+
+    def touch_row(self, visit_id: int, name: str) -> Touch | None:
+        return self.session.exec(select(Touch).where(Touch.visit_id == visit_id, Touch.name == name)).first()
+
+
 def send_touch(agent: Agent, patient_id: int, touch_name: str, *, visit_id: int | None = None) -> TurnResult:
     """Send one touch now (its own transaction). A new touch opens a fresh conversation for its visit."""
     with session_scope(agent.db) as session:
@@ -80,10 +99,54 @@ def send_touch(agent: Agent, patient_id: int, touch_name: str, *, visit_id: int 
         return deliver_touch(agent, session, patient, visit, touch_name)
 
 
-def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str) -> TurnResult:
-    """Send a touch inside the caller's transaction, and settle its scheduled row if it has one."""
+def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str, *,
+                  reads: Reads | None = None, open_handoff: bool | None = None) -> TurnResult:
+    """Send a touch inside the caller's transaction, and settle its scheduled row if it has one.
+    `reads`: answers already read (the scheduler's batch); `open_handoff`: False when the caller has just
+    checked that the patient has none (the situation then needs no query for it).
+
+    Three steps, which the scheduler runs for a whole batch at a time (each step for every touch, one
+    flush between them): open the thread, compose the text, settle the scheduled row."""
+    touch = open_touch(agent, session, patient, visit, touch_name, reads=reads, open_handoff=open_handoff)
+    session.flush()  # the new thread's id goes into the text's variant and rows
+    result = compose_touch(agent, session, touch)
+    session.flush()  # the turn, and the text with its outbox job, each inserted once
+    settle_touch(session, touch, result)
+    return result
+
+
+@dataclass
+class OpenTouch:
+    """A touch between its thread's opening and its text."""
+
+    patient: Patient
+    visit: Visit | None
+    clinic: Clinic
+    rules: ClinicRules
+    reads: Reads
+    now: datetime
+    base: str
+    nudge: bool
+    review: bool
+    spec: TouchSpec | None
+    template: str
+    consent: ConsentClass
+    open_handoff: bool | None
+    current: Conversation | None  # the patient's open thread, if any, before this touch
+    opened: Conversation | None = None  # the thread this touch opened (inserted at the caller's next flush)
+    turn: Turn | None = None
+    sit: Situation | None = None
+    missing: str | None = None
+
+
+def open_touch(agent: Agent, session: Session, patient: Patient, visit: Visit | None, touch_name: str, *,
+               reads: Reads | None = None, open_handoff: bool | None = None) -> OpenTouch:
+    """Resolve the touch's template and consent and open its new thread, if it opens one (added to the
+    session, not flushed: the caller flushes once, for a batch's threads together)."""
     now = agent.clock.now()
-    rules = clinic_rules(session, session.get(Clinic, patient.clinic_id))  # the clinic's timing and wording
+    reads = reads or Reads(session)
+    clinic = session.get(Clinic, patient.clinic_id)
+    rules = clinic_rules(session, clinic)  # the clinic's timing and wording
     timing = rules.timing(agent.policies.timing)
     base = touch_name.removesuffix(NUDGE_SUFFIX)
     nudge = touch_name == NUDGE or touch_name.endswith(NUDGE_SUFFIX)
@@ -98,41 +161,85 @@ def deliver_touch(agent: Agent, session: Session, patient: Patient, visit: Visit
             raise LookupError("a touch needs a visit")
         spec = timing.touch(visit.visit_type, base)
         template, consent = spec.template, spec.consent
-        _open_conversation(session, patient, visit, base, spec.referral_eligible, now)
-    sit = load_situation(session, patient, now)
+    current = reads.current_conversation(patient)
+    touch = OpenTouch(patient=patient, visit=visit, clinic=clinic, rules=rules, reads=reads, now=now, base=base,
+                      nudge=nudge, review=review, spec=spec, template=template, consent=consent,
+                      open_handoff=open_handoff, current=current)
+    if spec is not None and (current is None or current.mode != Mode.HUMAN):
+        touch.opened = _open_conversation(session, patient, visit, base, spec.referral_eligible, now, current)
+    return touch
+
+
+def compose_touch(agent: Agent, session: Session, touch: OpenTouch) -> TurnResult:
+    """The touch's turn and text (with its outbox job), added to the session after its thread was flushed;
+    their ids are known after the caller's next flush (settle_touch reads them)."""
+    patient, visit, clinic, now = touch.patient, touch.visit, touch.clinic, touch.now
+    if touch.opened is not None:
+        # A thread this touch opened has no messages yet: its situation needs no read of the thread.
+        sit = _new_thread(session, clinic, patient, touch.opened, visit, now, touch.open_handoff)
+    elif touch.current is not None:
+        current = touch.current
+        visit_of = visit if visit is not None and current.visit_id == visit.id else (
+            session.get(Visit, current.visit_id) if current.visit_id else None)
+        sit = load_situation(session, patient, now, rows=TurnRows(patient, clinic, current, visit_of,
+                                                                  touch.open_handoff is not False))
+    else:
+        sit = load_situation(session, patient, now)
+    # Inserted once, with its verdicts and disposition, at the next flush (not inserted, then updated
+    # twice): the message and its outbox job wait for that same flush (defer_ids).
     turn = Turn(clinic_id=sit.clinic.id, conversation_id=sit.conversation.id, brain="touch",
                 disposition=Disposition.SILENT, created_at=now)
     session.add(turn)
-    session.flush()
-    result = TurnResult(conversation_id=sit.conversation.id, turn_id=turn.id, brain="touch")
-    missing = _missing_consent(patient, consent)
-    if missing:
+    touch.turn, touch.sit = turn, sit
+    result = TurnResult(conversation_id=sit.conversation.id, brain="touch")
+    touch.missing = _missing_consent(patient, touch.consent)
+    if touch.missing:
         result.replies.append(ReplyRecord(body="", asks=[], segments=0, disposition=Disposition.BLOCK,
-                                          verdicts=[{"policy": "consent", "tripped": True, "reason": missing}]))
+                                          verdicts=[{"policy": "consent", "tripped": True, "reason": touch.missing}]))
     else:
         ctx = sit.brain_context("", agent.policies, frozenset())
         if ctx.language == ENGLISH:  # nothing in this thread says otherwise: the patient's own language
-            ctx = replace(ctx, language=patient_language(session, patient.id))
-        with clinic_templates(rules.templates):
-            text = agent.offline.render(template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
+            ctx = replace(ctx, language=touch.reads.language(patient.id))
+        with clinic_templates(touch.rules.templates):
+            text = agent.offline.render(touch.template, ctx, when=when_phrase(sit.days_since_visit, ctx.language),
                                         when_weeks=weeks_phrase(sit.days_since_visit, ctx.language),
                                         review_link=sit.clinic.review_link or "")
             # An ask touch that trips a guard is not sent at all: cutting the ask would leave an empty text.
-            Deliverer(agent, sit, turn, result).fixed(text, MessageKind.TOUCH, touch=base if not nudge else NUDGE,
-                                                      repairable=not review)
-    record = result.replies[-1]
-    turn.disposition = record.disposition
-    if visit is not None:
-        row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if nudge else base
-        _settle_row(session, visit, row_name, record, now, missing or _blocked_reason(record))
-        if spec is not None and spec.nudge_after_days and record.message_id is not None:
-            _schedule_nudge(session, patient, visit, base, spec.hour, spec.nudge_after_days, sit.clinic.timezone, now)
+            Deliverer(agent, sit, turn, result, defer_ids=True).fixed(
+                text, MessageKind.TOUCH, touch=touch.base if not touch.nudge else NUDGE, repairable=not touch.review)
+    turn.disposition = result.replies[-1].disposition
     return result
 
 
-def _settle_row(session: Session, visit: Visit, name: str, record: ReplyRecord, now: datetime,
+def settle_touch(session: Session, touch: OpenTouch, result: TurnResult) -> None:
+    """After the flush that inserted the touch's rows: its ids, its scheduled row's status, its nudge."""
+    result.turn_id = touch.turn.id
+    result.fill_message_ids()
+    record = result.replies[-1]
+    visit, sit, base = touch.visit, touch.sit, touch.base
+    if visit is None:
+        return
+    row_name = (sit.conversation.opening_touch or base) + NUDGE_SUFFIX if touch.nudge else base
+    _settle_row(touch.reads, visit, row_name, record, touch.now, touch.missing or _blocked_reason(record))
+    spec = touch.spec
+    if spec is not None and spec.nudge_after_days and record.message_id is not None:
+        _schedule_nudge(session, touch.reads, touch.patient, visit, base, spec.hour, spec.nudge_after_days,
+                        sit.clinic.timezone, touch.now)
+
+
+def _new_thread(session: Session, clinic: Clinic, patient: Patient, conversation: Conversation, visit: Visit | None,
+                now: datetime, open_handoff: bool | None) -> Situation:
+    """load_situation for a conversation inserted in this transaction: its thread is empty, so nothing is
+    read (load_situation would read the thread, and the handoffs unless told there are none)."""
+    return Situation(session=session, clinic=clinic, settings=ClinicSettings.model_validate(clinic.settings),
+                     patient=patient, conversation=conversation, visit=visit, now=now, messages=[],
+                     older_than=None, rules=clinic_rules(session, clinic),
+                     _open_handoffs=[] if open_handoff is False else None)
+
+
+def _settle_row(reads: Reads, visit: Visit, name: str, record: ReplyRecord, now: datetime,
                 reason: str | None) -> None:
-    row = session.exec(select(Touch).where(Touch.visit_id == visit.id, Touch.name == name)).first()
+    row = reads.touch_row(visit.id, name)
     if row is None or row.status != TouchStatus.PENDING:
         return
     row.status = TouchStatus.SENT if record.message_id is not None else TouchStatus.SKIPPED
@@ -141,11 +248,10 @@ def _settle_row(session: Session, visit: Visit, name: str, record: ReplyRecord, 
     row.updated_at = now
 
 
-def _schedule_nudge(session: Session, patient: Patient, visit: Visit, base: str, hour: int, days: int,
-                    timezone: str, now: datetime) -> None:
-
+def _schedule_nudge(session: Session, reads: Reads, patient: Patient, visit: Visit, base: str, hour: int,
+                    days: int, timezone: str, now: datetime) -> None:
     name = base + NUDGE_SUFFIX
-    if session.exec(select(Touch).where(Touch.visit_id == visit.id, Touch.name == name)).first() is not None:
+    if reads.touch_row(visit.id, name) is not None:
         return  # one nudge, then stop
     due = local_moment(now, hour, timezone, days_later=days)
     session.add(Touch(clinic_id=patient.clinic_id, patient_id=patient.id, visit_id=visit.id, name=name,
@@ -153,16 +259,16 @@ def _schedule_nudge(session: Session, patient: Patient, visit: Visit, base: str,
 
 
 def _open_conversation(session: Session, patient: Patient, visit: Visit, touch: str, eligible: bool,
-                       now: datetime) -> None:
-    current = current_conversation(session, patient)
-    if current is not None and current.mode == Mode.HUMAN:
-        return  # a person owns the thread: the touch runs in it and the guard chain holds it back
+                       now: datetime, current: Conversation | None) -> Conversation:
+    """The touch's new thread. Not called when a person owns the current one (mode HUMAN): the touch runs
+    in that thread and the guard chain holds it back."""
     if current is not None:
         close_conversation(current, now)  # superseded by the newer touch
-    session.add(Conversation(clinic_id=patient.clinic_id, patient_id=patient.id, visit_id=visit.id,
-                             opening_touch=touch, referral_eligible=eligible, stage=Stage.CHECKIN,
-                             created_at=now, updated_at=now))
-    session.flush()
+    conversation = Conversation(clinic_id=patient.clinic_id, patient_id=patient.id, visit_id=visit.id,
+                                opening_touch=touch, referral_eligible=eligible, stage=Stage.CHECKIN,
+                                created_at=now, updated_at=now)
+    session.add(conversation)
+    return conversation
 
 
 def _missing_consent(patient: Patient, consent: ConsentClass) -> str | None:

@@ -391,6 +391,48 @@ def due_touches_per_s(url: str, due: int, workers: int = 2) -> dict:
             "outbox_share": round(outbox_share, 2)}
 
 
+def touch_cost(url: str, due: int = 400) -> dict:
+    """What a due touch costs the database: `due` more of the fill's pending touches made due, sent by one
+    worker in this process (back to back, untimed against anything else), every statement and commit on
+    its engine counted. Statements: an executemany is one (one call; one pipelined round trip)."""
+    from agent.clock import FixedClock
+    from agent.engine.turn import Agent
+    from agent.store.db import make_engine
+    from agent.store.models import Touch
+    from agent.types import TouchStatus
+    from agent.worker import Worker
+
+    engine = make_engine(url)
+    tt = Touch.__table__
+    with engine.begin() as conn:
+        ids = list(conn.execute(sa.select(tt.c.id).where(tt.c.status == TouchStatus.PENDING, tt.c.due_at > NOW,
+                                                         tt.c.name == "results_checkin")
+                                .order_by(tt.c.id).limit(due)).scalars())
+        conn.execute(sa.update(tt).where(tt.c.id.in_(ids)).values(due_at=NOW - timedelta(minutes=5)))
+    agent = Agent(engine, clock=FixedClock(NOW))
+    agent.warm()
+    worker = Worker(agent)
+    commits = [0]
+
+    def commit(*_: object) -> None:
+        commits[0] += 1
+
+    event.listen(engine, "commit", commit)
+    touches = 0
+    started = time.perf_counter()
+    try:
+        with statements(engine) as sent:
+            while (report := worker.step()).touches:
+                touches += report.touches
+    finally:
+        event.remove(engine, "commit", commit)
+        engine.dispose()
+    elapsed = time.perf_counter() - started
+    return {"touches": touches, "statements_per_touch": round(len(sent) / max(1, touches), 2),
+            "commits_per_touch": round(commits[0] / max(1, touches), 3),
+            "one_worker_per_s": round(touches / elapsed, 1) if elapsed else 0.0}
+
+
 # ------------------------------------------------------------------------------------------ the run
 
 
@@ -461,6 +503,8 @@ def measure(*, sizes: tuple[int, ...] = (0, 10_000, 100_000), turns: int = 100, 
         if pg:
             largest = max(pg, key=lambda s: s.size)
             touches = {"size": largest.size, **due_touches_per_s(largest.url, due if largest.size else 0)}
+            if largest.size:
+                touches["cost"] = touch_cost(largest.url)
     out: dict = {"sizes": list(sizes), "turns": turns, "transport": "httpx ASGITransport (in process)",
                  "engines": sorted({s.engine_name for s in setups}), "setups": {}, "plans": plans,
                  "due_touches": touches}

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from agent.outreach.scheduler import run_due
-from agent.store.models import Message, Touch
-from agent.types import Direction, TouchStatus
+from agent.store.models import Conversation, Message, Touch
+from agent.types import Direction, Mode, TouchStatus
 from tests.outreach.test_scheduler import setup, setup_second
 
 
@@ -50,3 +50,29 @@ def test_each_patient_in_a_batch_is_checked_on_their_own_facts(db):
         rows = {t.patient_id: t for t in s.exec(select(Touch))}
     assert rows[held].status == TouchStatus.PENDING and "a person owns the thread" in rows[held].reason
     assert rows[free].status == TouchStatus.SENT
+
+
+def test_a_batch_opens_each_patients_thread_in_their_own_language(db):
+    """The batch reads every patient's recent texts in one query (their language) and opens every thread
+    in one flush: each text still goes to its own patient, in that patient's language, in a new thread
+    that closes the old one, and each touch row points at its own text."""
+    agent, clock, maya = setup(db)
+    _, _, lee = setup_second(db)
+    agent.handle_inbound(lee, "me encantó, gracias por preguntar")  # Lee writes in Spanish
+    agent.handle_inbound(maya, "loving it, thanks")
+    with Session(db) as s:
+        for touch in s.exec(select(Touch).where(Touch.name != "results_checkin")):
+            s.delete(touch)  # one due touch each: the results check-in
+        s.commit()
+    clock.advance(timedelta(days=1))
+    due_now(db, clock, [maya, lee])
+    assert len(run_due(agent)) == 2
+    [to_maya], [to_lee] = ([m for m in sent_to(db, p) if m.kind == "touch"] for p in (maya, lee))
+    assert to_maya.body.startswith("Hi Maya") and to_lee.body.startswith("¡Hola Lee")
+    with Session(db) as s:
+        for pid, text in ((maya, to_maya), (lee, to_lee)):
+            threads = s.exec(select(Conversation).where(Conversation.patient_id == pid)
+                             .order_by(Conversation.id)).all()
+            assert [c.mode for c in threads] == [Mode.CLOSED, Mode.AGENT] and text.conversation_id == threads[-1].id
+            row = s.exec(select(Touch).where(Touch.patient_id == pid, Touch.name == "results_checkin")).one()
+            assert row.status == TouchStatus.SENT and row.message_id == text.id
