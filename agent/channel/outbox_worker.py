@@ -137,9 +137,10 @@ class OutboxConfig:
     # interleaved on copies of one database. The price: a worker that dies mid-batch leaves up to 25
     # texts to reconciliation (one Twilio list request each).
     batch: int = 25
-    # A batch's texts leave within this many seconds of their last consent check (and within half a lease):
-    # past it, what was sent is recorded and the rest checked again. A slow Twilio makes this one commit
-    # per text again, as before batches.
+    # A batch's texts leave within this many seconds of its full checks (lease renewed, every check made
+    # again; and within half a lease): past it, what was sent is recorded and the rest renewed. Opt-outs are
+    # read again before every text regardless (`_consent_moved`). A slow Twilio makes this one commit per
+    # text again, as before batches.
     recheck_s: float = 2.0
     public_base_url: str | None = None  # status callbacks go here (None, or a loopback URL: no callback)
 
@@ -251,17 +252,20 @@ class OutboxWorker:
         Crash safety: until that commit, every job of the batch stays `sending` under this worker's lease.
         A worker that dies mid-batch leaves them all to lease expiry and reconciliation (Twilio's list
         says which were created; only the others are sent again), as a single held send always was. An
-        exception from the sender records what was already sent before it propagates. Each text leaves
-        within `recheck_s` of its consent check and while its lease still has at least half its length to
-        run: past either, what was sent is recorded and the rest of the batch renewed (fenced, with the
-        consent checks made again), so no job of the batch, sent or not, is held unrecorded past half a
-        lease plus one HTTP call."""
+        exception from the sender records what was already sent before it propagates. Consent is read
+        again right before each text leaves (`_consent_moved`: an opt-out mid-batch is honoured at once, as
+        when each text was prepared alone); past `recheck_s` or half a lease since the batch's checks, or on
+        such an opt-out, what was sent is recorded and the rest of the batch renewed (fenced, with every
+        check made again), so no job of the batch, sent or not, is held unrecorded past half a lease plus
+        one HTTP call."""
         outcomes: list[tuple[int, SendOutcome]] = []
         queue = list(requests)
         recheck = timedelta(seconds=min(self.config.lease_s / 2, self.config.recheck_s))
         try:
             while queue:
-                if self.clock.now() - leased_at > recheck:
+                # Each text after the batch's first is checked again right before it leaves (one read, no
+                # commit): an opt-out that lands mid-batch stops the very next text to that patient.
+                if self.clock.now() - leased_at > recheck or (outcomes and self._consent_moved(queue[0][0])):
                     # Half a lease (or recheck_s) gone: record what was sent (those jobs' leases run out
                     # too) and renew the rest, re-checking consent, before any further text leaves.
                     with session_scope(self.db) as session:
@@ -339,6 +343,15 @@ class OutboxWorker:
             return None
         return SendRequest(message_id=message.id, to=patient.phone, from_=clinic.phone, body=message.body,
                            status_callback=None if self.sender.dry_run else self.config.status_callback(message.id))
+
+    def _consent_moved(self, job_id: int) -> bool:
+        """Whether the job's patient opted out (or its number died) since the batch was checked: then the
+        rest of the batch is checked again, and that job canceled, before anything else leaves."""
+        with Session(self.db) as session:  # a read only: rolled back on close
+            _, message, patient, _ = load_job(session, job_id)
+            if isinstance(message, StaffAlert):
+                return False
+            return self._cancel_reason(session, message, patient) is not None
 
     def _cancel_reason(self, session: Session, message: Message, patient: Patient) -> str | None:
         # A last line behind the engine: an opt-out or a dead number that landed after the job was claimed.

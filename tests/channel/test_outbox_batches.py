@@ -180,3 +180,27 @@ def test_an_opt_out_during_a_long_batch_stops_its_remaining_texts(any_engine):
                           config=OutboxConfig(lease_s=120, batch=TEXTS)).drain()
     assert report.sent == TEXTS - 1 and report.canceled == 1
     assert [j.status for j in jobs(any_engine)][-1] == J.CANCELED
+
+
+def test_an_opt_out_mid_batch_stops_the_next_text_at_once(any_engine):
+    """No time passes (a fast carrier): the opt-out is read again right before each text, not only when the
+    batch's checks grow old."""
+    clock = FixedClock(START)
+    _queue_touches(any_engine, clock)
+    carrier = Carrier(clock)
+    with session_scope(any_engine) as s:
+        second = s.exec(select(Patient).where(Patient.phone == "+14155553001")).one().id  # the batch's second text
+
+    class OptOutAfterFirst(Carrier):
+        def send(self, request: SendRequest) -> Accepted:
+            if not carrier.created:  # the second text's patient opts out as the first one leaves
+                with session_scope(any_engine) as s:
+                    s.get(Patient, second).opted_out = True
+            return carrier.send(request)
+
+    report = OutboxWorker(any_engine, OptOutAfterFirst(clock), clock, worker_id="w",
+                          config=OutboxConfig(lease_s=120, batch=TEXTS)).drain()
+    assert report.sent == TEXTS - 1 and report.canceled == 1
+    with session_scope(any_engine) as s:
+        phone = s.get(Patient, second).phone
+    assert phone not in [r.to for _, r in carrier.created]
