@@ -7,15 +7,9 @@ import pytest
 
 from agent.brains.offline.classify import classify
 from agent.brains.offline.extract import extract_referrals
-from agent.policy.loader import default_policies
-from agent.triage import triage
 from agent.types import Intent
-
-POLICIES = default_policies()
-
-
-def _flags(text: str) -> tuple[str, ...]:
-    return triage(text, POLICIES.triage).red_flags
+from tests.unit.rounds import POLICIES
+from tests.unit.rounds import flags as _flags
 
 
 @pytest.mark.parametrize(("text", "family"), [
